@@ -1,0 +1,177 @@
+/**
+ * The Certificate Problem Report case: what we record for every message that reaches a CPR
+ * address. Closed sets are string-literal unions with one source of truth (the `as const` arrays).
+ */
+import type { Evidence } from '../evidence/types.ts';
+
+export const CLASSIFICATIONS = [
+  'keyCompromise',
+  'misissuance',
+  'other',
+  'notACpr',
+  'unparsed',
+] as const;
+export type Classification = (typeof CLASSIFICATIONS)[number];
+
+export const CASE_STATUSES = ['open', 'closed'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+/** Why we do not acknowledge a message (RFC 3834 and loop safety). */
+export const SUPPRESSION_REASONS = [
+  'autoSubmitted',
+  'bounce',
+  'nullReturnPath',
+  'bulkPrecedence',
+  'mailingList',
+  'ownAddress',
+  'missingFrom',
+  'invalidFrom',
+  'dmarcReject',
+  'duplicate',
+  'reply',
+  'canary',
+] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+
+export type AcknowledgmentDecision =
+  | { readonly decision: 'send'; readonly reason: null }
+  | { readonly decision: 'suppress'; readonly reason: SuppressionReason };
+
+/** SES receipt verdicts, as recorded on the case. Never a reason to drop a message. */
+export type VerdictStatus = 'PASS' | 'FAIL' | 'GRAY' | 'PROCESSING_FAILED' | 'DISABLED' | 'NONE';
+export interface Verdicts {
+  readonly spam: VerdictStatus;
+  readonly virus: VerdictStatus;
+  readonly spf: VerdictStatus;
+  readonly dkim: VerdictStatus;
+  readonly dmarc: VerdictStatus;
+  /** The sender domain's DMARC policy when DMARC failed (`none`, `quarantine`, `reject`). */
+  readonly dmarcPolicy: string | null;
+}
+
+export const NOTICE_KINDS = ['acknowledgment', 'reporterReport', 'subscriberReport'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+export const NOTICE_STATUSES = [
+  'pending',
+  'suppressed',
+  'sent',
+  'delivered',
+  'bounced',
+  'complained',
+] as const;
+export type NoticeStatus = (typeof NOTICE_STATUSES)[number];
+
+/**
+ * A notice we owe (or owed) someone. `reporterReport` and each `subscriberReport` are the
+ * preliminary reports of BR 4.9.5, each with its own clock; the acknowledgment is not one.
+ */
+export interface Notice {
+  /** Stable within the case: `acknowledgment`, `reporter`, `subscriber:<email>`, `subscriber:unknown`. */
+  readonly id: string;
+  readonly kind: NoticeKind;
+  /** Address the notice goes to; null when unknown (reporter without a valid From, subscriber unknown). */
+  readonly recipient: string | null;
+  /** Subscriber name from the inventory, for subscriber notices. */
+  readonly subscriber: string | null;
+  readonly status: NoticeStatus;
+  /** ISO 8601 UTC; null for the acknowledgment, which has no regulatory deadline. */
+  readonly dueAt: string | null;
+  readonly sentAt: string | null;
+  readonly messageId: string | null;
+  readonly actor: string | null;
+  readonly channel: string | null;
+  readonly note: string | null;
+}
+
+export const ESCALATION_LEVELS = ['warning', 'page', 'breach'] as const;
+export type EscalationLevel = (typeof ESCALATION_LEVELS)[number];
+
+export interface Checkpoint {
+  readonly level: EscalationLevel;
+  /** ISO 8601 UTC. */
+  readonly at: string;
+}
+
+export interface Deadlines {
+  /** Version of the deadline policy that computed these. */
+  readonly policyVersion: string;
+  /** Preliminary report to the reporter, BR 4.9.5. */
+  readonly reporterReport: string;
+  /** Preliminary report to each affected Subscriber, BR 4.9.5. */
+  readonly subscriberReport: string;
+  /** BR 4.9.1.1; null until the revocation reason is known. */
+  readonly revocation: string | null;
+  readonly checkpoints: readonly Checkpoint[];
+}
+
+export interface EvidenceCounts {
+  readonly certificates: number;
+  readonly keys: number;
+  readonly csrs: number;
+  readonly serials: number;
+  readonly sha256Fingerprints: number;
+  readonly crtshIds: number;
+  readonly affected: number;
+  readonly subscribers: number;
+}
+
+export interface Subscriber {
+  readonly name: string;
+  readonly email: string;
+}
+
+/** One message (SES messageId) that belongs to the case. */
+export interface CaseMessage {
+  readonly sesMessageId: string;
+  readonly receivedAt: string;
+  readonly from: string | null;
+  readonly subject: string | null;
+  /** `report` (opened the case), `duplicate` (same report again), `reply` (threaded follow-up). */
+  readonly role: 'report' | 'duplicate' | 'reply';
+  readonly rawKey: string;
+  /** S3 key of the full evidence JSON extracted from this message. */
+  readonly evidenceKey: string | null;
+}
+
+export interface CprCase {
+  readonly id: string;
+  readonly status: CaseStatus;
+  readonly receivedAt: string;
+  /** The reporter's address (From, else Reply-To); null when the message has none we trust. */
+  readonly reporter: string | null;
+  readonly subject: string | null;
+  readonly classification: Classification;
+  readonly acknowledgment: AcknowledgmentDecision;
+  readonly verdicts: Verdicts;
+  /** Bounded sample of the merged evidence; the full sets are in S3 (`messages[].evidenceKey`). */
+  readonly evidence: Evidence;
+  readonly evidenceCounts: EvidenceCounts;
+  /** True when `evidence` or `affected` is a sample of a larger set. */
+  readonly evidenceTruncated: boolean;
+  /** sha256 of every certificate the case concerns (bounded sample, see evidenceCounts.affected). */
+  readonly affected: readonly string[];
+  readonly subscribers: readonly Subscriber[];
+  readonly notices: readonly Notice[];
+  readonly deadlines: Deadlines;
+  readonly messages: readonly CaseMessage[];
+  /** Set for classification `unparsed`: why the message could not be read. */
+  readonly parseError: string | null;
+  readonly closedAt: string | null;
+  readonly closeReason: string | null;
+  /** Optimistic-concurrency version, incremented by every write. */
+  readonly version: number;
+}
+
+/** An append-only audit event (BR 5.4: date and time, actor, description). */
+export interface AuditEvent {
+  readonly caseId: string;
+  /** ISO 8601 UTC. */
+  readonly at: string;
+  /** `system:intake`, `system:clock`, or a person. */
+  readonly actor: string;
+  readonly type: string;
+  readonly description: string;
+  /** Deterministic id so that a retried step writes the same event once. */
+  readonly eventId: string;
+}

@@ -1,0 +1,93 @@
+/**
+ * What a reporter can send us, reduced to the facts a CA acts on.
+ *
+ * All hashes and serials are lowercase hex without separators. Private key material is never
+ * part of these types: a key is represented by the SHA-256 of its public key's DER
+ * SubjectPublicKeyInfo, which is also how certificates, keys and CSRs are matched.
+ */
+
+/** Where in the message a piece of evidence was found, e.g. `body`, `attachment:keys.zip/a.pem`. */
+export type EvidenceSource = string;
+
+export type KeyFormat = 'pkcs8' | 'pkcs1' | 'sec1';
+
+export interface CertificateEvidence {
+  /** SHA-256 of the DER certificate (its fingerprint). */
+  readonly sha256: string;
+  /** Serial number, lowercase hex, leading zero bytes removed. */
+  readonly serial: string;
+  readonly issuer: string;
+  readonly subject: string;
+  readonly sans: readonly string[];
+  /** ISO 8601 UTC. */
+  readonly notBefore: string;
+  /** ISO 8601 UTC. */
+  readonly notAfter: string;
+  /** SHA-256 of the DER SubjectPublicKeyInfo. */
+  readonly spkiSha256: string;
+  /** True when a private key or a valid CSR in the same report has this certificate's SPKI. */
+  readonly keyCompromised: boolean;
+  readonly source: EvidenceSource;
+}
+
+export interface PrivateKeyEvidence {
+  /** SHA-256 of the DER SubjectPublicKeyInfo derived from the private key. */
+  readonly spkiSha256: string;
+  readonly format: KeyFormat;
+  /** `rsa`, `ec`, `ed25519`, ... as reported by node:crypto. */
+  readonly algorithm: string;
+  /** sha256 of each certificate in the report with the same SPKI. */
+  readonly matches: readonly string[];
+  readonly source: EvidenceSource;
+}
+
+export interface CsrEvidence {
+  readonly spkiSha256: string;
+  readonly subject: string;
+  /** A CSR proves possession of its key only when its signature verifies. */
+  readonly signatureValid: boolean;
+  /** Subject or attributes say this CSR attests a compromise ("Proof of key compromise", KCA). */
+  readonly attestation: boolean;
+  readonly matches: readonly string[];
+  readonly source: EvidenceSource;
+}
+
+export interface Evidence {
+  readonly certificates: readonly CertificateEvidence[];
+  readonly keys: readonly PrivateKeyEvidence[];
+  readonly csrs: readonly CsrEvidence[];
+  /** Serial numbers mentioned in text, lowercase hex. */
+  readonly serials: readonly string[];
+  /** SHA-256 fingerprints mentioned in text (not those of certificates found in the mail). */
+  readonly sha256Fingerprints: readonly string[];
+  /** crt.sh numeric ids from `https://crt.sh/?id=NNN` links. */
+  readonly crtshIds: readonly string[];
+  /** Human-readable notes on what could not be read or where a limit cut extraction short. */
+  readonly problems: readonly string[];
+}
+
+export const EMPTY_EVIDENCE: Evidence = Object.freeze({
+  certificates: [],
+  keys: [],
+  csrs: [],
+  serials: [],
+  sha256Fingerprints: [],
+  crtshIds: [],
+  problems: [],
+});
+
+/** A decoded piece of the message that may carry evidence. */
+export interface ContentPart {
+  /** Where it came from, used as the evidence source. */
+  readonly source: EvidenceSource;
+  readonly filename: string | null;
+  readonly contentType: string;
+  readonly content: Uint8Array;
+}
+
+/** Everything evidence extraction looks at: text bodies and binary parts, already decoded. */
+export interface MailContent {
+  /** Plain text bodies, HTML converted to text, subject line. */
+  readonly texts: readonly { readonly source: EvidenceSource; readonly text: string }[];
+  readonly parts: readonly ContentPart[];
+}

@@ -1,0 +1,2 @@
+/** Placeholder replaced when the local stand-ins are wired in. */
+export default async function setup(): Promise<void> {}
