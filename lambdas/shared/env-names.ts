@@ -12,5 +12,14 @@ export const ENV = {
   stateMachineArn: 'STATE_MACHINE_ARN',
   cprAddresses: 'CPR_ADDRESSES',
   deadlinePolicy: 'DEADLINE_POLICY_VERSION',
+  /** From address of every notice we send (a verified SES identity). */
+  senderAddress: 'SENDER_ADDRESS',
+  /** The CA's name as it appears in notices. */
+  caName: 'CA_NAME',
+  /** SES configuration set whose event destination reports delivery, bounce and complaint. */
+  configurationSet: 'SES_CONFIGURATION_SET',
+  teamTopicArn: 'TEAM_TOPIC_ARN',
+  escalationTopicArn: 'ESCALATION_TOPIC_ARN',
+  pagerTopicArn: 'PAGER_TOPIC_ARN',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -82,15 +82,40 @@ export interface Notice {
   readonly actor: string | null;
   readonly channel: string | null;
   readonly note: string | null;
+  /** Every status change, oldest first: the notice's fate for the incident timeline. */
+  readonly history: readonly NoticeChange[];
 }
 
-export const ESCALATION_LEVELS = ['warning', 'page', 'breach'] as const;
+export interface NoticeChange {
+  readonly at: string;
+  readonly status: NoticeStatus;
+  readonly actor: string;
+  /** Channel, SES message id, bounce diagnostic or a person's note. */
+  readonly detail: string | null;
+}
+
+/** warning (12 h), page (20 h), breach (24 h), then repeated pages until the obligations are met. */
+export const ESCALATION_LEVELS = ['warning', 'page', 'breach', 'repage'] as const;
 export type EscalationLevel = (typeof ESCALATION_LEVELS)[number];
 
 export interface Checkpoint {
   readonly level: EscalationLevel;
   /** ISO 8601 UTC. */
   readonly at: string;
+}
+
+/** An escalation the deadline clock raised, recorded once per checkpoint. */
+export interface Escalation {
+  readonly level: EscalationLevel;
+  /** The checkpoint time it belongs to: with `level`, the idempotency key of the escalation. */
+  readonly checkpointAt: string;
+  /** When the escalation was decided. */
+  readonly at: string;
+  /** Ids of the notices whose obligation was open, with their due times. */
+  readonly openObligations: readonly { readonly noticeId: string; readonly dueAt: string | null }[];
+  /** `pending` until the topic accepted the publish, then `sent`. */
+  readonly status: 'pending' | 'sent';
+  readonly sentAt: string | null;
 }
 
 export interface Deadlines {
@@ -155,6 +180,7 @@ export interface CprCase {
   readonly notices: readonly Notice[];
   readonly deadlines: Deadlines;
   readonly messages: readonly CaseMessage[];
+  readonly escalations: readonly Escalation[];
   /** Set for classification `unparsed`: why the message could not be read. */
   readonly parseError: string | null;
   readonly closedAt: string | null;

@@ -1,0 +1,159 @@
+/**
+ * `npm run bench:intake`: a mass report (one mail, a PEM bundle of 2,000 certificates and a CSV
+ * of 5,000 serials) through intake.
+ *
+ * Measures, with medians over several runs:
+ * - bare: mailparser's simpleParser alone on the message (the floor any intake pays);
+ * - parse + extract: our parseMail and extractEvidence, no storage; reported as a ratio to bare;
+ * - handler: the whole intake handler against the local stand-ins (in another process), wall time
+ *   per message and the measured process's peak RSS.
+ * Targets (2-core machine): handler < 5 s and < 512 MB; parse + extract < 5x bare.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { X509Certificate, createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { simpleParser } from 'mailparser';
+import { extractEvidence } from '../lambdas/domain/evidence/extract.ts';
+import { parseMail } from '../lambdas/domain/mail/parse.ts';
+import { createBucket, createTables } from '../local/stand-ins.ts';
+import { buildMassReport } from '../test/support/mass-report.ts';
+
+const CERTIFICATES = 2_000;
+const SERIALS = 5_000;
+const MICRO_RUNS = 9;
+const HANDLER_RUNS = 5;
+const TARGET_HANDLER_MS = 5_000;
+const TARGET_RSS_MB = 512;
+const TARGET_RATIO = 5;
+
+const dataDir = join(import.meta.dirname, '.data');
+const emlPath = join(dataDir, `mass-${CERTIFICATES}-${SERIALS}.eml`);
+const inventoryPath = join(dataDir, `mass-${CERTIFICATES}-${SERIALS}.inventory.json`);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+async function fixture(): Promise<Buffer> {
+  await mkdir(dataDir, { recursive: true });
+  if (!existsSync(emlPath) || !existsSync(inventoryPath)) {
+    const report = await buildMassReport({ certificates: CERTIFICATES, serials: SERIALS });
+    await writeFile(emlPath, report.raw);
+    // An inventory that holds every certificate of the report and every listed serial, plus
+    // unrelated certificates, so the look-ups return real hits across many Subscribers.
+    const records = report.certificatePems.map((pem, i) => {
+      const cert = new X509Certificate(pem);
+      return {
+        sha256: cert.fingerprint256.replaceAll(':', '').toLowerCase(),
+        serial: cert.serialNumber.toLowerCase().replace(/^(00)+/, ''),
+        spkiSha256: createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('hex'),
+        subscriber: `Subscriber ${i % 50}`,
+        email: `pki${i % 50}@subscriber${i % 50}.example`,
+      };
+    });
+    report.serials.forEach((s, i) => {
+      records.push({
+        sha256: createHash('sha256').update(`serial-${s}`).digest('hex'),
+        serial: s.replaceAll(':', ''),
+        spkiSha256: createHash('sha256').update(`spki-${i}`).digest('hex'),
+        subscriber: `Subscriber ${i % 50}`,
+        email: `pki${i % 50}@subscriber${i % 50}.example`,
+      });
+    });
+    await writeFile(inventoryPath, JSON.stringify(records));
+  }
+  return readFile(emlPath);
+}
+
+async function time(fn: () => Promise<unknown>, runs: number): Promise<number[]> {
+  await fn(); // warm-up: JIT and lazy module loading are not what we measure
+  const out: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+async function handlerRun(): Promise<{ times: number[]; maxRssKb: number; inventoryLoadMs: number; result: unknown }> {
+  const standIns = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'support/stand-ins-server.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const line = await new Promise<string>((resolve) => {
+      createInterface({ input: standIns.stdout! }).once('line', resolve);
+    });
+    const endpoints = JSON.parse(line) as { dynamo: string; s3: string; sfn: string };
+    const names = { cases: 'bench-cases', inventory: 'bench-inventory' };
+    await createTables(endpoints.dynamo, names);
+    await createBucket(endpoints.s3, 'bench-inbound');
+    const env = {
+      ...process.env,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamo,
+      AWS_ENDPOINT_URL_S3: endpoints.s3,
+      AWS_ENDPOINT_URL_SFN: endpoints.sfn,
+      S3_FORCE_PATH_STYLE: 'true',
+      CASES_TABLE: names.cases,
+      INVENTORY_TABLE: names.inventory,
+      INBOUND_BUCKET: 'bench-inbound',
+      INBOUND_PREFIX: 'inbound/',
+      STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:bench',
+      CPR_ADDRESSES: 'cpr@ca.example',
+    };
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'support/run-intake.ts'), emlPath, inventoryPath, String(HANDLER_RUNS)],
+      { env, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    if (code !== 0) throw new Error(`handler run exited with ${code}`);
+    return JSON.parse(out.trim().split('\n').at(-1)!);
+  } finally {
+    standIns.kill('SIGTERM');
+  }
+}
+
+const raw = await fixture();
+const bare = await time(() => simpleParser(raw), MICRO_RUNS);
+const ours = await time(async () => extractEvidence((await parseMail(raw)).content), MICRO_RUNS);
+const sample = await extractEvidence((await parseMail(raw)).content);
+const handler = await handlerRun();
+
+const bareMs = median(bare);
+const oursMs = median(ours);
+const handlerMs = median(handler.times);
+const rssMb = handler.maxRssKb / 1024;
+const rows = [
+  ['message size', `${(raw.length / 1e6).toFixed(2)} MB`, ''],
+  ['evidence found', `${sample.certificates.length} certificates, ${sample.serials.length} serials`, `${CERTIFICATES}, ${SERIALS}`],
+  ['bare mailparser parse (median)', `${bareMs.toFixed(0)} ms`, ''],
+  ['parse + extraction (median)', `${oursMs.toFixed(0)} ms`, ''],
+  ['ratio parse + extraction / bare', `${(oursMs / bareMs).toFixed(2)}x`, `< ${TARGET_RATIO}x`],
+  ['whole handler, per message (median)', `${handlerMs.toFixed(0)} ms`, `< ${TARGET_HANDLER_MS} ms`],
+  ['handler process peak RSS', `${rssMb.toFixed(0)} MB`, `< ${TARGET_RSS_MB} MB`],
+  ['inventory load (7,000 records, one-off)', `${handler.inventoryLoadMs.toFixed(0)} ms`, ''],
+];
+console.log('| measure | value | target |\n|---|---|---|');
+for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
+console.log(`\nhandler runs (ms): ${handler.times.map((t) => t.toFixed(0)).join(', ')}`);
+console.log(`last result: ${JSON.stringify(handler.result)}`);
+const ok =
+  sample.certificates.length === CERTIFICATES &&
+  sample.serials.length >= SERIALS &&
+  oursMs / bareMs < TARGET_RATIO &&
+  handlerMs < TARGET_HANDLER_MS &&
+  rssMb < TARGET_RSS_MB;
+console.log(ok ? '\nall targets met' : '\nTARGET MISSED');
+process.exitCode = ok ? 0 : 1;

@@ -1,0 +1,164 @@
+/**
+ * The deployment's configuration: typed, validated and frozen. The app entry reads the CDK
+ * context once and passes the result down as readonly stack props; nothing else in `infra/`
+ * touches the context.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { z } from 'zod';
+import { DEADLINE_POLICIES } from '../lambdas/domain/policy/deadline-policy.ts';
+
+/** Context key holding the configuration object (in cdk.json or `-c cpr='{...}'`). */
+export const CONFIG_CONTEXT_KEY = 'cpr';
+/** Context key naming a JSON file with the configuration; it wins over `cpr`. */
+export const CONFIG_FILE_CONTEXT_KEY = 'cprConfigFile';
+
+/** Key prefix of the evidence JSON the intake function writes next to the raw mail. */
+export const EVIDENCE_PREFIX = 'evidence/';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** CloudWatch Logs accepts only these retention periods (in days). */
+const VALID_RETENTION_DAYS: readonly number[] = Object.values(RetentionDays).filter(
+  (v): v is number => typeof v === 'number',
+);
+
+/** CloudFormation's rule for stack names. */
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/**
+ * What a stack removal may take with it. Both default to the safe side: CPR records must be kept
+ * for at least 2 years (BR 5.4/5.5), so only a throwaway test stack should turn them off.
+ */
+const protectionSchema = z.strictObject({
+  /** Buckets, tables and log groups survive `cdk destroy` (RemovalPolicy.RETAIN). */
+  retainData: z.boolean().default(true),
+  /** DynamoDB deletion protection: a table cannot be deleted until this is turned off. */
+  deletionProtection: z.boolean().default(true),
+});
+
+const configSchema = z.strictObject({
+  stackName: z
+    .string()
+    .regex(STACK_NAME, 'must start with a letter and hold only letters, digits and "-"')
+    .default('CprIntake'),
+  /** The published CPR addresses (mail to them opens cases); at least one. */
+  cprAddresses: z
+    .array(z.email('must be an email address').transform((s) => s.toLowerCase()))
+    .min(1, 'must list at least one address')
+    .refine((list) => new Set(list).size === list.length, 'must not repeat an address'),
+  /** Key prefix of the SES S3 action; empty or ending in "/", never inside "evidence/". */
+  inboundPrefix: z
+    .string()
+    // No "*" or "?": the prefix ends up inside IAM resource ARNs, where they are wildcards.
+    .regex(/^(?:[A-Za-z0-9!_.'()-]+\/)*$/, 'must be empty or a path ending in "/"')
+    .refine((p) => !p.startsWith(EVIDENCE_PREFIX), `must not be inside "${EVIDENCE_PREFIX}"`)
+    .default(''),
+  deadlinePolicyVersion: z
+    .string()
+    .refine((v) => Object.hasOwn(DEADLINE_POLICIES, v), {
+      error: `must be one of: ${Object.keys(DEADLINE_POLICIES).join(', ')}`,
+    })
+    .default('br-2.2'),
+  logRetentionDays: z
+    .number()
+    .refine((d) => VALID_RETENTION_DAYS.includes(d), {
+      error: `must be one of the CloudWatch Logs periods: ${VALID_RETENTION_DAYS.join(', ')}`,
+    })
+    .default(RetentionDays.ONE_YEAR),
+  protection: protectionSchema.default({ retainData: true, deletionProtection: true }),
+});
+
+/** The validated configuration; every stack prop derived from the deployment comes from here. */
+export interface CprConfig {
+  /** CloudFormation stack name. */
+  readonly stackName: string;
+  /** Our published CPR addresses, lower-cased (CPR_ADDRESSES). */
+  readonly cprAddresses: readonly string[];
+  /** Key prefix of the SES S3 action ('' or ending in "/"). */
+  readonly inboundPrefix: string;
+  /** Version of the deadline rules (DEADLINE_POLICY_VERSION), one of DEADLINE_POLICIES. */
+  readonly deadlinePolicyVersion: string;
+  readonly logRetentionDays: RetentionDays;
+  readonly protection: {
+    readonly retainData: boolean;
+    readonly deletionProtection: boolean;
+  };
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .flatMap((issue) => {
+      const path = [CONFIG_CONTEXT_KEY, ...issue.path.map(String)];
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => `  ${[...path, key].join('.')}: unknown field`);
+      }
+      return [`  ${path.join('.')}: ${issue.message}`];
+    })
+    .join('\n');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Validates a raw configuration object; throws a ConfigError naming every bad field. */
+export function parseConfig(raw: unknown): CprConfig {
+  if (raw === undefined || raw === null) {
+    throw new ConfigError(
+      `no configuration: set the context key "${CONFIG_CONTEXT_KEY}" (an object in cdk.json) ` +
+        `or "-c ${CONFIG_FILE_CONTEXT_KEY}=path/to/config.json"`,
+    );
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(`invalid configuration:\n${describeIssues(result.error)}`, {
+      cause: result.error,
+    });
+  }
+  const config: CprConfig = {
+    ...result.data,
+    // Checked against the enum's values above.
+    logRetentionDays: result.data.logRetentionDays as RetentionDays,
+  };
+  return deepFreeze(config);
+}
+
+/**
+ * Picks the raw configuration out of the two context values: a file named by `cprConfigFile`
+ * wins over the inline `cpr` object; `-c cpr='{"...": ...}'` arrives as a string and is parsed.
+ */
+export function rawConfigFromContext(
+  inline: unknown,
+  configFile: unknown,
+  readText: (path: string) => string = (path) => readFileSync(resolve(path), 'utf8'),
+): unknown {
+  if (configFile !== undefined) {
+    if (typeof configFile !== 'string' || configFile.trim() === '') {
+      throw new ConfigError(`${CONFIG_FILE_CONTEXT_KEY}: must be a path to a JSON file`);
+    }
+    let text: string;
+    try {
+      text = readText(configFile);
+    } catch (cause) {
+      throw new ConfigError(`${CONFIG_FILE_CONTEXT_KEY}: cannot read ${configFile}`, { cause });
+    }
+    return parseJson(text, `${CONFIG_FILE_CONTEXT_KEY} (${configFile})`);
+  }
+  return typeof inline === 'string' ? parseJson(inline, CONFIG_CONTEXT_KEY) : inline;
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(`${what}: not valid JSON`, { cause });
+  }
+}

@@ -1,0 +1,325 @@
+/**
+ * The one house construct for functions: every Lambda of the project gets the same runtime,
+ * architecture, bundling, logging, tracing and asynchronous failure handling, and receives its
+ * permissions through `bind*` calls that grant least privilege and set the environment variable
+ * the function reads, in one step (a rename of an ENV name is a compile error on both sides).
+ */
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { EnvName } from '../../lambdas/shared/env-names.ts';
+import { LOCK_FILE, REPO_ROOT } from '../paths.ts';
+
+/**
+ * ESM bundles that contain CommonJS dependencies (mailparser, iconv-lite, ...) call `require()`
+ * for Node built-ins; esbuild's ESM output has no `require`, so the bundle creates one.
+ */
+export const ESM_REQUIRE_SHIM =
+  "import { createRequire as __cprCreateRequire } from 'node:module'; " +
+  'const require = __cprCreateRequire(import.meta.url);';
+
+/** Lambda's asynchronous invocation retries: the maximum the service allows. */
+export const ASYNC_RETRY_ATTEMPTS = 2;
+/** How long Lambda keeps retrying an asynchronous event before it goes to the failure queue. */
+export const ASYNC_MAX_EVENT_AGE = Duration.hours(6);
+/** A failed event waits this long in the failure queue (SQS's maximum) for a person to replay it. */
+const FAILURE_RETENTION = Duration.days(14);
+
+/**
+ * DynamoDB data-plane actions by access level. Deletes are never offered (case records are kept,
+ * BR 5.4/5.5), nor `Scan` (no function needs a whole table), nor `BatchWriteItem` (it can delete).
+ */
+const TABLE_ACTIONS = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  readWrite: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+  ],
+} as const;
+export type TableAccess = keyof typeof TABLE_ACTIONS;
+
+export interface CprFunctionProps {
+  /** Absolute path of the TypeScript entry file (see `lambdaEntry`). */
+  readonly entry: string;
+  /** Exported handler name. @default 'handler' */
+  readonly handler?: string;
+  readonly description: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly logRetention: RetentionDays;
+  /** Applied to the log group and the failure queue. */
+  readonly removalPolicy: RemovalPolicy;
+  /** POWERTOOLS_SERVICE_NAME. */
+  readonly serviceName: string;
+  /** POWERTOOLS_METRICS_NAMESPACE. */
+  readonly metricsNamespace: string;
+  /** @default - unreserved (shares the account's concurrency) */
+  readonly reservedConcurrency?: number;
+  /** Where failed asynchronous events go. @default - a queue created for this function */
+  readonly failureQueue?: IQueue;
+  /** @default ASYNC_MAX_EVENT_AGE (6 h) */
+  readonly maxEventAge?: Duration;
+}
+
+export interface BucketBindOptions {
+  /** Also set this variable to the prefix, so the function and its grant cannot disagree. */
+  readonly prefixEnvName?: EnvName;
+}
+
+export interface TableBindOptions {
+  /** Global secondary indexes the function queries; each is granted by name, never `index/*`. */
+  readonly indexNames?: readonly string[];
+}
+
+/** A Node.js function with the project's defaults; grant access only through the `bind*` calls. */
+export class CprFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  readonly failureQueue: IQueue;
+  private readonly env = new Map<string, string>();
+  private readonly listedBuckets = new Set<IBucket>();
+  private readonly acknowledged = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: CprFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+
+    // An own role instead of the AWSLambdaBasicExecutionRole managed policy: it may write to this
+    // function's log group only, not create or write any log group in the account.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${this.node.path}`,
+    });
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    this.failureQueue =
+      props.failureQueue ??
+      new Queue(this, 'Failures', {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: FAILURE_RETENTION,
+        removalPolicy: props.removalPolicy,
+      });
+    if (!props.failureQueue) {
+      Validations.of(this.failureQueue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is the last stop of failed asynchronous invocations (Lambda on-failure ' +
+          'destination), not a work queue: nothing consumes it automatically, so a queue ' +
+          'behind it would never receive anything. Its depth gets an alarm (alarms issue).',
+      });
+    }
+
+    this.fn = new NodejsFunction(this, 'Handler', {
+      entry: props.entry,
+      handler: props.handler ?? 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: Tracing.ACTIVE,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      retryAttempts: ASYNC_RETRY_ATTEMPTS,
+      maxEventAge: props.maxEventAge ?? ASYNC_MAX_EVENT_AGE,
+      onFailure: new SqsDestination(this.failureQueue),
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: LOCK_FILE,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_SHIM,
+        minify: true,
+        keepNames: true,
+        sourceMap: true,
+        // Stack traces map to file and line without shipping the sources a second time.
+        sourcesContent: false,
+        // The SDK versions the tests ran against, not whatever the runtime image carries today.
+        bundleAwsSDK: true,
+      },
+    });
+    this.setEnv('NODE_OPTIONS', '--enable-source-maps');
+    this.setEnv('POWERTOOLS_SERVICE_NAME', props.serviceName);
+    this.setEnv('POWERTOOLS_METRICS_NAMESPACE', props.metricsNamespace);
+
+    // Tracing.ACTIVE puts the X-Ray statement in the role's default policy; it is the only
+    // statement there with Resource "*" (test/infra asserts that).
+    const defaultPolicy = this.role.node.tryFindChild('DefaultPolicy');
+    if (defaultPolicy) {
+      Validations.of(defaultPolicy).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'xray:PutTraceSegments and xray:PutTelemetryRecords (added by Tracing.ACTIVE) do not ' +
+          'support resource-level permissions; every other grant of this role names its resource.',
+      });
+    }
+  }
+
+  /** Sets an environment variable once; a second, different value for it is a bug. */
+  setEnv(name: EnvName | `POWERTOOLS_${string}` | 'NODE_OPTIONS', value: string): this {
+    const existing = this.env.get(name);
+    if (existing !== undefined && existing !== value) {
+      throw new Error(`${this.node.path}: environment variable ${name} is already set`);
+    }
+    this.env.set(name, value);
+    this.fn.addEnvironment(name, value);
+    return this;
+  }
+
+  /** Item-level access to one table (and the named indexes); sets `envName` to the table name. */
+  bindTable(
+    table: ITable,
+    envName: EnvName,
+    access: TableAccess,
+    options: TableBindOptions = {},
+  ): this {
+    if (table.encryptionKey) {
+      throw new Error(`${this.node.path}: tables with a customer-managed key need a key grant`);
+    }
+    const indexArns = (options.indexNames ?? []).map((name) => `${table.tableArn}/index/${name}`);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [...TABLE_ACTIONS[access]],
+        resources: [table.tableArn, ...indexArns],
+      }),
+    );
+    return this.setEnv(envName, table.tableName);
+  }
+
+  /** s3:GetObject on `prefix*` of one bucket; sets `envName` to the bucket name. */
+  bindBucketRead(
+    bucket: IBucket,
+    envName: EnvName,
+    prefix: string,
+    options: BucketBindOptions = {},
+  ): this {
+    this.checkBucket(bucket, prefix);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [bucket.arnForObjects(`${prefix}*`)],
+      }),
+    );
+    this.allowListBucket(bucket);
+    this.acknowledgePrefixWildcard(bucket, prefix);
+    return this.setBucketEnv(bucket, envName, prefix, options);
+  }
+
+  /** s3:PutObject on `prefix*` of one bucket; sets `envName` to the bucket name. */
+  bindBucketWrite(
+    bucket: IBucket,
+    envName: EnvName,
+    prefix: string,
+    options: BucketBindOptions = {},
+  ): this {
+    this.checkBucket(bucket, prefix);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects(`${prefix}*`)],
+      }),
+    );
+    this.acknowledgePrefixWildcard(bucket, prefix);
+    return this.setBucketEnv(bucket, envName, prefix, options);
+  }
+
+  /** states:StartExecution on this one state machine; sets `envName` to its ARN. */
+  bindStateMachineStart(stateMachine: IStateMachine, envName: EnvName): this {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: [stateMachine.stateMachineArn],
+      }),
+    );
+    return this.setEnv(envName, stateMachine.stateMachineArn);
+  }
+
+  private checkBucket(bucket: IBucket, prefix: string): void {
+    if (bucket.encryptionKey) {
+      throw new Error(`${this.node.path}: buckets with a customer-managed key need a key grant`);
+    }
+    if (prefix !== '' && !prefix.endsWith('/')) {
+      // "evidence" would also match "evidence-old/..." in the grant.
+      throw new Error(`${this.node.path}: bucket prefix "${prefix}" must be empty or end in "/"`);
+    }
+  }
+
+  /**
+   * Without s3:ListBucket, S3 answers a GetObject for a missing key with 403 instead of 404
+   * (NoSuchKey), and the adapters tell "not there yet" from "forbidden" by that error. It reveals
+   * key names, never content.
+   */
+  private allowListBucket(bucket: IBucket): void {
+    if (this.listedBuckets.has(bucket)) return;
+    this.listedBuckets.add(bucket);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+    );
+  }
+
+  /**
+   * An object grant on `prefix*` is the narrowest S3 can express; cdk-nag reports the `*` as
+   * IAM5 with the resolved resource in the finding id, so it is acknowledged finding by finding.
+   */
+  private acknowledgePrefixWildcard(bucket: IBucket, prefix: string): void {
+    const policy = this.role.node.tryFindChild('DefaultPolicy');
+    if (!policy) return;
+    const id = `AwsSolutions-IAM5[Resource::${bucketArnReference(bucket)}/${prefix}*]`;
+    if (this.acknowledged.has(id)) return;
+    this.acknowledged.add(id);
+    Validations.of(policy).acknowledge({
+      id,
+      reason:
+        `Object access (only the s3:GetObject / s3:PutObject granted here) is limited to keys ` +
+        `under "${prefix || '(whole bucket)'}" of this one bucket; keys are named per message ` +
+        '(SES messageId, case id), so the narrowest grant is the prefix.',
+    });
+  }
+
+  private setBucketEnv(
+    bucket: IBucket,
+    envName: EnvName,
+    prefix: string,
+    options: BucketBindOptions,
+  ): this {
+    this.setEnv(envName, bucket.bucketName);
+    if (options.prefixEnvName) this.setEnv(options.prefixEnvName, prefix);
+    return this;
+  }
+}
+
+/**
+ * How cdk-nag prints a bucket ARN inside a finding id: `<LogicalId.Arn>` for a bucket of this app
+ * (its ARN is a `Fn::GetAtt`).
+ */
+function bucketArnReference(bucket: IBucket): string {
+  const child = bucket.node.defaultChild;
+  if (!child || !('logicalId' in child)) {
+    throw new Error(`${bucket.node.path}: only buckets defined in this app can be bound`);
+  }
+  return `<${bucket.stack.resolve((child as { logicalId: string }).logicalId)}.Arn>`;
+}

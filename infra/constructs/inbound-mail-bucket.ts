@@ -1,0 +1,80 @@
+/**
+ * Where every report lands first: SES's S3 action stores the raw message (key = prefix + SES
+ * messageId) before anything else runs, and the intake function writes its evidence JSON next to
+ * it. Keeping the raw message before processing is the lesson of every lost CPR.
+ */
+import { Aws, Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** BR 5.4: records of revocation-related work are kept for at least 2 years. */
+const TWO_YEARS = Duration.days(731);
+/** Unfinished multipart uploads are garbage after a week; SES writes whole objects. */
+const ABORT_MULTIPART_AFTER = Duration.days(7);
+
+export interface InboundMailBucketProps {
+  /** Key prefix of the SES S3 action ('' or ending in '/'). */
+  readonly inboundPrefix: string;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+export class InboundMailBucket extends Construct {
+  readonly bucket: Bucket;
+  /**
+   * Server access logs of `bucket`: who read or wrote which report, and when. cdk-nag does not
+   * ask for access logs of a bucket that is itself a log target, so S1 needs no acknowledgment.
+   */
+  readonly accessLogs: Bucket;
+  readonly inboundPrefix: string;
+
+  constructor(scope: Construct, id: string, props: InboundMailBucketProps) {
+    super(scope, id);
+    this.inboundPrefix = props.inboundPrefix;
+
+    this.accessLogs = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      // Server access log delivery supports SSE-S3 only.
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [
+        { expiration: TWO_YEARS, abortIncompleteMultipartUploadAfter: ABORT_MULTIPART_AFTER },
+      ],
+      removalPolicy: props.removalPolicy,
+    });
+    this.bucket = new Bucket(this, 'Bucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogs,
+      lifecycleRules: [
+        {
+          // An overwritten or deleted report stays recoverable for the BR 5.4 period.
+          noncurrentVersionExpiration: TWO_YEARS,
+          abortIncompleteMultipartUploadAfter: ABORT_MULTIPART_AFTER,
+        },
+      ],
+      removalPolicy: props.removalPolicy,
+    });
+
+    // SES receipt rules of this account and region may store mail under the inbound prefix;
+    // nobody else gets a bucket-policy grant (the intake function reads through its role).
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowSesReceiptRulesToStoreMail',
+        principals: [new ServicePrincipal('ses.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects(`${props.inboundPrefix}*`)],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: {
+            'aws:SourceArn': `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:receipt-rule-set/*:receipt-rule/*`,
+          },
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * SDK clients, created once per container. Endpoints come from the SDK's own environment
+ * variables (`AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL_DYNAMODB`, ...), so the same code runs
+ * against AWS and against the local stand-ins.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface ClientOptions {
+  /** Path-style bucket addressing, needed by S3 stand-ins without virtual-host DNS. */
+  readonly s3ForcePathStyle?: boolean;
+}
+
+export function s3Client(options: ClientOptions = {}): S3Client {
+  return new S3Client({
+    forcePathStyle: options.s3ForcePathStyle ?? process.env.S3_FORCE_PATH_STYLE === 'true',
+    // Checksums only where S3 requires them: streaming bodies are otherwise re-framed, which
+    // some S3-compatible stores corrupt.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+export function documentClient(): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+export function sfnClient(): SFNClient {
+  return new SFNClient({});
+}

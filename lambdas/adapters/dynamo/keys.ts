@@ -1,0 +1,18 @@
+/** Item keys of the cases table. One table, told apart by the partition key's prefix. */
+import { createHash } from 'node:crypto';
+
+export const OPEN_INDEX_PARTITION = 'OPEN';
+
+export const keys = {
+  case: (id: string) => ({ pk: `CASE#${id}`, sk: 'CASE' }),
+  event: (caseId: string, eventId: string) => ({ pk: `CASE#${caseId}`, sk: `EVENT#${eventId}` }),
+  message: (sesMessageId: string) => ({ pk: `MSG#${sesMessageId}`, sk: 'MSG' }),
+  /** Message-ID headers are sender-chosen and can be long: hashed to keep keys small. */
+  messageIdHeader: (header: string) => ({
+    pk: `MID#${createHash('sha256').update(header.trim().toLowerCase()).digest('hex')}`,
+    sk: 'MID',
+  }),
+  inventoryCertificate: (sha256: string) => ({ pk: `CERT#${sha256}` }),
+  inventorySerial: (serial: string) => ({ pk: `SERIAL#${serial}` }),
+  inventorySpki: (spki: string) => ({ pk: `SPKI#${spki}` }),
+} as const;

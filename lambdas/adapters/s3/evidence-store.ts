@@ -1,0 +1,42 @@
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { EvidenceStore, MessageEvidence } from '../../domain/intake/ports.ts';
+
+/**
+ * The full evidence of each message as JSON, next to the raw mail. The case item keeps a bounded
+ * sample; this file keeps everything (thousands of certificates in a mass report).
+ */
+export class S3EvidenceStore implements EvidenceStore {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+    private readonly prefix: string,
+  ) {}
+
+  keyFor(caseId: string, sesMessageId: string): string {
+    return `${this.prefix}${caseId}/${sesMessageId}.json`;
+  }
+
+  async put(key: string, evidence: MessageEvidence): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: JSON.stringify(evidence),
+        ContentType: 'application/json',
+      }),
+    );
+  }
+
+  async get(key: string): Promise<MessageEvidence | null> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const text = await out.Body?.transformToString('utf-8');
+      return text ? (JSON.parse(text) as MessageEvidence) : null;
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') {
+        return null;
+      }
+      throw error;
+    }
+  }
+}

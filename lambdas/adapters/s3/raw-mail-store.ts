@@ -1,0 +1,30 @@
+import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
+import {
+  RawMailNotFoundError,
+  type RawMailStore,
+  type StoredRawMail,
+} from '../../domain/intake/ports.ts';
+
+/** The inbound bucket SES writes each raw message to (object key = prefix + SES messageId). */
+export class S3RawMailStore implements RawMailStore {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async get(key: string): Promise<StoredRawMail> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const bytes = await out.Body?.transformToByteArray();
+      if (!bytes) throw new RawMailNotFoundError(`s3://${this.bucket}/${key} has no body`);
+      return { bytes, storedAt: out.LastModified ?? new Date(0) };
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') {
+        throw new RawMailNotFoundError(`s3://${this.bucket}/${key} does not exist`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+}

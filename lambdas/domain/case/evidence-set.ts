@@ -1,0 +1,133 @@
+/**
+ * Merging evidence from several messages of one case, and cutting it to the bounded sample the
+ * case item keeps (DynamoDB items stop at 400 KB; the full sets live in S3).
+ */
+import type {
+  CertificateEvidence,
+  CsrEvidence,
+  Evidence,
+  PrivateKeyEvidence,
+} from '../evidence/types.ts';
+
+/** What the case item keeps of each evidence list; the rest is in the evidence JSON in S3. */
+export const CASE_ITEM_SAMPLE = {
+  /** About 700 bytes each: 100 certificates stay under 70 KB. */
+  certificates: 100,
+  /** Each keeps up to `matches` certificate hashes: about 750 bytes apiece. */
+  keys: 20,
+  csrs: 20,
+  /** Certificate hashes kept per key or CSR in the item; the evidence file has them all. */
+  matches: 10,
+  /** 40-byte serials: 500 keep the item under 25 KB for this list. */
+  serials: 500,
+  sha256Fingerprints: 300,
+  crtshIds: 500,
+  /** 64-byte hashes: 500 affected certificates take 33 KB. */
+  affected: 500,
+  problems: 50,
+  /** A notice is about 250 bytes; past this the remaining subscribers share one bulk notice. */
+  subscriberNotices: 200,
+} as const;
+
+function unionBy<T>(a: readonly T[], b: readonly T[], key: (t: T) => string, merge?: (x: T, y: T) => T): T[] {
+  const out = new Map<string, T>();
+  for (const item of a) out.set(key(item), item);
+  for (const item of b) {
+    const k = key(item);
+    const existing = out.get(k);
+    out.set(k, existing && merge ? merge(existing, item) : (existing ?? item));
+  }
+  return [...out.values()];
+}
+
+function unionStrings(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+const mergeCert = (x: CertificateEvidence, y: CertificateEvidence): CertificateEvidence => ({
+  ...x,
+  keyCompromised: x.keyCompromised || y.keyCompromised,
+});
+const mergeKey = (x: PrivateKeyEvidence, y: PrivateKeyEvidence): PrivateKeyEvidence => ({
+  ...x,
+  matches: unionStrings(x.matches, y.matches),
+});
+const mergeCsr = (x: CsrEvidence, y: CsrEvidence): CsrEvidence => ({
+  ...x,
+  signatureValid: x.signatureValid || y.signatureValid,
+  attestation: x.attestation || y.attestation,
+  matches: unionStrings(x.matches, y.matches),
+});
+
+/** Union of two evidence sets, deduplicated by hash; flags and matches are or-ed together. */
+export function mergeEvidence(a: Evidence, b: Evidence): Evidence {
+  return {
+    certificates: unionBy(a.certificates, b.certificates, (c) => c.sha256, mergeCert),
+    keys: unionBy(a.keys, b.keys, (k) => k.spkiSha256, mergeKey),
+    csrs: unionBy(a.csrs, b.csrs, (c) => c.spkiSha256, mergeCsr),
+    serials: unionStrings(a.serials, b.serials),
+    sha256Fingerprints: unionStrings(a.sha256Fingerprints, b.sha256Fingerprints),
+    crtshIds: unionStrings(a.crtshIds, b.crtshIds),
+    problems: unionStrings(a.problems, b.problems),
+  };
+}
+
+/** Marks certificates whose key is proven compromised (by a key or a valid CSR) and lists matches. */
+export function linkKeysToCertificates(evidence: Evidence, extraCompromised: ReadonlySet<string> = new Set()): Evidence {
+  const bySpki = new Map<string, string[]>();
+  for (const cert of evidence.certificates) {
+    const list = bySpki.get(cert.spkiSha256) ?? [];
+    list.push(cert.sha256);
+    bySpki.set(cert.spkiSha256, list);
+  }
+  const provenSpki = new Set<string>([
+    ...evidence.keys.map((k) => k.spkiSha256),
+    ...evidence.csrs.filter((c) => c.signatureValid).map((c) => c.spkiSha256),
+  ]);
+  return {
+    ...evidence,
+    certificates: evidence.certificates.map((c) => ({
+      ...c,
+      keyCompromised:
+        c.keyCompromised || provenSpki.has(c.spkiSha256) || extraCompromised.has(c.sha256),
+    })),
+    keys: evidence.keys.map((k) => ({
+      ...k,
+      matches: unionStrings(k.matches, bySpki.get(k.spkiSha256) ?? []),
+    })),
+    csrs: evidence.csrs.map((c) => ({
+      ...c,
+      matches: c.signatureValid ? unionStrings(c.matches, bySpki.get(c.spkiSha256) ?? []) : c.matches,
+    })),
+  };
+}
+
+/** True when any list is longer than the case item keeps. */
+export function exceedsSample(evidence: Evidence): boolean {
+  return (
+    evidence.certificates.length > CASE_ITEM_SAMPLE.certificates ||
+    evidence.keys.length > CASE_ITEM_SAMPLE.keys ||
+    evidence.csrs.length > CASE_ITEM_SAMPLE.csrs ||
+    evidence.serials.length > CASE_ITEM_SAMPLE.serials ||
+    evidence.sha256Fingerprints.length > CASE_ITEM_SAMPLE.sha256Fingerprints ||
+    evidence.crtshIds.length > CASE_ITEM_SAMPLE.crtshIds ||
+    evidence.problems.length > CASE_ITEM_SAMPLE.problems
+  );
+}
+
+/** The bounded sample of `evidence` the case item keeps; keys' and CSRs' match lists are capped too. */
+export function sampleEvidence(evidence: Evidence): Evidence {
+  const capMatches = <T extends { matches: readonly string[] }>(x: T): T => ({
+    ...x,
+    matches: x.matches.slice(0, CASE_ITEM_SAMPLE.matches),
+  });
+  return {
+    certificates: evidence.certificates.slice(0, CASE_ITEM_SAMPLE.certificates),
+    keys: evidence.keys.slice(0, CASE_ITEM_SAMPLE.keys).map(capMatches),
+    csrs: evidence.csrs.slice(0, CASE_ITEM_SAMPLE.csrs).map(capMatches),
+    serials: evidence.serials.slice(0, CASE_ITEM_SAMPLE.serials),
+    sha256Fingerprints: evidence.sha256Fingerprints.slice(0, CASE_ITEM_SAMPLE.sha256Fingerprints),
+    crtshIds: evidence.crtshIds.slice(0, CASE_ITEM_SAMPLE.crtshIds),
+    problems: evidence.problems.slice(0, CASE_ITEM_SAMPLE.problems),
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * What the deadline clock decides at each checkpoint. The schedule is data (the case's
+ * `deadlines.checkpoints`, from the versioned policy), so the state machine is one loop:
+ * plan the next checkpoint, wait until it, evaluate it, repeat.
+ */
+import { openObligations } from '../case/notices.ts';
+import type { Checkpoint, CprCase, Escalation, EscalationLevel } from '../case/types.ts';
+
+export interface PlannedCheckpoint extends Checkpoint {
+  /** Position in `deadlines.checkpoints`. */
+  readonly index: number;
+}
+
+/** The clock has nothing left to watch: the case is closed or every obligation is met. */
+export function clockDone(c: CprCase): boolean {
+  return c.status !== 'open' || openObligations(c.notices).length === 0;
+}
+
+function escalationRecorded(c: CprCase, cp: Checkpoint): boolean {
+  return c.escalations.some((e) => e.level === cp.level && e.checkpointAt === cp.at && e.status === 'sent');
+}
+
+/**
+ * The next checkpoint after `afterIndex` whose escalation has not been sent yet. Checkpoints in
+ * the past are returned too (their wait ends at once): after a restart, a missed checkpoint fires
+ * once, and one already sent is not repeated.
+ */
+export function nextCheckpoint(c: CprCase, afterIndex: number): PlannedCheckpoint | null {
+  if (clockDone(c)) return null;
+  const all = c.deadlines.checkpoints;
+  for (let i = Math.max(afterIndex + 1, 0); i < all.length; i += 1) {
+    const cp = all[i]!;
+    if (!escalationRecorded(c, cp)) return { ...cp, index: i };
+  }
+  return null;
+}
+
+export type CheckpointDecision =
+  | { readonly action: 'none'; readonly why: 'closed' | 'obligationsMet' | 'alreadySent' | 'notDue' }
+  | { readonly action: 'escalate'; readonly escalation: Escalation };
+
+/**
+ * Evaluates checkpoint `cp` at `now`: escalate, naming each open obligation and its deadline,
+ * unless the case is closed, every obligation is met, or this checkpoint was already escalated.
+ */
+export function evaluateCheckpoint(c: CprCase, cp: Checkpoint, now: Date): CheckpointDecision {
+  if (c.status !== 'open') return { action: 'none', why: 'closed' };
+  const open = openObligations(c.notices);
+  if (open.length === 0) return { action: 'none', why: 'obligationsMet' };
+  if (escalationRecorded(c, cp)) return { action: 'none', why: 'alreadySent' };
+  if (now.getTime() < new Date(cp.at).getTime()) return { action: 'none', why: 'notDue' };
+  const pending = c.escalations.find((e) => e.level === cp.level && e.checkpointAt === cp.at);
+  return {
+    action: 'escalate',
+    escalation: pending ?? {
+      level: cp.level,
+      checkpointAt: cp.at,
+      at: now.toISOString(),
+      openObligations: open.map((n) => ({ noticeId: n.id, dueAt: n.dueAt })),
+      status: 'pending',
+      sentAt: null,
+    },
+  };
+}
+
+/** Records the escalation as about to be published (idempotent for the same checkpoint). */
+export function recordEscalationPending(c: CprCase, e: Escalation): CprCase | null {
+  if (c.escalations.some((x) => x.level === e.level && x.checkpointAt === e.checkpointAt)) return null;
+  return { ...c, escalations: [...c.escalations, e] };
+}
+
+/** Marks the escalation published. */
+export function recordEscalationSent(c: CprCase, level: EscalationLevel, checkpointAt: string, at: string): CprCase | null {
+  const existing = c.escalations.find((x) => x.level === level && x.checkpointAt === checkpointAt);
+  if (!existing || existing.status === 'sent') return null;
+  return {
+    ...c,
+    escalations: c.escalations.map((x) => (x === existing ? { ...x, status: 'sent' as const, sentAt: at } : x)),
+  };
+}
+
+/** Which topics hear of each level: warnings go to the escalation list, pages wake someone. */
+export const ESCALATION_ROUTES: Readonly<Record<EscalationLevel, readonly ('team' | 'escalation' | 'pager')[]>> = {
+  warning: ['escalation'],
+  page: ['pager'],
+  breach: ['pager', 'team'],
+  repage: ['pager'],
+};

@@ -1,0 +1,199 @@
+/**
+ * What people read: the team notice, escalations and bounce alerts (SNS), and the acknowledgment
+ * to the reporter (mail). Plain text, UTC times to the minute, no key material: counts and
+ * hashes only. The acknowledgment never claims more than the system knows (Sectigo, bug
+ * 1650845: a reply said "revoked" for the wrong certificate).
+ */
+import { openObligations } from '../case/notices.ts';
+import type { CprCase, Escalation, EscalationLevel, Notice } from '../case/types.ts';
+
+/** SNS subjects are limited to 100 characters. */
+export const SNS_SUBJECT_MAX = 100;
+/** SNS messages are limited to 256 KB; we stay far below so SMS/email renderers cope. */
+export const SNS_MESSAGE_MAX = 60_000;
+/** Affected Subscribers listed by name in one message; the rest are counted. */
+export const MAX_LISTED_SUBSCRIBERS = 20;
+
+export function utcMinute(iso: string | null): string {
+  if (!iso) return 'not set';
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Single-line, control-character-free rendering of sender-controlled text (subjects, names). */
+export function safeLine(text: string | null, max = 200): string {
+  if (text === null) return '(none)';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+  return clip(text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim(), max);
+}
+
+export interface SnsMessage {
+  readonly subject: string;
+  readonly message: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+function flags(c: CprCase): string[] {
+  const out: string[] = [];
+  if (c.verdicts.spam === 'FAIL') out.push('SPAM verdict');
+  if (c.verdicts.virus === 'FAIL') out.push('VIRUS verdict');
+  if (c.verdicts.dmarc === 'FAIL') out.push(`DMARC fail (policy ${c.verdicts.dmarcPolicy ?? 'unknown'})`);
+  if (c.classification === 'unparsed') out.push('UNPARSED: read the raw message');
+  return out;
+}
+
+function obligationLines(notices: readonly Notice[]): string[] {
+  return notices.map((n) => {
+    const who = n.kind === 'reporterReport' ? 'reporter' : 'subscriber';
+    const to = n.recipient ?? 'UNKNOWN recipient';
+    return `  - preliminary report to ${who} ${to}: ${n.status}, due ${utcMinute(n.dueAt)}`;
+  });
+}
+
+function subscriberLines(c: CprCase): string[] {
+  if (c.subscribers.length === 0) return ['  (unknown: no affected certificate found in the inventory)'];
+  const listed = c.subscribers.slice(0, MAX_LISTED_SUBSCRIBERS).map((s) => `  - ${safeLine(s.name, 80)} <${s.email}>`);
+  const more = c.evidenceCounts.subscribers - listed.length;
+  return more > 0 ? [...listed, `  ... and ${more} more`] : listed;
+}
+
+function severity(c: CprCase): string {
+  return c.classification === 'keyCompromise' ? 'high' : c.classification === 'notACpr' ? 'low' : 'normal';
+}
+
+/** Where the raw mail and full evidence are, for the engineer who opens the alert. */
+export interface Locations {
+  readonly rawMail: (rawKey: string) => string;
+}
+
+/** The team notice sent when a case opens. */
+export function teamNotice(c: CprCase, where: Locations): SnsMessage {
+  const f = flags(c);
+  const counts = c.evidenceCounts;
+  const lines = [
+    `New certificate problem report ${c.id}`,
+    '',
+    `Received:        ${utcMinute(c.receivedAt)}`,
+    `Reporter:        ${c.reporter ?? 'unknown (no valid From address)'}`,
+    `Subject:         ${safeLine(c.subject)}`,
+    `Classification:  ${c.classification}`,
+    `Flags:           ${f.length > 0 ? f.join('; ') : 'none'}`,
+    `Acknowledgment:  ${c.acknowledgment.decision === 'send' ? 'sent automatically (not the preliminary report)' : `suppressed (${c.acknowledgment.reason})`}`,
+    '',
+    `Evidence: ${counts.certificates} certificates, ${counts.keys} private keys, ${counts.csrs} CSRs, ${counts.serials} serials, ${counts.sha256Fingerprints} fingerprints, ${counts.crtshIds} crt.sh ids`,
+    `Affected certificates: ${counts.affected}`,
+    'Affected Subscribers:',
+    ...subscriberLines(c),
+    '',
+    'Deadlines (BR 4.9.5, 4.9.1.1):',
+    ...obligationLines(openObligations(c.notices)),
+    `  - revocation: ${utcMinute(c.deadlines.revocation)}${c.deadlines.revocation ? '' : ' (until the reason is known)'}`,
+    `Escalation checkpoints: ${c.deadlines.checkpoints.slice(0, 3).map((cp) => `${cp.level} ${utcMinute(cp.at)}`).join(', ')}`,
+    '',
+    `Raw message: ${c.messages.map((m) => where.rawMail(m.rawKey)).join(', ')}`,
+    `Deadline policy: ${c.deadlines.policyVersion}`,
+  ];
+  return {
+    subject: clip(`[${c.id}] New CPR: ${c.classification}${f.length > 0 ? ` (${f.join(', ')})` : ''}`, SNS_SUBJECT_MAX),
+    message: clip(lines.join('\n'), SNS_MESSAGE_MAX),
+    attributes: { severity: severity(c), type: 'newCase', classification: c.classification, caseId: c.id },
+  };
+}
+
+const LEVEL_WORDS: Readonly<Record<EscalationLevel, string>> = {
+  warning: 'WARNING',
+  page: 'PAGE',
+  breach: 'BREACH',
+  repage: 'STILL BREACHED',
+};
+
+/** An escalation: names each open obligation and its deadline. */
+export function escalationNotice(c: CprCase, e: Escalation): SnsMessage {
+  const open = c.notices.filter((n) => e.openObligations.some((o) => o.noticeId === n.id));
+  const lines = [
+    `${LEVEL_WORDS[e.level]}: case ${c.id} has ${open.length} open obligation(s) at ${utcMinute(e.checkpointAt)}`,
+    '',
+    `Received:       ${utcMinute(c.receivedAt)}`,
+    `Reporter:       ${c.reporter ?? 'unknown'}`,
+    `Classification: ${c.classification}`,
+    '',
+    'Open obligations:',
+    ...obligationLines(open),
+    '',
+    e.level === 'breach' || e.level === 'repage'
+      ? 'The BR 4.9.5 deadline has passed: this is a reportable incident (CCADB: preliminary incident report within 72 hours).'
+      : 'Send the preliminary reports, then record them: cpr notice CASE --to ... --sent, or cpr send CASE ...',
+  ];
+  return {
+    subject: clip(`[${c.id}] ${LEVEL_WORDS[e.level]}: ${open.length} CPR obligation(s) open`, SNS_SUBJECT_MAX),
+    message: clip(lines.join('\n'), SNS_MESSAGE_MAX),
+    attributes: { severity: e.level === 'warning' ? 'normal' : 'high', type: `escalation.${e.level}`, classification: c.classification, caseId: c.id },
+  };
+}
+
+/** Sent at once when a notice bounces or draws a complaint: the obligation is open again. */
+export function deliveryProblemNotice(c: CprCase, n: Notice, outcome: 'bounced' | 'complained', diagnostic: string | null): SnsMessage {
+  const what = n.kind === 'acknowledgment' ? 'acknowledgment (the reporter may be unreachable)' : `preliminary report to ${n.kind === 'reporterReport' ? 'the reporter' : 'a Subscriber'}`;
+  const lines = [
+    `The ${what} for case ${c.id} ${outcome === 'bounced' ? 'BOUNCED' : 'drew a COMPLAINT'}.`,
+    '',
+    `Recipient:  ${n.recipient ?? 'unknown'}`,
+    `Sent:       ${utcMinute(n.sentAt)} (SES message ${n.messageId ?? 'unknown'})`,
+    `Diagnostic: ${safeLine(diagnostic, 500)}`,
+    `Due:        ${utcMinute(n.dueAt)}`,
+    '',
+    n.kind === 'acknowledgment'
+      ? 'Find another way to reach the reporter; the preliminary report is still owed.'
+      : 'The obligation is open again: find a working address and send the report again.',
+  ];
+  return {
+    subject: clip(`[${c.id}] Notice ${outcome}: ${n.recipient ?? n.id}`, SNS_SUBJECT_MAX),
+    message: lines.join('\n'),
+    attributes: { severity: 'high', type: `notice.${outcome}`, classification: c.classification, caseId: c.id },
+  };
+}
+
+export interface OutgoingMail {
+  readonly subject: string;
+  readonly text: string;
+}
+
+/**
+ * The automatic acknowledgment. It says what arrived (counts, never the material), what happens
+ * next and by when, and that it is not the preliminary report.
+ */
+export function acknowledgmentMail(c: CprCase, ca: { readonly name: string }): OutgoingMail {
+  const n = c.evidenceCounts;
+  const received = [
+    n.certificates > 0 ? `${n.certificates} certificate(s)` : null,
+    n.keys > 0 ? `${n.keys} private key(s) (we keep only the hash of the public key)` : null,
+    n.csrs > 0 ? `${n.csrs} certificate signing request(s)` : null,
+    n.serials > 0 ? `${n.serials} serial number(s)` : null,
+    n.sha256Fingerprints > 0 ? `${n.sha256Fingerprints} fingerprint(s)` : null,
+    n.crtshIds > 0 ? `${n.crtshIds} crt.sh reference(s)` : null,
+  ].filter((x): x is string => x !== null);
+  const text = [
+    'Hello,',
+    '',
+    `${ca.name} received your certificate problem report at ${utcMinute(c.receivedAt)} and opened case ${c.id}.`,
+    '',
+    received.length > 0
+      ? `We found in your message: ${received.join(', ')}.`
+      : 'We found no certificate, key or serial number in your message; our team will read it in full.',
+    '',
+    'This is an automatic acknowledgment, not our findings. Our team is investigating and will send',
+    `a preliminary report by ${utcMinute(c.deadlines.reporterReport)} (within 24 hours of receipt, as the`,
+    'CA/Browser Forum Baseline Requirements, section 4.9.5, require).',
+    '',
+    `To add information, reply to this message and keep "[${c.id}]" in the subject.`,
+    '',
+    `-- ${ca.name} certificate problem reports`,
+  ].join('\n');
+  return {
+    subject: `[${c.id}] Certificate problem report received`,
+    text,
+  };
+}

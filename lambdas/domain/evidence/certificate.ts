@@ -1,0 +1,82 @@
+/**
+ * Reading one DER certificate with node:crypto (native OpenSSL: fast enough for mass reports).
+ */
+import { X509Certificate as NodeX509Certificate } from 'node:crypto';
+import { MalformedEvidenceError } from './errors.ts';
+import { sha256Hex } from './hash.ts';
+import { X509Certificate as PeculiarX509Certificate } from './peculiar.ts';
+import { normaliseSerialHex } from './serial.ts';
+import type { CertificateEvidence } from './types.ts';
+
+/** A certificate's facts before matching decides `keyCompromised`. */
+export type CertificateFacts = Omit<CertificateEvidence, 'keyCompromised' | 'source'>;
+
+/**
+ * Splits node's `subjectAltName` string (`DNS:a, DNS:b`). Node quotes a value as a JSON string
+ * when it contains a comma or quote, so a plain split on `, ` would cut such values apart.
+ */
+export function splitSubjectAltName(san: string | undefined): string[] {
+  if (san === undefined || san.length === 0) return [];
+  const out: string[] = [];
+  let i = 0;
+  while (i < san.length) {
+    const colon = san.indexOf(':', i);
+    if (colon === -1) break;
+    const type = san.slice(i, colon);
+    let value: string;
+    let next: number;
+    if (san[colon + 1] === '"') {
+      let j = colon + 2;
+      while (j < san.length && san[j] !== '"') j += san[j] === '\\' ? 2 : 1;
+      try {
+        value = JSON.parse(san.slice(colon + 1, j + 1)) as string;
+      } catch {
+        value = san.slice(colon + 2, j);
+      }
+      next = san.indexOf(', ', j);
+    } else {
+      next = san.indexOf(', ', colon);
+      value = san.slice(colon + 1, next === -1 ? san.length : next);
+    }
+    out.push(`${type}:${value}`);
+    if (next === -1) break;
+    i = next + 2;
+  }
+  return out;
+}
+
+/** Node prints names one RDN per line in certificate order; we join them `C=XX, O=..., CN=...`. */
+function formatName(name: string): string {
+  return name.split('\n').join(', ');
+}
+
+function spkiDer(cert: NodeX509Certificate, der: Uint8Array): Uint8Array {
+  try {
+    return cert.publicKey.export({ type: 'spki', format: 'der' });
+  } catch {
+    // Key types OpenSSL cannot load (exotic curves, PQC) still have an SPKI to hash.
+    return new Uint8Array(new PeculiarX509Certificate(der).publicKey.rawData);
+  }
+}
+
+/** Parses a DER certificate; throws MalformedEvidenceError when it is not one. */
+export function parseCertificate(der: Uint8Array): CertificateFacts {
+  let cert: NodeX509Certificate;
+  try {
+    cert = new NodeX509Certificate(der);
+  } catch (cause) {
+    throw new MalformedEvidenceError('not a DER certificate', { cause });
+  }
+  // `raw` is the certificate alone: OpenSSL's TRUSTED CERTIFICATE trailer is not part of it.
+  const raw = cert.raw;
+  return {
+    sha256: sha256Hex(raw),
+    serial: normaliseSerialHex(cert.serialNumber, Number.POSITIVE_INFINITY) ?? '00',
+    issuer: formatName(cert.issuer),
+    subject: formatName(cert.subject),
+    sans: splitSubjectAltName(cert.subjectAltName),
+    notBefore: cert.validFromDate.toISOString(),
+    notAfter: cert.validToDate.toISOString(),
+    spkiSha256: sha256Hex(spkiDer(cert, raw)),
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * Accumulates evidence for one mail: deduplicates (first sighting wins, so the order is the
+ * order of discovery), enforces the per-category limits, and at the end matches keys and CSRs
+ * to certificates by SPKI hash.
+ */
+import { type CertificateFacts, parseCertificate } from './certificate.ts';
+import { type CsrFacts, parseCsr } from './csr.ts';
+import { sha256Hex } from './hash.ts';
+import type { EvidenceLimits } from './limits.ts';
+import { certificatesInPkcs7 } from './pkcs7.ts';
+import { parsePrivateKey } from './private-key.ts';
+import type { RefSink } from './refs.ts';
+import type {
+  CertificateEvidence,
+  CsrEvidence,
+  Evidence,
+  EvidenceSource,
+  KeyFormat,
+  PrivateKeyEvidence,
+} from './types.ts';
+
+type Category = 'certificates' | 'keys' | 'csrs' | 'serials' | 'fingerprints' | 'crtshIds';
+
+interface KeyEntry {
+  readonly spkiSha256: string;
+  readonly format: KeyFormat;
+  readonly algorithm: string;
+  readonly source: EvidenceSource;
+}
+
+export class EvidenceCollector implements RefSink {
+  private readonly certs = new Map<string, CertificateFacts & { source: EvidenceSource }>();
+  /** Hashes of certificate inputs already parsed: a repeated PEM is not parsed twice. */
+  private readonly seenCertInputs = new Set<string>();
+  private readonly keys = new Map<string, KeyEntry>();
+  private readonly csrs = new Map<string, CsrFacts & { source: EvidenceSource }>();
+  private readonly serials = new Set<string>();
+  private readonly fingerprints = new Set<string>();
+  private readonly crtshIds = new Set<string>();
+  private readonly problems: string[] = [];
+  private problemsDropped = 0;
+  private readonly full = new Set<Category>();
+  private pemBlocksLeft: number;
+  private pemLimitNoted = false;
+
+  constructor(private readonly limits: EvidenceLimits) {
+    this.pemBlocksLeft = limits.maxPemBlocks;
+  }
+
+  /** Records a human-readable note; past `maxProblems` they are only counted. */
+  problem(note: string): void {
+    if (this.problems.length < this.limits.maxProblems) this.problems.push(note);
+    else this.problemsDropped++;
+  }
+
+  /** PEM blocks the scanner may still look at, mail-wide. */
+  get pemBudget(): number {
+    return this.pemBlocksLeft;
+  }
+
+  /** Counts scanned blocks; `truncated` says the scanner stopped at the budget (noted once). */
+  spendPemBlocks(n: number, truncated: boolean): void {
+    this.pemBlocksLeft -= n;
+    if (truncated && !this.pemLimitNoted) {
+      this.pemLimitNoted = true;
+      this.problem(`PEM block limit (${this.limits.maxPemBlocks}) reached; later blocks ignored`);
+    }
+  }
+
+  /** True when text references can no longer be added, so scanning text for them is wasted. */
+  get refsFull(): boolean {
+    return this.full.has('serials') && this.full.has('fingerprints') && this.full.has('crtshIds');
+  }
+
+  /** Admits one more item of `category` unless its limit is reached (noted once). */
+  private admit(category: Category, size: number, limit: number): boolean {
+    if (size < limit) return true;
+    if (!this.full.has(category)) {
+      this.full.add(category);
+      this.problem(`${category} limit (${limit}) reached; further ${category} ignored`);
+    }
+    return false;
+  }
+
+  /** Adds a DER certificate; returns false when it is not one (the caller decides the note). */
+  addCertificate(der: Uint8Array, source: EvidenceSource): boolean {
+    // Past the limit, parsing is wasted work (and the cost a hostile mass mail aims at).
+    if (this.full.has('certificates')) return true;
+    const inputHash = sha256Hex(der);
+    if (this.seenCertInputs.has(inputHash)) return true;
+    let facts: CertificateFacts;
+    try {
+      facts = parseCertificate(der);
+    } catch {
+      return false;
+    }
+    this.seenCertInputs.add(inputHash);
+    if (this.certs.has(facts.sha256)) return true;
+    if (!this.admit('certificates', this.certs.size, this.limits.maxCertificates)) return true;
+    this.certs.set(facts.sha256, { ...facts, source });
+    return true;
+  }
+
+  /** Adds the certificates of a PKCS#7 bundle; false when `der` is not PKCS#7. */
+  addPkcs7(der: Uint8Array, source: EvidenceSource): boolean {
+    let members: Uint8Array[];
+    try {
+      members = certificatesInPkcs7(der);
+    } catch {
+      return false;
+    }
+    for (const member of members) {
+      if (!this.addCertificate(member, source)) {
+        this.problem(`${source}: unreadable certificate in PKCS#7 bundle`);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Adds a private key, then zeroes `der`: the key bytes are not needed past this point and a
+   * heap dump should hold as few copies as possible. False when `der` is not a key in `format`.
+   */
+  addKey(der: Buffer, format: KeyFormat, source: EvidenceSource): boolean {
+    try {
+      if (this.full.has('keys')) return true;
+      const facts = parsePrivateKey(der, format);
+      if (
+        !this.keys.has(facts.spkiSha256) &&
+        this.admit('keys', this.keys.size, this.limits.maxKeys)
+      ) {
+        this.keys.set(facts.spkiSha256, { ...facts, format, source });
+      }
+      return true;
+    } catch {
+      return false;
+    } finally {
+      der.fill(0);
+    }
+  }
+
+  /** Adds a key already parsed elsewhere (DER sniffing tries several formats). */
+  addParsedKey(entry: KeyEntry): void {
+    if (this.keys.has(entry.spkiSha256)) return;
+    if (!this.admit('keys', this.keys.size, this.limits.maxKeys)) return;
+    this.keys.set(entry.spkiSha256, entry);
+  }
+
+  /** Adds and verifies a CSR; false when `der` is not one. */
+  async addCsr(der: Uint8Array, source: EvidenceSource): Promise<boolean> {
+    const hash = sha256Hex(der);
+    if (this.csrs.has(hash)) return true;
+    if (this.full.has('csrs')) return true;
+    let facts: CsrFacts;
+    try {
+      facts = await parseCsr(der);
+    } catch {
+      return false;
+    }
+    if (!this.admit('csrs', this.csrs.size, this.limits.maxCsrs)) return true;
+    if (facts.verifyProblem !== null) {
+      this.problem(`${source}: CSR signature could not be checked (${facts.verifyProblem})`);
+    }
+    this.csrs.set(hash, { ...facts, source });
+    return true;
+  }
+
+  serial(hex: string): boolean {
+    if (this.serials.has(hex)) return true;
+    if (!this.admit('serials', this.serials.size, this.limits.maxSerials)) return false;
+    this.serials.add(hex);
+    return true;
+  }
+
+  fingerprint(hex: string): boolean {
+    if (this.fingerprints.has(hex)) return true;
+    if (!this.admit('fingerprints', this.fingerprints.size, this.limits.maxFingerprints)) {
+      return false;
+    }
+    this.fingerprints.add(hex);
+    return true;
+  }
+
+  crtshId(id: string): boolean {
+    if (this.crtshIds.has(id)) return true;
+    if (!this.admit('crtshIds', this.crtshIds.size, this.limits.maxCrtshIds)) return false;
+    this.crtshIds.add(id);
+    return true;
+  }
+
+  /**
+   * The final Evidence. A key, or a CSR whose signature verifies, proves control of its SPKI;
+   * every certificate in this report with that SPKI is marked compromised. Certificates of the
+   * same key that are not in the report are found later, against the inventory.
+   */
+  finish(): Evidence {
+    const bySpki = new Map<string, string[]>();
+    for (const cert of this.certs.values()) {
+      const list = bySpki.get(cert.spkiSha256);
+      if (list) list.push(cert.sha256);
+      else bySpki.set(cert.spkiSha256, [cert.sha256]);
+    }
+    const proven = new Set<string>(this.keys.keys());
+    for (const csr of this.csrs.values()) if (csr.signatureValid) proven.add(csr.spkiSha256);
+
+    const certificates: CertificateEvidence[] = [...this.certs.values()].map((c) => ({
+      sha256: c.sha256,
+      serial: c.serial,
+      issuer: c.issuer,
+      subject: c.subject,
+      sans: c.sans,
+      notBefore: c.notBefore,
+      notAfter: c.notAfter,
+      spkiSha256: c.spkiSha256,
+      keyCompromised: proven.has(c.spkiSha256),
+      source: c.source,
+    }));
+    const keys: PrivateKeyEvidence[] = [...this.keys.values()].map((k) => ({
+      spkiSha256: k.spkiSha256,
+      format: k.format,
+      algorithm: k.algorithm,
+      matches: bySpki.get(k.spkiSha256) ?? [],
+      source: k.source,
+    }));
+    const csrs: CsrEvidence[] = [...this.csrs.values()].map((c) => ({
+      spkiSha256: c.spkiSha256,
+      subject: c.subject,
+      signatureValid: c.signatureValid,
+      attestation: c.attestation,
+      matches: c.signatureValid ? (bySpki.get(c.spkiSha256) ?? []) : [],
+      source: c.source,
+    }));
+    // Per the Evidence contract, fingerprints of certificates found in the mail are left out:
+    // the certificate entry already carries them.
+    const sha256Fingerprints = [...this.fingerprints].filter((f) => !this.certs.has(f));
+    const problems =
+      this.problemsDropped > 0
+        ? [...this.problems, `${this.problemsDropped} more problems not listed`]
+        : [...this.problems];
+    return {
+      certificates,
+      keys,
+      csrs,
+      serials: [...this.serials],
+      sha256Fingerprints,
+      crtshIds: [...this.crtshIds],
+      problems,
+    };
+  }
+}

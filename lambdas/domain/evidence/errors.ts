@@ -1,0 +1,19 @@
+/**
+ * Errors raised inside evidence extraction. None escapes `extractEvidence`: each becomes a
+ * `problems` note. Messages never carry input bytes, so key material cannot leak through them.
+ */
+
+/** An archive could not be read (truncated, corrupt, unsupported method). */
+export class ArchiveFormatError extends Error {
+  override readonly name = 'ArchiveFormatError';
+}
+
+/** Expanding an archive would break one of the bomb limits. */
+export class ArchiveLimitError extends Error {
+  override readonly name = 'ArchiveLimitError';
+}
+
+/** A PEM block or DER object is not what its label or sniffed type claims. */
+export class MalformedEvidenceError extends Error {
+  override readonly name = 'MalformedEvidenceError';
+}

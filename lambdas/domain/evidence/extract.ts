@@ -1,0 +1,246 @@
+/**
+ * Evidence extraction: from the decoded texts and parts of one mail to the certificates, keys,
+ * CSRs and references a CA acts on. Mail is hostile input, so everything here is bounded by
+ * `limits.ts` and nothing throws on bad input: what cannot be read becomes a `problems` note.
+ *
+ * Order is the order of discovery (texts first, then parts, archive members in archive order),
+ * so the same mail always yields the same Evidence.
+ */
+import { ExpansionBudget, openArchive, sniffArchive } from './archive.ts';
+import { EvidenceCollector } from './collector.ts';
+import { isCsvCandidate, scanCsv } from './csv.ts';
+import { DEFAULT_EVIDENCE_LIMITS, type EvidenceLimits } from './limits.ts';
+import { type PemBlock, scanPem } from './pem.ts';
+import { PRIVATE_KEY_LABELS, sniffPrivateKey } from './private-key.ts';
+import { scanCrtshLinks, scanTextRefs } from './refs.ts';
+import type { Evidence, EvidenceSource, MailContent } from './types.ts';
+
+const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
+const PKCS7_LABELS = new Set(['PKCS7', 'CMS', 'PKCS #7 SIGNED DATA']);
+const CSR_LABELS = new Set(['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST']);
+/** Key formats node:crypto cannot read; worth a human look, since they may hold a real key. */
+const UNSUPPORTED_KEY_LABELS = new Set([
+  'OPENSSH PRIVATE KEY',
+  'DSA PRIVATE KEY',
+  'PGP PRIVATE KEY BLOCK',
+]);
+/**
+ * Key labels as named in problem notes. The PEM label itself is kept out of notes so that
+ * `PRIVATE KEY` never appears in Evidence: downstream leak checks can then treat it as a red flag.
+ */
+const KEY_LABEL_NAMES: Readonly<Record<string, string>> = {
+  'PRIVATE KEY': 'PKCS#8 private key',
+  'RSA PRIVATE KEY': 'PKCS#1 RSA private key',
+  'EC PRIVATE KEY': 'SEC1 EC private key',
+  'OPENSSH PRIVATE KEY': 'OpenSSH private key',
+  'DSA PRIVATE KEY': 'DSA private key',
+  'PGP PRIVATE KEY BLOCK': 'PGP private key',
+};
+/** S/MIME signatures carry the reporter's own certificate chain, which is not evidence. */
+const SMIME_SIGNATURE_TYPES = /^application\/(x-)?pkcs7-signature\b/i;
+/** Extensions that promise evidence: an unreadable one deserves a note, a stray binary not. */
+const EVIDENCE_EXTENSIONS = /\.(cer|crt|der|pem|p7b|p7c|p7|key|csr|req|p10|p12|pfx)$/i;
+/** Bytes looked at to tell text from binary. */
+const TEXT_SNIFF_BYTES = 8192;
+
+type Ctx = {
+  readonly collector: EvidenceCollector;
+  readonly budget: ExpansionBudget;
+  readonly limits: EvidenceLimits;
+};
+
+/**
+ * Extracts all evidence from one mail's content. Deterministic, deduplicated, bounded by
+ * `limits`; never throws on malformed input, and never puts key material in its result.
+ */
+export async function extractEvidence(
+  content: MailContent,
+  limits: EvidenceLimits = DEFAULT_EVIDENCE_LIMITS,
+): Promise<Evidence> {
+  const ctx: Ctx = {
+    collector: new EvidenceCollector(limits),
+    budget: new ExpansionBudget(limits),
+    limits,
+  };
+  for (const { text, source } of content.texts) {
+    await guarded(ctx, source, () => scanText(ctx, text, source, 'all'));
+  }
+  for (const part of content.parts) {
+    if (SMIME_SIGNATURE_TYPES.test(part.contentType) || /^smime\.p7s$/i.test(part.filename ?? '')) {
+      continue;
+    }
+    await guarded(ctx, part.source, () =>
+      scanBytes(ctx, part.content, part.filename, part.contentType, part.source, 0),
+    );
+  }
+  return ctx.collector.finish();
+}
+
+/** The last line of defence: a bug on one part must not lose the evidence of the others. */
+async function guarded(ctx: Ctx, source: EvidenceSource, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    const name = error instanceof Error ? error.name : 'Error';
+    ctx.collector.problem(`${source}: could not be read (${name})`);
+  }
+}
+
+type RefMode = 'all' | 'crtsh-only';
+
+async function scanText(ctx: Ctx, text: string, source: EvidenceSource, refs: RefMode) {
+  const c = ctx.collector;
+  if (text.includes('-----BEGIN ') && c.pemBudget > 0) {
+    const scan = scanPem(text, c.pemBudget);
+    c.spendPemBlocks(scan.blocks.length + scan.malformed, scan.truncated);
+    if (scan.malformed > 0) c.problem(`${source}: ${scan.malformed} malformed PEM block(s)`);
+    for (const block of scan.blocks) await handlePemBlock(ctx, block, source);
+  }
+  if (c.refsFull) return;
+  if (refs === 'all') scanTextRefs(text, c);
+  else scanCrtshLinks(text, c);
+}
+
+async function handlePemBlock(ctx: Ctx, block: PemBlock, source: EvidenceSource): Promise<void> {
+  const c = ctx.collector;
+  const { label, der } = block;
+  if (CERTIFICATE_LABELS.has(label)) {
+    if (!c.addCertificate(der, source)) c.problem(`${source}: unreadable ${label} PEM block`);
+  } else if (PKCS7_LABELS.has(label)) {
+    if (!c.addPkcs7(der, source)) c.problem(`${source}: unreadable ${label} PEM block`);
+  } else if (CSR_LABELS.has(label)) {
+    if (!(await c.addCsr(der, source))) c.problem(`${source}: unreadable ${label} PEM block`);
+  } else if (label === 'ENCRYPTED PRIVATE KEY' || (block.encrypted && isKeyLabel(label))) {
+    der.fill(0);
+    c.problem(`${source}: encrypted private key (no passphrase), public key not derived`);
+  } else if (isKeyLabel(label)) {
+    const format = PRIVATE_KEY_LABELS[label];
+    if (format === undefined || !c.addKey(der, format, source)) {
+      c.problem(`${source}: unreadable ${KEY_LABEL_NAMES[label]} PEM block`);
+    }
+  } else if (UNSUPPORTED_KEY_LABELS.has(label)) {
+    der.fill(0);
+    c.problem(`${source}: ${KEY_LABEL_NAMES[label]} format not supported, needs a manual check`);
+  }
+  // Other labels (PUBLIC KEY, X509 CRL, ...) carry nothing a CPR acts on.
+}
+
+function isKeyLabel(label: string): boolean {
+  return Object.hasOwn(PRIVATE_KEY_LABELS, label);
+}
+
+function looksLikeDer(bytes: Uint8Array): boolean {
+  // A SEQUENCE with a long-form length (every certificate, key, CSR, bundle is > 127 bytes),
+  // or a short one spanning exactly the input. Text starting with '0' fails the second byte.
+  const len = bytes[1] ?? 0;
+  return bytes[0] === 0x30 && ((len >= 0x81 && len <= 0x84) || len + 2 === bytes.length);
+}
+
+function looksLikeText(bytes: Uint8Array): boolean {
+  return !bytes.subarray(0, TEXT_SNIFF_BYTES).includes(0);
+}
+
+function baseName(name: string): string {
+  return name.slice(name.lastIndexOf('/') + 1);
+}
+
+async function scanBytes(
+  ctx: Ctx,
+  bytes: Uint8Array,
+  filename: string | null,
+  contentType: string,
+  source: EvidenceSource,
+  depth: number,
+): Promise<void> {
+  const c = ctx.collector;
+  const kind = sniffArchive(bytes, filename);
+  if (kind !== null) {
+    if (depth >= ctx.limits.maxArchiveDepth) {
+      c.problem(`${source}: archive nested deeper than ${ctx.limits.maxArchiveDepth}, not opened`);
+      return;
+    }
+    const opened = await openArchive(kind, bytes, filename ?? baseName(source), ctx.budget);
+    for (const p of opened.problems) c.problem(`${source}: ${p}`);
+    for (const member of opened.members) {
+      const memberSource = `${source}/${member.name}`;
+      await guarded(ctx, memberSource, () =>
+        scanBytes(ctx, member.content, baseName(member.name), '', memberSource, depth + 1),
+      );
+    }
+    return;
+  }
+  if (looksLikeDer(bytes)) {
+    await scanDer(ctx, bytes, filename, source);
+    return;
+  }
+  if (!looksLikeText(bytes)) {
+    if (EVIDENCE_EXTENSIONS.test(filename ?? '')) {
+      c.problem(`${source}: binary file of an unrecognised format`);
+    }
+    return;
+  }
+  let text = new TextDecoder('utf-8').decode(bytes);
+  if (/html/i.test(contentType) || /\.html?$/i.test(filename ?? '')) text = htmlToText(text);
+  if (isCsvCandidate(filename, contentType) && scanCsv(text, c)) {
+    await scanText(ctx, text, source, 'crtsh-only');
+  } else {
+    await scanText(ctx, text, source, 'all');
+  }
+}
+
+/**
+ * A binary DER object: tried as certificate, private key, CSR and PKCS#7, cheapest first, with
+ * the file extension only choosing which to try first.
+ */
+async function scanDer(
+  ctx: Ctx,
+  bytes: Uint8Array,
+  filename: string | null,
+  source: EvidenceSource,
+): Promise<void> {
+  const c = ctx.collector;
+  const name = filename ?? '';
+  const asCertificate = async () => c.addCertificate(bytes, source);
+  const asPkcs7 = async () => c.addPkcs7(bytes, source);
+  const asCsr = () => c.addCsr(bytes, source);
+  const asKey = async () => {
+    const buf = Buffer.from(bytes);
+    try {
+      const key = sniffPrivateKey(buf);
+      if (key === null) return false;
+      c.addParsedKey({ ...key, source });
+      return true;
+    } finally {
+      buf.fill(0);
+    }
+  };
+  const order = /\.(p7b|p7c|p7)$/i.test(name)
+    ? [asPkcs7, asCertificate, asCsr, asKey]
+    : /\.(csr|req|p10)$/i.test(name)
+      ? [asCsr, asCertificate, asKey, asPkcs7]
+      : /\.key$/i.test(name)
+        ? [asKey, asCertificate, asCsr, asPkcs7]
+        : [asCertificate, asKey, asCsr, asPkcs7];
+  for (const attempt of order) if (await attempt()) return;
+  c.problem(
+    /\.(p12|pfx)$/i.test(name)
+      ? `${source}: PKCS#12 file not supported (password protected), needs a manual check`
+      : `${source}: DER object of an unrecognised type`,
+  );
+}
+
+/** Enough HTML-to-text for PEM and links in an HTML attachment: tags to newlines, entities. */
+function htmlToText(html: string): string {
+  // Tag bodies are bounded: `<[^>]*>` would rescan to the end for every unclosed `<`.
+  return html
+    .replace(/<(br|\/p|\/div|\/pre|\/li|\/tr)\b[^<>]{0,1000}>/gi, '\n')
+    .replace(/<[^<>]{0,1000}>/g, '')
+    .replace(/&gt;/gi, '>')
+    .replace(/&lt;/gi, '<')
+    .replace(/&quot;/gi, '"')
+    .replace(/&#43;|&plus;/gi, '+')
+    .replace(/&#x2f;|&#47;|&sol;/gi, '/')
+    .replace(/&#61;|&equals;/gi, '=')
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/&amp;/gi, '&');
+}

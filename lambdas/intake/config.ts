@@ -1,0 +1,34 @@
+import { ENV } from '../shared/env-names.ts';
+import { listEnv, optionalEnv, requireEnv } from '../shared/env.ts';
+import { deadlinePolicy } from '../domain/policy/deadline-policy.ts';
+
+export interface IntakeConfig {
+  readonly casesTable: string;
+  readonly inventoryTable: string;
+  readonly inboundBucket: string;
+  /** Prefix of the SES S3 action; the raw message's key is prefix + SES messageId. */
+  readonly inboundPrefix: string;
+  readonly evidenceBucket: string;
+  readonly evidencePrefix: string;
+  readonly stateMachineArn: string;
+  readonly ownAddresses: readonly string[];
+  readonly deadlinePolicyVersion: string;
+}
+
+/** Reads and checks the intake function's configuration; throws naming the first problem. */
+export function readIntakeConfig(env: NodeJS.ProcessEnv = process.env): IntakeConfig {
+  const inboundBucket = requireEnv(ENV.inboundBucket, env);
+  const config: IntakeConfig = {
+    casesTable: requireEnv(ENV.casesTable, env),
+    inventoryTable: requireEnv(ENV.inventoryTable, env),
+    inboundBucket,
+    inboundPrefix: optionalEnv(ENV.inboundPrefix, '', env),
+    evidenceBucket: optionalEnv(ENV.evidenceBucket, inboundBucket, env),
+    evidencePrefix: optionalEnv(ENV.evidencePrefix, 'evidence/', env),
+    stateMachineArn: requireEnv(ENV.stateMachineArn, env),
+    ownAddresses: listEnv(ENV.cprAddresses, env),
+    deadlinePolicyVersion: optionalEnv(ENV.deadlinePolicy, 'br-2.2', env),
+  };
+  deadlinePolicy(config.deadlinePolicyVersion); // fail the cold start on an unknown version
+  return config;
+}

@@ -1,0 +1,33 @@
+/** Wires the intake domain to its AWS adapters. The only place that knows both. */
+import {
+  documentClient,
+  s3Client,
+  sfnClient,
+} from '../adapters/aws-clients.ts';
+import { DynamoCaseRepository } from '../adapters/dynamo/case-repository.ts';
+import { DynamoInventory } from '../adapters/dynamo/inventory.ts';
+import { S3EvidenceStore } from '../adapters/s3/evidence-store.ts';
+import { S3RawMailStore } from '../adapters/s3/raw-mail-store.ts';
+import { StepFunctionsDeadlineClock } from '../adapters/sfn/deadline-clock.ts';
+import type { IntakeDeps, IntakeSettings } from '../domain/intake/ports.ts';
+import type { IntakeConfig } from './config.ts';
+
+export function intakeDeps(config: IntakeConfig, now: () => Date = () => new Date()): IntakeDeps {
+  const s3 = s3Client();
+  const db = documentClient();
+  return {
+    rawMail: new S3RawMailStore(s3, config.inboundBucket),
+    evidence: new S3EvidenceStore(s3, config.evidenceBucket, config.evidencePrefix),
+    cases: new DynamoCaseRepository(db, config.casesTable),
+    inventory: new DynamoInventory(db, config.inventoryTable),
+    clock: new StepFunctionsDeadlineClock(sfnClient(), config.stateMachineArn),
+    now,
+  };
+}
+
+export function intakeSettings(config: IntakeConfig): IntakeSettings {
+  return {
+    ownAddresses: config.ownAddresses,
+    deadlinePolicyVersion: config.deadlinePolicyVersion,
+  };
+}

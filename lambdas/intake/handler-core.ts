@@ -1,0 +1,55 @@
+/**
+ * The intake handler's logic with its dependencies passed in: what `handler.ts` runs in Lambda,
+ * and what the tests and the local stack call directly.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { type IntakeResult, processMessage } from '../domain/intake/process-message.ts';
+import type { IntakeDeps, IntakeSettings } from '../domain/intake/ports.ts';
+import { envelopeOf, parseSesEvent } from './ses-event.ts';
+
+export interface IntakeContext {
+  readonly deps: IntakeDeps;
+  readonly settings: IntakeSettings;
+  readonly inboundPrefix: string;
+}
+
+/** Checks the SES event and runs intake for each record (SES sends one per invocation). */
+export async function handleSesEvent(event: unknown, intake: IntakeContext): Promise<IntakeResult[]> {
+  const parsed = parseSesEvent(event);
+  const results: IntakeResult[] = [];
+  for (const record of parsed.Records) {
+    const envelope = envelopeOf(record, intake.inboundPrefix);
+    results.push(await processMessage(envelope, intake.deps, intake.settings));
+  }
+  return results;
+}
+
+/** Counts what happened; never the content (no bodies or key material reach logs or metrics). */
+export function recordOutcome(result: IntakeResult, metrics: Metrics, logger: Logger): void {
+  if (result.outcome === 'alreadyProcessed') {
+    metrics.addMetric('DuplicateDeliveries', MetricUnit.Count, 1);
+  } else {
+    metrics.addMetric('ReportsReceived', MetricUnit.Count, 1);
+    metrics.addMetric(`Classified_${result.classification}`, MetricUnit.Count, 1);
+    metrics.addMetric(
+      'AcknowledgmentsSuppressed',
+      MetricUnit.Count,
+      result.acknowledgment.decision === 'suppress' ? 1 : 0,
+    );
+    metrics.addMetric('ParseFailures', MetricUnit.Count, result.parseFailed ? 1 : 0);
+    metrics.addMetric('EvidenceCertificates', MetricUnit.Count, result.evidence.certificates);
+    metrics.addMetric('EvidenceKeys', MetricUnit.Count, result.evidence.keys);
+    metrics.addMetric('EvidenceCsrs', MetricUnit.Count, result.evidence.csrs);
+    metrics.addMetric('AffectedCertificates', MetricUnit.Count, result.evidence.affected);
+  }
+  logger.info('intake done', {
+    caseId: result.caseId,
+    role: result.role,
+    outcome: result.outcome,
+    classification: result.classification,
+    acknowledgment: result.acknowledgment,
+    parseFailed: result.parseFailed,
+    evidence: result.evidence,
+  });
+}

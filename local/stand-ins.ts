@@ -1,0 +1,128 @@
+/**
+ * The embedded stand-ins for DynamoDB and S3 (dynalite, s3rver), started in-process on loopback
+ * ports. Shared by the tests and the local stack, so both exercise the real AWS SDK clients over
+ * HTTP against the same servers.
+ */
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import { CASES_TABLE_SCHEMA, INVENTORY_TABLE_SCHEMA } from '../lambdas/adapters/dynamo/schema.ts';
+
+/** s3rver only accepts these credentials; dynalite accepts any. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export const LOCAL_REGION = 'us-east-1';
+
+export interface RunningService {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Starts dynalite; in memory unless `path` names a LevelDB directory (one process per path). */
+export async function startDynamo(options: { port?: number; path?: string } = {}): Promise<RunningService> {
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export async function startS3(options: { directory: string; port?: number }): Promise<RunningService> {
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port ?? 0,
+    silent: true,
+    directory: options.directory,
+  });
+  const address = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    stop: () => server.close(),
+  };
+}
+
+/** Sets the SDK's own endpoint variables, the only switch between AWS and the stand-ins. */
+export function pointSdkAt(env: NodeJS.ProcessEnv, endpoints: { dynamodb?: string; s3?: string; sesv2?: string; sfn?: string; sns?: string }): void {
+  env.AWS_REGION = env.AWS_REGION ?? LOCAL_REGION;
+  env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId;
+  env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
+  if (endpoints.dynamodb) env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb;
+  if (endpoints.s3) {
+    env.AWS_ENDPOINT_URL_S3 = endpoints.s3;
+    env.S3_FORCE_PATH_STYLE = 'true';
+  }
+  if (endpoints.sesv2) env.AWS_ENDPOINT_URL_SESV2 = endpoints.sesv2;
+  if (endpoints.sfn) env.AWS_ENDPOINT_URL_SFN = endpoints.sfn;
+  if (endpoints.sns) env.AWS_ENDPOINT_URL_SNS = endpoints.sns;
+}
+
+/** Creates the cases and inventory tables with the key schema the CDK stack deploys. */
+export async function createTables(endpoint: string, names: { cases: string; inventory: string }): Promise<void> {
+  const db = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const s = CASES_TABLE_SCHEMA;
+  const create = async (command: CreateTableCommand) => {
+    try {
+      await db.send(command);
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
+  };
+  await create(
+    new CreateTableCommand({
+      TableName: names.cases,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: s.partitionKey, AttributeType: 'S' },
+        { AttributeName: s.sortKey, AttributeType: 'S' },
+        { AttributeName: s.openByDeadlineIndex.partitionKey, AttributeType: 'S' },
+        { AttributeName: s.openByDeadlineIndex.sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: s.partitionKey, KeyType: 'HASH' },
+        { AttributeName: s.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: s.openByDeadlineIndex.name,
+          KeySchema: [
+            { AttributeName: s.openByDeadlineIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: s.openByDeadlineIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+  await create(
+    new CreateTableCommand({
+      TableName: names.inventory,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: INVENTORY_TABLE_SCHEMA.partitionKey, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: INVENTORY_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
+    }),
+  );
+  db.destroy();
+}
+
+export async function createBucket(endpoint: string, bucket: string): Promise<void> {
+  const s3 = new S3Client({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
+  } finally {
+    s3.destroy();
+  }
+}

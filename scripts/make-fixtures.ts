@@ -1,0 +1,15 @@
+/**
+ * Regenerates every committed test fixture. Each step is a plain function call so a new fixture
+ * family is one more line here. Run: `npm run fixtures`.
+ */
+import { MAIL_DEFAULT_DIR, makeMailFixtures } from './fixtures/mails.ts';
+import { makePkiFixtures } from './fixtures/pki.ts';
+
+const PKI_DIR = 'test/fixtures/pki';
+
+makePkiFixtures(PKI_DIR);
+console.log(`pki fixtures: ${PKI_DIR}`);
+
+// Mail fixtures embed the PKI ones (keys are new on every PKI run), so they always come after.
+await makeMailFixtures(MAIL_DEFAULT_DIR, PKI_DIR);
+console.log(`mail fixtures: ${MAIL_DEFAULT_DIR}`);

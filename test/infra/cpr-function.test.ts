@@ -1,0 +1,94 @@
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { describe, expect, test } from 'vitest';
+import { CprFunction, type CprFunctionProps } from '../../infra/constructs/cpr-function.ts';
+import { lambdaEntry } from '../../infra/paths.ts';
+import { ENV } from '../../lambdas/shared/env-names.ts';
+import { cdkJsonContext } from './support.ts';
+
+function setup(overrides: Partial<CprFunctionProps> = {}) {
+  const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Test');
+  const fn = new CprFunction(stack, 'Fn', {
+    entry: lambdaEntry('intake/handler.ts'),
+    description: 'test',
+    memorySize: 256,
+    timeout: Duration.seconds(10),
+    logRetention: RetentionDays.ONE_WEEK,
+    removalPolicy: RemovalPolicy.DESTROY,
+    serviceName: 'svc',
+    metricsNamespace: 'Ns',
+    ...overrides,
+  });
+  return { stack, fn };
+}
+
+describe('CprFunction', () => {
+  test('a bucket prefix must end in "/" so the grant cannot reach a sibling prefix', () => {
+    const { stack, fn } = setup();
+    const bucket = new Bucket(stack, 'B');
+    expect(() => fn.bindBucketRead(bucket, ENV.inboundBucket, 'evidence')).toThrow(
+      /must be empty or end in "\/"/,
+    );
+  });
+
+  test('a KMS-encrypted bucket is refused rather than granted without its key', () => {
+    const { stack, fn } = setup();
+    const bucket = new Bucket(stack, 'B', { encryption: BucketEncryption.KMS });
+    expect(() => fn.bindBucketRead(bucket, ENV.inboundBucket, 'x/')).toThrow(/customer-managed/);
+  });
+
+  test('one variable cannot be bound to two different values', () => {
+    const { stack, fn } = setup();
+    fn.bindBucketRead(new Bucket(stack, 'A'), ENV.inboundBucket, 'x/');
+    expect(() => fn.bindBucketRead(new Bucket(stack, 'B'), ENV.inboundBucket, 'y/')).toThrow(
+      /INBOUND_BUCKET is already set/,
+    );
+  });
+
+  test('binding the same value twice (read and write of one prefix) is fine', () => {
+    const { stack, fn } = setup();
+    const bucket = new Bucket(stack, 'B');
+    fn.bindBucketRead(bucket, ENV.evidenceBucket, 'e/').bindBucketWrite(
+      bucket,
+      ENV.evidenceBucket,
+      'e/',
+    );
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          [ENV.evidenceBucket]: { Ref: stack.getLogicalId(bucket.node.defaultChild as never) },
+        },
+      },
+    });
+  });
+
+  test('a failure queue passed in is used instead of creating one', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Shared');
+    const queue = new Queue(stack, 'SharedFailures');
+    const fn = new CprFunction(stack, 'Fn', {
+      entry: lambdaEntry('intake/handler.ts'),
+      description: 'test',
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      logRetention: RetentionDays.ONE_WEEK,
+      removalPolicy: RemovalPolicy.DESTROY,
+      serviceName: 'svc',
+      metricsNamespace: 'Ns',
+      failureQueue: queue,
+    });
+    expect(fn.failureQueue).toBe(queue);
+    Template.fromStack(stack).resourceCountIs('AWS::SQS::Queue', 1);
+  });
+
+  test('reserved concurrency is passed through when asked for', () => {
+    const { stack } = setup({ reservedConcurrency: 5 });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 5,
+    });
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * An intake environment for integration tests: fresh tables and bucket on the shared stand-ins,
+ * the real adapters and SDK clients, and a loopback Step Functions endpoint that records starts.
+ */
+import { randomUUID } from 'node:crypto';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { inject } from 'vitest';
+import { s3Client } from '../../lambdas/adapters/aws-clients.ts';
+import type { IntakeDeps, IntakeSettings } from '../../lambdas/domain/intake/ports.ts';
+import type { IntakeConfig } from '../../lambdas/intake/config.ts';
+import { intakeDeps, intakeSettings } from '../../lambdas/intake/deps.ts';
+import { sesReceiptEvent, type SesEventInput, topHeaders } from '../../local/ses-event.ts';
+import { startSfnEndpoint, type SfnEndpoint } from '../../local/sfn-endpoint.ts';
+import { createBucket, createTables, pointSdkAt } from '../../local/stand-ins.ts';
+
+export const CPR_ADDRESS = 'cpr@ca.example';
+export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:cpr-deadline-clock';
+
+export interface IntakeEnv {
+  readonly config: IntakeConfig;
+  readonly deps: IntakeDeps;
+  readonly settings: IntakeSettings;
+  readonly sfn: SfnEndpoint;
+  readonly s3: S3Client;
+  /** Stores a raw message as the SES S3 action would and returns the matching SES event. */
+  deliver(raw: Uint8Array, options?: Partial<Omit<SesEventInput, 'headers'>>): Promise<{ event: ReturnType<typeof sesReceiptEvent>; messageId: string }>;
+  stop(): Promise<void>;
+}
+
+export async function intakeEnv(overrides: Partial<IntakeConfig> = {}): Promise<IntakeEnv> {
+  const suffix = randomUUID().slice(0, 8);
+  const sfn = await startSfnEndpoint();
+  pointSdkAt(process.env, {
+    dynamodb: inject('dynamoEndpoint'),
+    s3: inject('s3Endpoint'),
+    sfn: sfn.endpoint,
+  });
+  const config: IntakeConfig = {
+    casesTable: `cases-${suffix}`,
+    inventoryTable: `inventory-${suffix}`,
+    inboundBucket: `inbound-${suffix}`,
+    inboundPrefix: 'inbound/',
+    evidenceBucket: `inbound-${suffix}`,
+    evidencePrefix: 'evidence/',
+    stateMachineArn: STATE_MACHINE_ARN,
+    ownAddresses: [CPR_ADDRESS, 'revoke@ca.example', 'notices@ca.example'],
+    deadlinePolicyVersion: 'br-2.2',
+    ...overrides,
+  };
+  await createTables(inject('dynamoEndpoint'), { cases: config.casesTable, inventory: config.inventoryTable });
+  await createBucket(inject('s3Endpoint'), config.inboundBucket);
+  const s3 = s3Client();
+  let counter = 0;
+  return {
+    config,
+    deps: intakeDeps(config),
+    settings: intakeSettings(config),
+    sfn,
+    s3,
+    async deliver(raw, options = {}) {
+      counter += 1;
+      const messageId = options.messageId ?? `${suffix}${String(counter).padStart(4, '0')}sesmsgid`;
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: config.inboundBucket,
+          Key: `${config.inboundPrefix}${messageId}`,
+          Body: raw,
+        }),
+      );
+      const event = sesReceiptEvent({
+        messageId,
+        timestamp: options.timestamp ?? new Date('2026-11-27T09:00:00.000Z'),
+        source: options.source ?? 'reporter@researcher.example',
+        destination: options.destination ?? [CPR_ADDRESS],
+        headers: topHeaders(raw),
+        ...(options.verdicts ? { verdicts: options.verdicts } : {}),
+        ...(options.dmarcPolicy ? { dmarcPolicy: options.dmarcPolicy } : {}),
+      });
+      return { event, messageId };
+    },
+    async stop() {
+      await sfn.stop();
+      s3.destroy();
+    },
+  };
+}

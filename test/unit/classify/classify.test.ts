@@ -1,0 +1,282 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Classification } from '../../../lambdas/domain/case/types.ts';
+import {
+  classify,
+  hasCprVocabulary,
+  statedCompromise,
+  statedMisissuance,
+} from '../../../lambdas/domain/classify/classify.ts';
+import {
+  type CertificateEvidence,
+  type CsrEvidence,
+  EMPTY_EVIDENCE,
+  type Evidence,
+  type PrivateKeyEvidence,
+} from '../../../lambdas/domain/evidence/types.ts';
+import { parseMail } from '../../../lambdas/domain/mail/parse.ts';
+import type { ParsedMail } from '../../../lambdas/domain/mail/types.ts';
+import { parsedMail } from '../../support/mail-builders.ts';
+
+/** Fingerprints and SPKI hashes computed by openssl when the PKI fixtures were made. */
+const facts: {
+  certificates: Record<string, { sha256: string; serial: string; spkiSha256: string }>;
+  keys: Record<string, { spkiSha256: string }>;
+} = JSON.parse(readFileSync('test/fixtures/pki/facts.json', 'utf8'));
+
+function certificate(name: string, source: string): CertificateEvidence {
+  const f = facts.certificates[name];
+  if (!f) throw new Error(`no facts for ${name}`);
+  return {
+    sha256: f.sha256,
+    serial: f.serial,
+    issuer: 'CN=CPR Intake Test Issuing CA 1',
+    subject: 'CN=test',
+    sans: [],
+    notBefore: '2026-01-01T00:00:00.000Z',
+    notAfter: '2126-01-01T00:00:00.000Z',
+    spkiSha256: f.spkiSha256,
+    keyCompromised: false,
+    source,
+  };
+}
+
+function key(
+  name: string,
+  format: PrivateKeyEvidence['format'],
+  source: string,
+): PrivateKeyEvidence {
+  return {
+    spkiSha256: facts.keys[name]?.spkiSha256 ?? '',
+    format,
+    algorithm: 'rsa',
+    matches: [],
+    source,
+  };
+}
+
+function csr(overrides: Partial<CsrEvidence>): CsrEvidence {
+  return {
+    spkiSha256: facts.keys['leaf-rsa.key']?.spkiSha256 ?? '',
+    subject: 'CN=Proof of key compromise for rsa.example.test',
+    signatureValid: true,
+    attestation: true,
+    matches: [],
+    source: 'attachment:proof.csr',
+    ...overrides,
+  };
+}
+
+const evidence = (overrides: Partial<Evidence>): Evidence => ({ ...EMPTY_EVIDENCE, ...overrides });
+const withText = (text: string, extra: Partial<ParsedMail> = {}): ParsedMail =>
+  parsedMail({
+    subject: null,
+    content: { texts: [{ source: 'body', text }], parts: [] },
+    ...extra,
+  });
+
+describe('classify the fixtures (with the evidence the extractor reports for them)', () => {
+  /**
+   * Evidence is written out here from facts.json rather than extracted, so these tests pin the
+   * classification rules; the extractor is tested on the same fixtures in test/unit/evidence.
+   */
+  const cases: [string, Partial<Evidence>, Classification][] = [
+    [
+      'cpr-inline-pem.eml',
+      {
+        certificates: [certificate('leaf-rsa.pem', 'body')],
+        keys: [key('leaf-rsa.key', 'pkcs8', 'body')],
+      },
+      'keyCompromise',
+    ],
+    ['cpr-attachments.eml', { csrs: [csr({})] }, 'keyCompromise'],
+    [
+      'cpr-archives.eml',
+      { keys: [key('leaf-ec.key', 'pkcs8', 'attachment:evidence.zip/leaf-ec.key')] },
+      'keyCompromise',
+    ],
+    [
+      'cpr-forwarded.eml',
+      { keys: [key('leaf-ec.sec1.key', 'sec1', 'attachment:fwd.eml/attachment:ec.key')] },
+      'keyCompromise',
+    ],
+    [
+      'cpr-html-crtsh.eml',
+      { crtshIds: ['1234567890'], sha256Fingerprints: ['ab'.repeat(32)] },
+      'other',
+    ],
+    ['cpr-quoted-reply.eml', { certificates: [certificate('leaf-other.pem', 'body')] }, 'other'],
+    [
+      'misissuance.eml',
+      { serials: [facts.certificates['leaf-ec.pem']?.serial ?? ''] },
+      'misissuance',
+    ],
+    ['list-mail.eml', {}, 'other'],
+    ['newsletter.eml', {}, 'notACpr'],
+    ['auto-reply.eml', {}, 'notACpr'],
+    ['dsn-bounce.eml', {}, 'notACpr'],
+    ['headers-only.eml', {}, 'notACpr'],
+    // Stated in prose, no key attached: still the 24-hour track until a person looks.
+    ['charset-mix.eml', {}, 'keyCompromise'],
+    ['header-injection.eml', {}, 'keyCompromise'],
+    ['truncated-base64.eml', {}, 'keyCompromise'],
+  ];
+
+  it.each(cases)('%s -> %s', async (name, found, expected) => {
+    const mail = await parseMail(readFileSync(`test/fixtures/mail/${name}`));
+    expect(classify({ evidence: evidence(found), mail })).toBe(expected);
+  });
+});
+
+describe('classify rules', () => {
+  it('any private key is a key compromise, whatever the text says', () => {
+    const found = evidence({ keys: [key('leaf-rsa.pkcs1.key', 'pkcs1', 'body')] });
+    expect(classify({ evidence: found, mail: withText('Hello') })).toBe('keyCompromise');
+  });
+
+  it('a CSR counts only when its signature verifies and it attests or matches', () => {
+    const mail = withText('see attachment');
+    expect(classify({ evidence: evidence({ csrs: [csr({})] }), mail })).toBe('keyCompromise');
+    expect(
+      classify({
+        evidence: evidence({ csrs: [csr({ attestation: false, matches: ['aa'] })] }),
+        mail,
+      }),
+    ).toBe('keyCompromise');
+    expect(classify({ evidence: evidence({ csrs: [csr({ signatureValid: false })] }), mail })).toBe(
+      'other',
+    );
+    expect(classify({ evidence: evidence({ csrs: [csr({ attestation: false })] }), mail })).toBe(
+      'other',
+    );
+  });
+
+  it('misissuance needs a certificate reference or CPR vocabulary', () => {
+    expect(
+      classify({ evidence: EMPTY_EVIDENCE, mail: withText('The wording is incorrect.') }),
+    ).toBe('notACpr');
+    const serial = evidence({ serials: ['0123'] });
+    expect(classify({ evidence: serial, mail: withText('The wording is incorrect.') })).toBe(
+      'misissuance',
+    );
+    expect(
+      classify({
+        evidence: EMPTY_EVIDENCE,
+        mail: withText('Your certificate has an incorrect OU.'),
+      }),
+    ).toBe('misissuance');
+  });
+
+  it('key compromise wins over misissuance, misissuance over other', () => {
+    const both = withText('This misissued certificate also has a compromised private key.');
+    expect(classify({ evidence: EMPTY_EVIDENCE, mail: both })).toBe('keyCompromise');
+    const certs = evidence({ certificates: [certificate('leaf-ec.pem', 'body')] });
+    expect(classify({ evidence: certs, mail: withText('Not compliant with the BRs.') })).toBe(
+      'misissuance',
+    );
+    expect(classify({ evidence: certs, mail: withText('Please revoke.') })).toBe('other');
+  });
+
+  it('the subject counts as text', () => {
+    const mail = parsedMail({
+      content: { texts: [{ source: 'subject', text: 'keyCompromise' }], parts: [] },
+    });
+    expect(classify({ evidence: EMPTY_EVIDENCE, mail })).toBe('keyCompromise');
+  });
+
+  it('text in a forwarded message counts', () => {
+    const mail = parsedMail({
+      content: {
+        texts: [{ source: 'attachment:fwd.eml/body', text: 'the private key was leaked' }],
+        parts: [],
+      },
+    });
+    expect(classify({ evidence: EMPTY_EVIDENCE, mail })).toBe('keyCompromise');
+  });
+
+  it('automatic messages are judged by their evidence only: they quote our own notices', () => {
+    const quote = 'Re: [CPR-20260101-ABCD] Key compromise: private key published';
+    const dsn = withText(quote, { isDsn: true });
+    const autoReply = withText(quote, { headers: { 'auto-submitted': 'auto-replied' } });
+    for (const mail of [dsn, autoReply]) {
+      expect(classify({ evidence: EMPTY_EVIDENCE, mail })).toBe('notACpr');
+      expect(classify({ evidence: evidence({ crtshIds: ['1'] }), mail })).toBe('other');
+      expect(
+        classify({ evidence: evidence({ keys: [key('leaf-ec.key', 'pkcs8', 'body')] }), mail }),
+      ).toBe('keyCompromise');
+    }
+    // A postmaster is a person at a hosting company, not a bounce, for classification.
+    const postmaster = withText(quote, {
+      from: { address: 'postmaster@hosting.example', name: '' },
+    });
+    expect(classify({ evidence: EMPTY_EVIDENCE, mail: postmaster })).toBe('keyCompromise');
+  });
+
+  it('no evidence and no vocabulary is not a CPR; any evidence makes it at least other', () => {
+    expect(classify({ evidence: EMPTY_EVIDENCE, mail: withText('Lunch on Friday?') })).toBe(
+      'notACpr',
+    );
+    expect(
+      classify({
+        evidence: evidence({ sha256Fingerprints: ['ab'.repeat(32)] }),
+        mail: withText('FYI'),
+      }),
+    ).toBe('other');
+    expect(
+      classify({ evidence: EMPTY_EVIDENCE, mail: withText('Please revoke our TLS certificate.') }),
+    ).toBe('other');
+  });
+});
+
+describe('text helpers', () => {
+  it.each([
+    'Key compromise for example.com',
+    'Revocation reason: keyCompromise',
+    'I have the compromised private key',
+    'We found compromised keys',
+    'The private key has been exposed',
+    'the private key for rsa.example.test was leaked',
+    'private keys were published on GitHub',
+    'a leaked private key',
+  ])('statedCompromise(%j)', (phrase) => {
+    expect(statedCompromise(phrase)).toBe(true);
+  });
+
+  it.each([
+    'Please revoke my certificate',
+    'The key ceremony was compromise-free',
+    'private key storage',
+  ])('not statedCompromise(%j)', (phrase) => {
+    expect(statedCompromise(phrase)).toBe(false);
+  });
+
+  it.each([
+    'This certificate was misissued',
+    'a mis-issuance',
+    'it is non-compliant',
+    'not compliant with RFC 5280',
+    'it violates the Baseline Requirements',
+    'a BR violation',
+    'CAA forbids your CA',
+    'invalid SAN',
+    'incorrectly encoded',
+    'zlint reports errors',
+    'it should not have been issued',
+  ])('statedMisissuance(%j)', (phrase) => {
+    expect(statedMisissuance(phrase)).toBe(true);
+  });
+
+  it('hasCprVocabulary', () => {
+    expect(hasCprVocabulary('please REVOKE it')).toBe(true);
+    expect(hasCprVocabulary('Certificate Problem Report')).toBe(true);
+    expect(hasCprVocabulary('Spring sale: 20% off office chairs')).toBe(false);
+  });
+
+  it('stays linear on long hostile text', () => {
+    const text = `${'private key '.repeat(200_000)}x`;
+    const started = performance.now();
+    statedCompromise(text);
+    statedMisissuance(text);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+});
