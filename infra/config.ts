@@ -40,6 +40,54 @@ const protectionSchema = z.strictObject({
   deletionProtection: z.boolean().default(true),
 });
 
+/** Everything a person reads in a notice header: no control characters (no header injection). */
+const HEADER_SAFE = /^[^\p{Cc}]+$/u;
+
+/**
+ * Where alerts go. SNS confirms nothing by itself: an email subscription stays "pending" until
+ * someone clicks, so a typo here fails silently; the formats are checked at synth instead.
+ */
+const subscriptionSchema = z.discriminatedUnion(
+  'protocol',
+  [
+    z.strictObject({
+      protocol: z.literal('email'),
+      endpoint: z.email('must be an email address').transform((s) => s.toLowerCase()),
+    }),
+    z.strictObject({
+      protocol: z.literal('https'),
+      endpoint: z
+        .url({ protocol: /^https$/, hostname: z.regexes.domain, error: 'must be an https:// URL' })
+        // Credentials in the URL would sit in cdk.json and the template in clear text.
+        .refine((u) => !/^https:\/\/[^/]*@/.test(u), 'must not contain credentials'),
+    }),
+    z.strictObject({
+      protocol: z.literal('sms'),
+      endpoint: z.e164('must be a phone number in E.164 form, e.g. +15555550100'),
+    }),
+  ],
+  { error: 'must be one of: email, https, sms' },
+);
+
+const subscriptionListSchema = z
+  .array(subscriptionSchema)
+  // Two CloudFormation subscriptions of one endpoint are one SNS subscription: deleting either
+  // would unsubscribe both.
+  .refine(
+    (list) => new Set(list.map((s) => `${s.protocol}:${s.endpoint}`)).size === list.length,
+    'must not repeat an endpoint',
+  )
+  .default([]);
+
+const subscriptionsSchema = z.strictObject({
+  /** Every new case and every delivery problem of a notice. */
+  team: subscriptionListSchema,
+  /** Checkpoints passed with obligations still open (BR 4.9.5 / 4.9.1.1). */
+  escalation: subscriptionListSchema,
+  /** Last-resort alerts: the deadline clock itself failed, a deadline is about to be missed. */
+  pager: subscriptionListSchema,
+});
+
 const configSchema = z.strictObject({
   stackName: z
     .string()
@@ -57,6 +105,27 @@ const configSchema = z.strictObject({
     .regex(/^(?:[A-Za-z0-9!_.'()-]+\/)*$/, 'must be empty or a path ending in "/"')
     .refine((p) => !p.startsWith(EVIDENCE_PREFIX), `must not be inside "${EVIDENCE_PREFIX}"`)
     .default(''),
+  /**
+   * From address of every notice (acknowledgments, preliminary reports): a verified SES identity,
+   * either the address itself or its domain.
+   */
+  senderAddress: z
+    .email({
+      error: (issue) =>
+        issue.input === undefined
+          ? 'is required: the verified SES identity (address or domain) notices are sent from'
+          : 'must be an email address',
+    })
+    .transform((s) => s.toLowerCase()),
+  /** The CA's name as notices show it (subject, signature). */
+  caName: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .regex(HEADER_SAFE, 'must not contain control characters or line breaks')
+    .default('Example CA'),
+  subscriptions: subscriptionsSchema.default({ team: [], escalation: [], pager: [] }),
   deadlinePolicyVersion: z
     .string()
     .refine((v) => Object.hasOwn(DEADLINE_POLICIES, v), {
@@ -72,6 +141,16 @@ const configSchema = z.strictObject({
   protection: protectionSchema.default({ retainData: true, deletionProtection: true }),
 });
 
+/** An SNS subscription of an alert topic; `endpoint` is checked against `protocol`. */
+export interface Subscription {
+  readonly protocol: 'email' | 'https' | 'sms';
+  readonly endpoint: string;
+}
+
+/** The three alert topics, from "a person should look" to "wake someone up". */
+export const ALERT_LEVELS = ['team', 'escalation', 'pager'] as const;
+export type AlertLevel = (typeof ALERT_LEVELS)[number];
+
 /** The validated configuration; every stack prop derived from the deployment comes from here. */
 export interface CprConfig {
   /** CloudFormation stack name. */
@@ -80,6 +159,12 @@ export interface CprConfig {
   readonly cprAddresses: readonly string[];
   /** Key prefix of the SES S3 action ('' or ending in "/"). */
   readonly inboundPrefix: string;
+  /** Verified SES identity notices are sent from, lower-cased (SENDER_ADDRESS). */
+  readonly senderAddress: string;
+  /** The CA's name in notices (CA_NAME). */
+  readonly caName: string;
+  /** Subscribers of the team, escalation and pager topics. */
+  readonly subscriptions: Readonly<Record<AlertLevel, readonly Subscription[]>>;
   /** Version of the deadline rules (DEADLINE_POLICY_VERSION), one of DEADLINE_POLICIES. */
   readonly deadlinePolicyVersion: string;
   readonly logRetentionDays: RetentionDays;

@@ -126,3 +126,34 @@ export async function createBucket(endpoint: string, bucket: string): Promise<vo
     s3.destroy();
   }
 }
+
+/** A mail the SES stand-in accepted, as its `/store` lists it. */
+export interface StoredMail {
+  readonly messageId: string;
+  readonly from: string;
+  readonly replyTo: readonly string[];
+  readonly destination: { readonly to: readonly string[] };
+  readonly subject: string;
+  readonly body: { readonly text?: string; readonly html?: string };
+  readonly headers?: readonly { readonly name: string; readonly value: string }[];
+  readonly at: number;
+}
+
+/** Starts the SES v2 stand-in (aws-ses-v2-local): its `/` page is the local outbox. */
+export async function startSes(options: { port?: number } = {}): Promise<RunningService & { mails(): Promise<StoredMail[]> }> {
+  const mod = (await import('aws-ses-v2-local')) as unknown as {
+    default: ((c: { host: string; port: number }) => Promise<import('node:http').Server>) & { default?: unknown };
+  };
+  const start = (mod.default.default ?? mod.default) as (c: { host: string; port: number }) => Promise<import('node:http').Server>;
+  const server = await start({ host: '127.0.0.1', port: options.port ?? 0 });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  return {
+    endpoint,
+    async mails() {
+      const res = await fetch(`${endpoint}/store`, { signal: AbortSignal.timeout(5_000) });
+      return ((await res.json()) as { emails: StoredMail[] }).emails;
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -4,7 +4,7 @@
  * permissions through `bind*` calls that grant least privilege and set the environment variable
  * the function reads, in one step (a rename of an ENV name is a compile error on both sides).
  */
-import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -12,11 +12,14 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { EnvName } from '../../lambdas/shared/env-names.ts';
 import { LOCK_FILE, REPO_ROOT } from '../paths.ts';
+import { grantTopicPublish } from './alert-topics.ts';
 
 /**
  * ESM bundles that contain CommonJS dependencies (mailparser, iconv-lite, ...) call `require()`
@@ -66,6 +69,14 @@ export interface CprFunctionProps {
   readonly metricsNamespace: string;
   /** @default - unreserved (shares the account's concurrency) */
   readonly reservedConcurrency?: number;
+  /**
+   * How the function is invoked. `async` (SES, SNS): Lambda retries an event and then sends it to
+   * the failure queue. `sync`: only ever invoked and awaited by a caller that retries and catches
+   * itself (a Step Functions task), so there is no asynchronous configuration and no queue that
+   * would never receive anything.
+   * @default 'async'
+   */
+  readonly invocation?: 'async' | 'sync';
   /** Where failed asynchronous events go. @default - a queue created for this function */
   readonly failureQueue?: IQueue;
   /** @default ASYNC_MAX_EVENT_AGE (6 h) */
@@ -87,7 +98,8 @@ export class CprFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
-  readonly failureQueue: IQueue;
+  /** Failed asynchronous events; undefined for a function invoked only synchronously. */
+  readonly failureQueue: IQueue | undefined;
   private readonly env = new Map<string, string>();
   private readonly listedBuckets = new Set<IBucket>();
   private readonly acknowledged = new Set<string>();
@@ -113,16 +125,22 @@ export class CprFunction extends Construct {
       }),
     );
 
-    this.failureQueue =
-      props.failureQueue ??
-      new Queue(this, 'Failures', {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: FAILURE_RETENTION,
-        removalPolicy: props.removalPolicy,
-      });
-    if (!props.failureQueue) {
-      Validations.of(this.failureQueue).acknowledge({
+    const invocation = props.invocation ?? 'async';
+    if (invocation === 'sync' && (props.failureQueue || props.maxEventAge)) {
+      throw new Error(`${this.node.path}: a synchronously invoked function has no async settings`);
+    }
+    const ownQueue =
+      invocation === 'async' && !props.failureQueue
+        ? new Queue(this, 'Failures', {
+            encryption: QueueEncryption.SQS_MANAGED,
+            enforceSSL: true,
+            retentionPeriod: FAILURE_RETENTION,
+            removalPolicy: props.removalPolicy,
+          })
+        : undefined;
+    this.failureQueue = props.failureQueue ?? ownQueue;
+    if (ownQueue) {
+      Validations.of(ownQueue).acknowledge({
         id: 'AwsSolutions-SQS3',
         reason:
           'This queue is the last stop of failed asynchronous invocations (Lambda on-failure ' +
@@ -143,9 +161,11 @@ export class CprFunction extends Construct {
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
       reservedConcurrentExecutions: props.reservedConcurrency,
-      retryAttempts: ASYNC_RETRY_ATTEMPTS,
-      maxEventAge: props.maxEventAge ?? ASYNC_MAX_EVENT_AGE,
-      onFailure: new SqsDestination(this.failureQueue),
+      ...(this.failureQueue && {
+        retryAttempts: ASYNC_RETRY_ATTEMPTS,
+        maxEventAge: props.maxEventAge ?? ASYNC_MAX_EVENT_AGE,
+        onFailure: new SqsDestination(this.failureQueue),
+      }),
       projectRoot: REPO_ROOT,
       depsLockFilePath: LOCK_FILE,
       bundling: {
@@ -247,6 +267,37 @@ export class CprFunction extends Construct {
     return this.setBucketEnv(bucket, envName, prefix, options);
   }
 
+  /**
+   * sns:Publish on this one topic (and the topic key's data-key use through SNS); sets `envName`
+   * to the topic ARN.
+   */
+  bindTopicPublish(topic: ITopic, envName: EnvName): this {
+    grantTopicPublish(this.role, topic);
+    return this.setEnv(envName, topic.topicArn);
+  }
+
+  /**
+   * ses:SendEmail / ses:SendRawEmail with exactly these sender identities and this configuration
+   * set (SES authorizes a send against both); sets `envName` to the configuration set's name. The
+   * From address itself is the caller's to set (SENDER_ADDRESS).
+   */
+  bindSendEmail(
+    configurationSet: IConfigurationSet,
+    identityArns: readonly string[],
+    envName: EnvName,
+  ): this {
+    if (identityArns.length === 0) {
+      throw new Error(`${this.node.path}: sending needs at least one sender identity`);
+    }
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [...identityArns, configurationSetArn(configurationSet)],
+      }),
+    );
+    return this.setEnv(envName, configurationSet.configurationSetName);
+  }
+
   /** states:StartExecution on this one state machine; sets `envName` to its ARN. */
   bindStateMachineStart(stateMachine: IStateMachine, envName: EnvName): this {
     this.role.addToPrincipalPolicy(
@@ -310,6 +361,15 @@ export class CprFunction extends Construct {
     if (options.prefixEnvName) this.setEnv(options.prefixEnvName, prefix);
     return this;
   }
+}
+
+/** `arn:<partition>:ses:<region>:<account>:configuration-set/<name>`. */
+export function configurationSetArn(configurationSet: IConfigurationSet): string {
+  return Stack.of(configurationSet).formatArn({
+    service: 'ses',
+    resource: 'configuration-set',
+    resourceName: configurationSet.configurationSetName,
+  });
 }
 
 /**

@@ -5,7 +5,9 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface ClientOptions {
@@ -31,4 +33,12 @@ export function documentClient(): DynamoDBDocumentClient {
 
 export function sfnClient(): SFNClient {
   return new SFNClient({});
+}
+
+export function sesClient(): SESv2Client {
+  return new SESv2Client({});
+}
+
+export function snsClient(): SNSClient {
+  return new SNSClient({});
 }

@@ -17,6 +17,7 @@ import {
   type MessageRecord,
   type MessageRole,
 } from '../../domain/intake/ports.ts';
+import type { OutboundRef } from '../../domain/notices/ports.ts';
 import { keys, OPEN_INDEX_PARTITION } from './keys.ts';
 
 /** Optimistic-lock retries before giving up (the async Lambda retry then takes over). */
@@ -258,5 +259,28 @@ export class DynamoCaseRepository implements CaseRepository {
       start = out.LastEvaluatedKey;
     } while (start);
     return events.sort((a, b) => a.at.localeCompare(b.at) || a.eventId.localeCompare(b.eventId));
+  }
+
+  async hasEvent(caseId: string, eventId: string): Promise<boolean> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.event(caseId, eventId), ConsistentRead: true }),
+    );
+    return out.Item !== undefined;
+  }
+
+  async registerOutbound(sesMessageId: string, ref: OutboundRef): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...keys.outbound(sesMessageId), itemType: 'outbound', ...ref },
+      }),
+    );
+  }
+
+  async findOutbound(sesMessageId: string): Promise<OutboundRef | null> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.outbound(sesMessageId), ConsistentRead: true }),
+    );
+    return out.Item ? { caseId: out.Item.caseId as string, noticeId: out.Item.noticeId as string } : null;
   }
 }

@@ -152,6 +152,8 @@ export interface CaseMessage {
   readonly receivedAt: string;
   readonly from: string | null;
   readonly subject: string | null;
+  /** The sender's Message-ID header (no angle brackets): our notices answer it, for threading. */
+  readonly messageIdHeader: string | null;
   /** `report` (opened the case), `duplicate` (same report again), `reply` (threaded follow-up). */
   readonly role: 'report' | 'duplicate' | 'reply';
   readonly rawKey: string;
@@ -163,7 +165,7 @@ export interface CprCase {
   readonly id: string;
   readonly status: CaseStatus;
   readonly receivedAt: string;
-  /** The reporter's address (From, else Reply-To); null when the message has none we trust. */
+  /** The reporter's address: the From address when valid (never Reply-To, which anyone can set); else null. */
   readonly reporter: string | null;
   readonly subject: string | null;
   readonly classification: Classification;

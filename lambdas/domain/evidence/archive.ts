@@ -30,7 +30,7 @@ export interface OpenedArchive {
 }
 
 /** Input slice per decompression step: deflate peaks near 1032:1, so ~16 MB output at most. */
-const INPUT_SLICE = 16 * 1024;
+export const INPUT_SLICE = 16 * 1024;
 const { XzReadableStream } = xzDecompress;
 const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 

@@ -41,7 +41,7 @@ const SMIME_SIGNATURE_TYPES = /^application\/(x-)?pkcs7-signature\b/i;
 /** Extensions that promise evidence: an unreadable one deserves a note, a stray binary not. */
 const EVIDENCE_EXTENSIONS = /\.(cer|crt|der|pem|p7b|p7c|p7|key|csr|req|p10|p12|pfx)$/i;
 /** Bytes looked at to tell text from binary. */
-const TEXT_SNIFF_BYTES = 8192;
+export const TEXT_SNIFF_BYTES = 8192;
 
 type Ctx = {
   readonly collector: EvidenceCollector;

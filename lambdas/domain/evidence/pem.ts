@@ -27,7 +27,7 @@ const BEGIN = '-----BEGIN ';
 const END = '-----END ';
 const DASHES = '-----';
 /** Longest label we accept (`NEW CERTIFICATE REQUEST` is 23); bounds the marker search. */
-const MAX_LABEL_LENGTH = 40;
+export const MAX_LABEL_LENGTH = 40;
 
 const LABEL_RE = /^[A-Z0-9]+(?: [A-Z0-9]+)*$/;
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;

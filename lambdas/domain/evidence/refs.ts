@@ -33,9 +33,9 @@ export interface RefSink {
 }
 
 /** Characters after a serial label read for values; bounds per-label work on long lines. */
-const MAX_LABEL_REST = 1024;
+export const MAX_LABEL_REST = 1024;
 /** crt.sh ids are database row numbers; 20 digits is far beyond any that exist. */
-const MAX_CRTSH_ID_DIGITS = 20;
+export const MAX_CRTSH_ID_DIGITS = 20;
 
 const CRTSH_RE = /crt\.sh\/?\?([a-z0-9]{1,10})=([0-9a-f:]{1,200})/gi;
 const FP_PLAIN_RE = /(?<![0-9a-z])[0-9a-f]{64}(?![0-9a-z])/gi;

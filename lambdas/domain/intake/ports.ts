@@ -6,6 +6,7 @@
 import type { AuditEvent, CaseMessage, CprCase, Verdicts } from '../case/types.ts';
 import type { Evidence } from '../evidence/types.ts';
 import type { Inventory } from '../inventory/types.ts';
+import type { OutboundRef } from '../notices/ports.ts';
 
 export class RawMailNotFoundError extends Error {
   override readonly name = 'RawMailNotFoundError';
@@ -102,6 +103,10 @@ export interface CaseRepository {
   /** Appends audit events; an event id already present is not written twice. */
   appendEvents(events: readonly AuditEvent[]): Promise<void>;
   listEvents(caseId: string): Promise<readonly AuditEvent[]>;
+  hasEvent(caseId: string, eventId: string): Promise<boolean>;
+  /** Remembers which notice an outbound SES message carried (for delivery events). */
+  registerOutbound(sesMessageId: string, ref: OutboundRef): Promise<void>;
+  findOutbound(sesMessageId: string): Promise<OutboundRef | null>;
 }
 
 /** The input of the deadline state machine, one execution per case. */

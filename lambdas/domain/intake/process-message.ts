@@ -122,6 +122,7 @@ export async function processMessage(
     receivedAt: env.receivedAt,
     from: mail.from?.address ?? null,
     subject: mail.subject,
+    messageIdHeader: mail.messageIdHeader,
     role,
     rawKey: env.rawKey,
     evidenceKey,

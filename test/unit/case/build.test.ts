@@ -48,6 +48,7 @@ function message(id: string, role: CaseMessage['role'] = 'report'): CaseMessage 
     receivedAt: received.toISOString(),
     from: 'r@x.example',
     subject: 's',
+    messageIdHeader: null,
     role,
     rawKey: id,
     evidenceKey: `e/${id}`,

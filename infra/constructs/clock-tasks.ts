@@ -1,0 +1,107 @@
+/**
+ * The functions the deadline clock's tasks invoke (see `lambdas/clock/contract.ts`): acknowledge
+ * the reporter, notify the team, plan and evaluate the escalation checkpoints. Step Functions
+ * invokes them synchronously and does the retrying and catching, so they have no asynchronous
+ * failure queue. Each has its own role with only what its task needs.
+ */
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambdas/shared/env-names.ts';
+import { lambdaEntry } from '../paths.ts';
+import type { AlertTopics } from './alert-topics.ts';
+import type { CaseStore } from './case-store.ts';
+import { CprFunction, type CprFunctionProps } from './cpr-function.ts';
+import {
+  NOTICE_FUNCTION_MEMORY_MB,
+  NOTICE_FUNCTION_TIMEOUT,
+  type NoticeDelivery,
+} from './notice-delivery.ts';
+
+export interface ClockTasksProps {
+  readonly store: CaseStore;
+  readonly alerts: AlertTopics;
+  readonly delivery: NoticeDelivery;
+  /** Only its name: the team notice links the raw message in the console. */
+  readonly inboundBucket: IBucket;
+  readonly senderAddress: string;
+  readonly caName: string;
+  /** Our published CPR addresses; the acknowledgment's Reply-To is the first. */
+  readonly cprAddresses: readonly string[];
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+export class ClockTasks extends Construct {
+  /** Sends the reporter the acknowledgment (not the BR 4.9.5 preliminary report). */
+  readonly acknowledge: CprFunction;
+  /** Tells the team a case opened, with what intake found. */
+  readonly notifyTeam: CprFunction;
+  /** Plans the next checkpoint and, at a checkpoint, escalates the obligations still open. */
+  readonly checkpoint: CprFunction;
+
+  constructor(scope: Construct, id: string, props: ClockTasksProps) {
+    super(scope, id);
+    const common = (
+      entry: string,
+      description: string,
+      serviceName: string,
+    ): CprFunctionProps => ({
+      entry: lambdaEntry(entry),
+      description,
+      memorySize: NOTICE_FUNCTION_MEMORY_MB,
+      timeout: NOTICE_FUNCTION_TIMEOUT,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+      serviceName,
+      metricsNamespace: 'CprIntake',
+      invocation: 'sync',
+    });
+    const { cases } = props.store;
+    const { alerts, delivery } = props;
+
+    this.acknowledge = new CprFunction(
+      this,
+      'Acknowledge',
+      common(
+        'acknowledge/handler.ts',
+        'CPR clock: acknowledges receipt to the reporter',
+        'cpr-acknowledge',
+      ),
+    )
+      .bindTable(cases, ENV.casesTable, 'readWrite')
+      .bindSendEmail(
+        delivery.configurationSet,
+        delivery.senderIdentityArns,
+        ENV.configurationSet,
+      )
+      .setEnv(ENV.senderAddress, props.senderAddress)
+      .setEnv(ENV.caName, props.caName)
+      .setEnv(ENV.cprAddresses, props.cprAddresses.join(','));
+
+    this.notifyTeam = new CprFunction(
+      this,
+      'NotifyTeam',
+      common('notify-team/handler.ts', 'CPR clock: tells the team a case opened', 'cpr-notify-team'),
+    )
+      .bindTable(cases, ENV.casesTable, 'readWrite')
+      .bindTopicPublish(alerts.team, ENV.teamTopicArn)
+      .setEnv(ENV.inboundBucket, props.inboundBucket.bucketName);
+
+    this.checkpoint = new CprFunction(
+      this,
+      'Checkpoint',
+      common(
+        'checkpoint/handler.ts',
+        'CPR clock: plans and evaluates the escalation checkpoints',
+        'cpr-checkpoint',
+      ),
+    )
+      .bindTable(cases, ENV.casesTable, 'readWrite')
+      .bindTopicPublish(alerts.team, ENV.teamTopicArn)
+      .bindTopicPublish(alerts.escalation, ENV.escalationTopicArn)
+      .bindTopicPublish(alerts.pager, ENV.pagerTopicArn)
+      .setEnv(ENV.inboundBucket, props.inboundBucket.bucketName);
+  }
+}

@@ -1,0 +1,23 @@
+/** Deadline clock, the loop: evaluate a checkpoint, escalate open obligations, plan the next. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { readTopicConfig } from '../clock/config.ts';
+import { clockDeps } from '../clock/deps.ts';
+import { checkpointTask } from '../clock/tasks.ts';
+
+const config = readTopicConfig(['team', 'escalation', 'pager']);
+const task = checkpointTask(clockDeps({ casesTable: config.casesTable, topics: config }));
+const logger = new Logger({ serviceName: 'cpr-checkpoint' });
+const metrics = new Metrics({ namespace: 'CprIntake', serviceName: 'checkpoint' });
+
+export const handler = middy(async (event: unknown) => {
+  const plan = await task(event);
+  if (plan.done) metrics.addMetric(`ClockDone_${plan.reason}`, MetricUnit.Count, 1);
+  logger.info('checkpoint', { plan });
+  return plan;
+})
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

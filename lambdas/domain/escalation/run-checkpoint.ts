@@ -1,0 +1,83 @@
+/**
+ * The clock's loop body: evaluate the checkpoint the execution just woke up for, escalate what is
+ * still open, and plan the next wake-up. An escalation is recorded as pending before it is
+ * published and as sent after, so a retried step publishes at most once unless it died between
+ * the publish and the record (then at least once, never silently zero).
+ */
+import type { CprCase } from '../case/types.ts';
+import type { CaseRepository } from '../intake/ports.ts';
+import { CaseNotFoundError } from '../intake/ports.ts';
+import type { Notifier } from '../notices/ports.ts';
+import {
+  clockDone,
+  ESCALATION_ROUTES,
+  evaluateCheckpoint,
+  nextCheckpoint,
+  recordEscalationPending,
+  recordEscalationSent,
+} from './checkpoint.ts';
+import { escalationNotice } from './messages.ts';
+
+export interface CheckpointDeps {
+  readonly cases: CaseRepository;
+  readonly notifier: Notifier;
+  readonly now: () => Date;
+}
+
+export type ClockPlan =
+  | { readonly done: true; readonly reason: 'closed' | 'obligationsMet' | 'noMoreCheckpoints' }
+  | { readonly done: false; readonly index: number; readonly level: string; readonly at: string };
+
+function plan(c: CprCase, afterIndex: number): ClockPlan {
+  if (c.status !== 'open') return { done: true, reason: 'closed' };
+  if (clockDone(c)) return { done: true, reason: 'obligationsMet' };
+  const next = nextCheckpoint(c, afterIndex);
+  return next
+    ? { done: false, index: next.index, level: next.level, at: next.at }
+    : { done: true, reason: 'noMoreCheckpoints' };
+}
+
+/** Plans the first checkpoint not yet escalated after `afterIndex` (-1: from the start). */
+export async function planClock(caseId: string, afterIndex: number, deps: CheckpointDeps): Promise<ClockPlan> {
+  const c = await deps.cases.getCase(caseId);
+  if (!c) throw new CaseNotFoundError(`case ${caseId} does not exist`);
+  return plan(c, afterIndex);
+}
+
+/** Evaluates checkpoint `index` now, escalating if needed, and returns the next plan. */
+export async function runCheckpoint(caseId: string, index: number, deps: CheckpointDeps): Promise<ClockPlan> {
+  let c = await deps.cases.getCase(caseId);
+  if (!c) throw new CaseNotFoundError(`case ${caseId} does not exist`);
+  const cp = c.deadlines.checkpoints[index];
+  if (!cp) return plan(c, index);
+  const now = deps.now();
+  const decision = evaluateCheckpoint(c, cp, now);
+  if (decision.action === 'none' && decision.why === 'notDue') {
+    // Woken early (a clock skew, a local speed-up rounding): wait for the same checkpoint again.
+    return { done: false, index, level: cp.level, at: cp.at };
+  }
+  if (decision.action === 'escalate') {
+    const e = decision.escalation;
+    c = await deps.cases.updateCase(caseId, (current) => recordEscalationPending(current, e));
+    const recorded = c.escalations.find((x) => x.level === e.level && x.checkpointAt === e.checkpointAt) ?? e;
+    const message = escalationNotice(c, recorded);
+    for (const topic of ESCALATION_ROUTES[e.level]) {
+      await deps.notifier.publish(topic, message);
+    }
+    const sentAt = deps.now().toISOString();
+    c = await deps.cases.updateCase(caseId, (current) => recordEscalationSent(current, e.level, e.checkpointAt, sentAt));
+    await deps.cases.appendEvents([
+      {
+        caseId,
+        at: sentAt,
+        actor: 'system:clock',
+        type: `escalation.${e.level}`,
+        eventId: `${caseId}:escalation:${e.level}:${e.checkpointAt}`,
+        description: `${e.level} escalation to ${ESCALATION_ROUTES[e.level].join(' and ')}: open ${recorded.openObligations
+          .map((o) => `${o.noticeId} (due ${o.dueAt ?? 'n/a'})`)
+          .join(', ')}`,
+      },
+    ]);
+  }
+  return plan(c, index);
+}

@@ -1,0 +1,239 @@
+/**
+ * The deadline clock's first two steps and the team's own actions on notices: acknowledge the
+ * reporter, tell the team, record a preliminary report, apply SES delivery events.
+ * Each is safe to retry: state is checked before acting and recorded after.
+ */
+import { ACK_NOTICE_ID } from '../case/notices.ts';
+import {
+  applyDeliveryEvent,
+  type DeliveryOutcome,
+  markNoticeSent,
+  NoticeTransitionError,
+  type SentRecord,
+} from '../case/notice-transitions.ts';
+import type { AuditEvent, CprCase } from '../case/types.ts';
+import {
+  acknowledgmentMail,
+  deliveryProblemNotice,
+  type Locations,
+  teamNotice,
+} from '../escalation/messages.ts';
+import type { CaseRepository } from '../intake/ports.ts';
+import { CaseNotFoundError } from '../intake/ports.ts';
+import type { Mailer, Notifier } from './ports.ts';
+
+export interface NoticeDeps {
+  readonly cases: CaseRepository;
+  readonly now: () => Date;
+}
+
+export interface SenderSettings {
+  /** The verified SES identity notices come from. */
+  readonly senderAddress: string;
+  /** Where replies go: the CPR address, so replies thread into the case. */
+  readonly replyTo: string;
+  readonly caName: string;
+}
+
+/** SES rewrites Message-ID to `<id@region.amazonses.com>`; replies may reference either form. */
+export const SES_MESSAGE_ID_DOMAINS = ['email.amazonses.com'] as const;
+
+async function loadCase(cases: CaseRepository, caseId: string): Promise<CprCase> {
+  const c = await cases.getCase(caseId);
+  if (!c) throw new CaseNotFoundError(`case ${caseId} does not exist`);
+  return c;
+}
+
+function event(c: CprCase, at: string, actor: string, type: string, eventId: string, description: string): AuditEvent {
+  return { caseId: c.id, at, actor, type, eventId, description };
+}
+
+/**
+ * Records a notice that went out and makes later delivery events and replies find the case:
+ * the SES message id maps to the notice, and SES's Message-ID header maps to the case.
+ */
+async function recordSent(
+  deps: NoticeDeps,
+  c: CprCase,
+  noticeId: string,
+  sent: SentRecord,
+  region: string | null,
+): Promise<CprCase> {
+  if (sent.messageId) {
+    await deps.cases.registerOutbound(sent.messageId, { caseId: c.id, noticeId });
+    const domains = region ? [...SES_MESSAGE_ID_DOMAINS, `${region}.amazonses.com`] : SES_MESSAGE_ID_DOMAINS;
+    for (const domain of domains) {
+      await deps.cases.registerMessageIdHeader(`${sent.messageId}@${domain}`, { caseId: c.id, from: null });
+    }
+  }
+  const updated = await deps.cases.updateCase(c.id, (current) => markNoticeSent(current, noticeId, sent));
+  const notice = updated.notices.find((n) => n.id === noticeId);
+  await deps.cases.appendEvents([
+    event(
+      updated,
+      sent.at,
+      sent.actor,
+      noticeId === ACK_NOTICE_ID ? 'acknowledged' : 'noticeSent',
+      `${c.id}:sent:${noticeId}:${sent.messageId ?? sent.at}`,
+      `${notice?.kind ?? 'notice'} to ${notice?.recipient ?? 'unknown'} sent via ${sent.channel}${sent.messageId ? ` (SES message ${sent.messageId})` : ''}${sent.note ? `: ${sent.note}` : ''}`,
+    ),
+  ]);
+  return updated;
+}
+
+export type AcknowledgeStatus = 'sent' | 'alreadySent' | 'suppressed' | 'noRecipient' | 'caseClosed';
+
+/** Step 1 of the clock: the automatic acknowledgment, unless intake suppressed it. */
+export async function acknowledgeReporter(
+  caseId: string,
+  deps: NoticeDeps & { readonly mailer: Mailer; readonly region: string | null },
+  settings: SenderSettings,
+): Promise<{ status: AcknowledgeStatus; messageId: string | null }> {
+  const c = await loadCase(deps.cases, caseId);
+  const ack = c.notices.find((n) => n.id === ACK_NOTICE_ID);
+  if (c.status !== 'open') return { status: 'caseClosed', messageId: null };
+  if (!ack || ack.status === 'suppressed') return { status: 'suppressed', messageId: null };
+  if (ack.status !== 'pending') return { status: 'alreadySent', messageId: ack.messageId };
+  if (!ack.recipient) return { status: 'noRecipient', messageId: null };
+  const mail = acknowledgmentMail(c, { name: settings.caName });
+  const { messageId } = await deps.mailer.send({
+    from: settings.senderAddress,
+    to: ack.recipient,
+    replyTo: settings.replyTo,
+    subject: mail.subject,
+    text: mail.text,
+    inReplyTo: c.messages[0]?.messageIdHeader ?? null,
+    autoSubmitted: 'auto-replied',
+  });
+  await recordSent(
+    deps,
+    c,
+    ACK_NOTICE_ID,
+    { at: deps.now().toISOString(), actor: 'system:acknowledge', channel: 'ses', messageId, note: null },
+    deps.region,
+  );
+  return { status: 'sent', messageId };
+}
+
+/** Step 2 of the clock: the team notice, published at most once per case. */
+export async function notifyTeam(
+  caseId: string,
+  deps: NoticeDeps & { readonly notifier: Notifier },
+  where: Locations,
+): Promise<{ status: 'sent' | 'alreadySent' }> {
+  const c = await loadCase(deps.cases, caseId);
+  const eventId = `${c.id}:teamNotified`;
+  if (await deps.cases.hasEvent(c.id, eventId)) return { status: 'alreadySent' };
+  const { messageId } = await deps.notifier.publish('team', teamNotice(c, where));
+  await deps.cases.appendEvents([
+    event(c, deps.now().toISOString(), 'system:notify-team', 'teamNotified', eventId, `team notified (SNS message ${messageId})`),
+  ]);
+  return { status: 'sent' };
+}
+
+/**
+ * Records a preliminary report sent outside the system (by phone, from a personal mailbox).
+ * Guarded: the case must be open and the obligation must exist and still be owed.
+ * @throws NoticeTransitionError
+ */
+export async function recordPreliminaryReport(
+  caseId: string,
+  noticeId: string,
+  sent: SentRecord,
+  deps: NoticeDeps,
+): Promise<CprCase> {
+  const c = await deps.cases.getCase(caseId);
+  if (!c) throw new NoticeTransitionError('caseNotFound', `case ${caseId} does not exist`);
+  if (!c.notices.some((n) => n.id === noticeId && n.kind !== 'acknowledgment')) {
+    throw new NoticeTransitionError(
+      'noSuchNotice',
+      `case ${caseId} has no preliminary-report obligation "${noticeId}" (it has: ${c.notices
+        .filter((n) => n.kind !== 'acknowledgment')
+        .map((n) => n.id)
+        .join(', ')})`,
+    );
+  }
+  return recordSent(deps, c, noticeId, sent, null);
+}
+
+/** Sends a preliminary report written by a person through SES, threaded and tracked. */
+export async function sendPreliminaryReport(
+  caseId: string,
+  noticeId: string,
+  report: { readonly text: string; readonly actor: string },
+  deps: NoticeDeps & { readonly mailer: Mailer; readonly region: string | null },
+  settings: SenderSettings,
+): Promise<{ messageId: string }> {
+  const c = await deps.cases.getCase(caseId);
+  if (!c) throw new NoticeTransitionError('caseNotFound', `case ${caseId} does not exist`);
+  const notice = c.notices.find((n) => n.id === noticeId && n.kind !== 'acknowledgment');
+  if (!notice) throw new NoticeTransitionError('noSuchNotice', `case ${caseId} has no obligation "${noticeId}"`);
+  // Check the guard before sending, so a refused transition never leaves a mail behind.
+  markNoticeSent(c, noticeId, { at: deps.now().toISOString(), actor: report.actor, channel: 'ses', messageId: null, note: null });
+  if (!notice.recipient) {
+    throw new NoticeTransitionError('invalidTransition', `notice "${noticeId}" has no recipient address`);
+  }
+  const { messageId } = await deps.mailer.send({
+    from: settings.senderAddress,
+    to: notice.recipient,
+    replyTo: settings.replyTo,
+    subject: `[${c.id}] Preliminary report on your certificate problem report`,
+    text: report.text,
+    inReplyTo: notice.kind === 'reporterReport' ? (c.messages[0]?.messageIdHeader ?? null) : null,
+    autoSubmitted: 'no',
+  });
+  await recordSent(
+    deps,
+    c,
+    noticeId,
+    { at: deps.now().toISOString(), actor: report.actor, channel: 'ses', messageId, note: null },
+    deps.region,
+  );
+  return { messageId };
+}
+
+export interface DeliveryEvent {
+  readonly sesMessageId: string;
+  readonly outcome: DeliveryOutcome;
+  readonly at: string;
+  readonly diagnostic: string | null;
+}
+
+/**
+ * Applies an SES delivery event. A bounce or complaint reopens the obligation and alerts the team
+ * and the pager at once (D-Trust, bug 1893610: the bounce went unnoticed for a day).
+ */
+export async function handleDeliveryEvent(
+  e: DeliveryEvent,
+  deps: NoticeDeps & { readonly notifier: Notifier },
+): Promise<{ status: 'applied' | 'unchanged' | 'unknownMessage'; caseId: string | null }> {
+  const ref = await deps.cases.findOutbound(e.sesMessageId);
+  if (!ref) return { status: 'unknownMessage', caseId: null };
+  const before = await loadCase(deps.cases, ref.caseId);
+  const after = await deps.cases.updateCase(ref.caseId, (c) => applyDeliveryEvent(c, e.sesMessageId, e.outcome, e.at, e.diagnostic));
+  if (after === before || after.version === before.version) return { status: 'unchanged', caseId: ref.caseId };
+  const notice = after.notices.find((n) => n.messageId === e.sesMessageId);
+  const eventId = `${after.id}:delivery:${e.sesMessageId}:${e.outcome}`;
+  if ((e.outcome === 'bounced' || e.outcome === 'complained') && notice) {
+    const alertId = `${eventId}:alerted`;
+    if (!(await deps.cases.hasEvent(after.id, alertId))) {
+      const message = deliveryProblemNotice(after, notice, e.outcome, e.diagnostic);
+      await deps.notifier.publish('team', message);
+      await deps.notifier.publish('pager', message);
+      await deps.cases.appendEvents([
+        event(after, deps.now().toISOString(), 'system:delivery-events', 'deliveryAlert', alertId, `team and pager alerted: ${notice.id} ${e.outcome}`),
+      ]);
+    }
+  }
+  await deps.cases.appendEvents([
+    event(
+      after,
+      e.at,
+      'system:ses',
+      `notice${e.outcome[0]!.toUpperCase()}${e.outcome.slice(1)}`,
+      eventId,
+      `${notice?.kind ?? 'notice'} to ${notice?.recipient ?? 'unknown'} ${e.outcome}${e.diagnostic ? `: ${e.diagnostic}` : ''}`,
+    ),
+  ]);
+  return { status: 'applied', caseId: after.id };
+}

@@ -1,0 +1,102 @@
+/**
+ * The intake environment plus what the clock needs: the SES stand-in (outbound mail) and an SNS
+ * sink (team, escalation and pager topics), reached through the real SDK clients.
+ */
+import { inject } from 'vitest';
+import { checkpointTask, type ClockTaskDeps, acknowledgeTask, deliveryEventsTask, notifyTeamTask } from '../../lambdas/clock/tasks.ts';
+import { clockDeps } from '../../lambdas/clock/deps.ts';
+import { startSnsSink, type SnsSink } from '../../local/sns-sink.ts';
+import { pointSdkAt, type StoredMail } from '../../local/stand-ins.ts';
+import { type IntakeEnv, intakeEnv } from './intake-env.ts';
+
+export const TOPICS = {
+  team: 'arn:aws:sns:us-east-1:000000000000:cpr-team',
+  escalation: 'arn:aws:sns:us-east-1:000000000000:cpr-escalation',
+  pager: 'arn:aws:sns:us-east-1:000000000000:cpr-pager',
+} as const;
+
+export const SENDER = { senderAddress: 'notices@ca.example', replyTo: 'cpr@ca.example', caName: 'Example CA' } as const;
+
+export interface ClockEnv extends IntakeEnv {
+  readonly sns: SnsSink;
+  readonly clockDeps: ClockTaskDeps;
+  /** Lets a test move time: every clock task reads it. */
+  now: Date;
+  readonly tasks: {
+    acknowledge: (input: unknown) => Promise<unknown>;
+    notifyTeam: (input: unknown) => Promise<unknown>;
+    checkpoint: (input: unknown) => Promise<unknown>;
+    deliveryEvents: (input: unknown) => Promise<unknown>;
+  };
+  /** Mails the SES stand-in accepted for this case (the store is shared by all test files). */
+  mailsFor(caseId: string): Promise<StoredMail[]>;
+  snsFor(caseId: string): SnsSink['messages'];
+}
+
+export async function clockEnv(): Promise<ClockEnv> {
+  const base = await intakeEnv();
+  const sns = await startSnsSink();
+  pointSdkAt(process.env, { sesv2: inject('sesEndpoint'), sns: sns.endpoint });
+  const env = { now: new Date('2026-11-27T09:00:00.000Z') } as { now: Date };
+  const deps = clockDeps({
+    casesTable: base.config.casesTable,
+    configurationSet: 'cpr-notices',
+    topics: TOPICS,
+    region: 'us-east-1',
+    now: () => new Date(env.now),
+  });
+  const where = { rawMail: (k: string) => `s3://${base.config.inboundBucket}/${k}` };
+  return Object.assign(env, base, {
+    sns,
+    clockDeps: deps,
+    tasks: {
+      acknowledge: acknowledgeTask(deps, SENDER),
+      notifyTeam: notifyTeamTask(deps, where),
+      checkpoint: checkpointTask(deps),
+      deliveryEvents: deliveryEventsTask(deps),
+    },
+    async mailsFor(caseId: string) {
+      const res = await fetch(`${inject('sesEndpoint')}/store`);
+      const { emails } = (await res.json()) as { emails: StoredMail[] };
+      return emails.filter((m) => m.subject.includes(`[${caseId}]`));
+    },
+    snsFor(caseId: string) {
+      return sns.messages.filter((m) => m.attributes.caseId === caseId);
+    },
+    async stop() {
+      await sns.stop();
+      await base.stop();
+    },
+  });
+}
+
+/** An SES event-publishing record wrapped in an SNS notification, as the delivery topic sends it. */
+export function sesEventNotification(
+  eventType: 'Delivery' | 'Bounce' | 'Complaint' | 'Send',
+  messageId: string,
+  at: string,
+  details: Record<string, unknown> = {},
+) {
+  const mail = { timestamp: at, messageId, source: 'notices@ca.example', destination: ['rita@researcher.example'] };
+  const body: Record<string, unknown> = { eventType, mail };
+  if (eventType === 'Bounce') {
+    body.bounce = {
+      bounceType: 'Permanent',
+      bounceSubType: 'General',
+      timestamp: at,
+      bouncedRecipients: [{ emailAddress: 'rita@researcher.example', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }],
+      ...details,
+    };
+  }
+  if (eventType === 'Delivery') body.delivery = { timestamp: at, recipients: ['rita@researcher.example'] };
+  if (eventType === 'Complaint') body.complaint = { timestamp: at, complaintFeedbackType: 'abuse' };
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        Sns: { Type: 'Notification', MessageId: `sns-${messageId}`, TopicArn: 'arn:aws:sns:us-east-1:000000000000:cpr-ses-events', Message: JSON.stringify(body), Timestamp: at },
+      },
+    ],
+  };
+}
