@@ -28,6 +28,8 @@ export interface SnsSinkOptions {
   readonly console?: (line: string) => void;
   /** POST every publish as JSON to this URL (a chat or pager webhook). */
   readonly webhookUrl?: string;
+  /** POST publishes of one topic (by its name, the ARN's last segment) to a URL. */
+  readonly webhooks?: Readonly<Record<string, string>>;
   /** Makes a publish fail, for tests of the failure path. Return an error message to fail. */
   readonly failWhen?: (m: Omit<PublishedMessage, 'messageId' | 'at'>) => string | null;
 }
@@ -94,9 +96,10 @@ export async function startSnsSink(options: SnsSinkOptions = {}): Promise<SnsSin
       messages.push(published);
       if (options.jsonLinesFile) await appendFile(options.jsonLinesFile, `${JSON.stringify(published)}\n`);
       options.console?.(`[sns:${published.topic}] ${published.subject ?? published.message.split('\n')[0]}`);
-      if (options.webhookUrl) {
+      for (const url of [options.webhookUrl, options.webhooks?.[published.topic]]) {
+        if (!url) continue;
         // A failing webhook must not fail the publish: the file and console already have it.
-        fetch(options.webhookUrl, {
+        fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(published),

@@ -51,7 +51,10 @@ export class AlertTopics extends Construct {
     // CloudWatch alarms of this account (the alarms issue) publish to the alert topics; SNS
     // encrypts on their behalf with this key, so the key policy must name the service.
     this.key.addToResourcePolicy(
-      servicePublisherKeyStatement('cloudwatch.amazonaws.com', `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`),
+      servicePublisherKeyStatement(
+        'cloudwatch.amazonaws.com',
+        `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`,
+      ),
     );
 
     const topics = {} as Record<AlertLevel, Topic>;
@@ -76,11 +79,6 @@ export class AlertTopics extends Construct {
     this.team = topics.team;
     this.escalation = topics.escalation;
     this.pager = topics.pager;
-  }
-
-  /** Another topic encrypted with the same key (the SES delivery-events topic). */
-  addTopic(id: string, displayName: string): Topic {
-    return new Topic(this, id, { displayName, masterKey: this.key, enforceSSL: true });
   }
 }
 

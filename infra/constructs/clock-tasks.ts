@@ -43,11 +43,7 @@ export class ClockTasks extends Construct {
 
   constructor(scope: Construct, id: string, props: ClockTasksProps) {
     super(scope, id);
-    const common = (
-      entry: string,
-      description: string,
-      serviceName: string,
-    ): CprFunctionProps => ({
+    const common = (entry: string, description: string, serviceName: string): CprFunctionProps => ({
       entry: lambdaEntry(entry),
       description,
       memorySize: NOTICE_FUNCTION_MEMORY_MB,
@@ -71,11 +67,7 @@ export class ClockTasks extends Construct {
       ),
     )
       .bindTable(cases, ENV.casesTable, 'readWrite')
-      .bindSendEmail(
-        delivery.configurationSet,
-        delivery.senderIdentityArns,
-        ENV.configurationSet,
-      )
+      .bindSendEmail(delivery.configurationSet, delivery.senderIdentityArns, ENV.configurationSet)
       .setEnv(ENV.senderAddress, props.senderAddress)
       .setEnv(ENV.caName, props.caName)
       .setEnv(ENV.cprAddresses, props.cprAddresses.join(','));
@@ -83,7 +75,11 @@ export class ClockTasks extends Construct {
     this.notifyTeam = new CprFunction(
       this,
       'NotifyTeam',
-      common('notify-team/handler.ts', 'CPR clock: tells the team a case opened', 'cpr-notify-team'),
+      common(
+        'notify-team/handler.ts',
+        'CPR clock: tells the team a case opened',
+        'cpr-notify-team',
+      ),
     )
       .bindTable(cases, ENV.casesTable, 'readWrite')
       .bindTopicPublish(alerts.team, ENV.teamTopicArn)

@@ -1,20 +1,69 @@
 /**
  * The deadline clock: one Standard execution per case (named after the case id, so a repeated
- * start is refused), waiting for the BR 4.9.5 / 4.9.1.1 checkpoints.
+ * start is refused), waiting for the BR 4.9.5 / 4.9.1.1 checkpoints. The state names and task
+ * payloads are the contract in `lambdas/clock/contract.ts`; the local runner executes this very
+ * definition (`local/state-machine.ts`).
+ *
+ *   Acknowledge -> NotifyTeam -> PlanClock -> ClockDone? --done--> ClockStopped
+ *                                                ^   `--else--> WaitForCheckpoint
+ *                                                |                     |
+ *                                                `-- EvaluateCheckpoint <'
+ *   any task, retries exhausted -> ReportClockFailure (pager) -> ClockFailed
  */
-import { type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { Metric, MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import {
+  Choice,
+  Condition,
   DefinitionBody,
+  Errors,
+  Fail,
+  JitterType,
+  JsonPath,
   LogLevel,
-  Pass,
+  type RetryProps,
   StateMachine,
   StateMachineType,
   Succeed,
+  TaskInput,
+  Wait,
+  WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { CLOCK_STATES } from '../../lambdas/clock/contract.ts';
+import { grantTopicPublish } from './alert-topics.ts';
+
+/**
+ * Retries of every task. A function that throws (SES or DynamoDB throttled, a network blip) is
+ * retried 4 times over about 30 s with full jitter, so executions that failed together do not
+ * retry together; what still fails goes to ReportClockFailure. The 12 h checkpoints leave room
+ * for that, not for hours of silent retrying.
+ */
+export const TASK_RETRY: Readonly<RetryProps> = {
+  errors: [Errors.ALL],
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxAttempts: 4,
+  jitterStrategy: JitterType.FULL,
+};
+
+/** Where a caught error lands in the state: ReportClockFailure and ClockFailed read it there. */
+export const ERROR_PATH = '$.error';
+
+export interface ClockTaskFunctions {
+  readonly acknowledge: IFunction;
+  readonly notifyTeam: IFunction;
+  readonly checkpoint: IFunction;
+}
 
 export interface DeadlineClockProps {
+  readonly tasks: ClockTaskFunctions;
+  /** Told when a case's clock fails: its deadlines are no longer watched. */
+  readonly pagerTopic: ITopic;
   readonly logRetention: RetentionDays;
   /** Of the execution log group: the timeline of every case's clock. */
   readonly removalPolicy: RemovalPolicy;
@@ -35,20 +84,102 @@ export class DeadlineClock extends Construct {
       removalPolicy: props.removalPolicy,
     });
 
-    // PLACEHOLDER: the deadline-clock issue replaces this with the real definition (Wait until
-    // the 12 h / 20 h / 24 h checkpoints, read the case, escalate what is still open). Until then
-    // an execution only proves that intake started the clock for the case.
-    const definition = new Pass(this, 'ClockStarted', {
-      comment: 'Placeholder until the deadline-clock issue adds the escalation checkpoints',
-    }).next(new Succeed(this, 'Done'));
+    const caseId = JsonPath.stringAt('$.caseId');
+    const invoke = (name: string, fn: IFunction, payload: Record<string, unknown>, at: string) =>
+      new LambdaInvoke(this, name, {
+        lambdaFunction: fn,
+        payload: TaskInput.fromObject(payload),
+        // The function's return value is the result; no Invoke envelope (StatusCode, Payload).
+        payloadResponseOnly: true,
+        resultPath: at,
+      });
+
+    const acknowledge = invoke(
+      CLOCK_STATES.acknowledge,
+      props.tasks.acknowledge,
+      { caseId },
+      '$.ack',
+    );
+    const notifyTeam = invoke(
+      CLOCK_STATES.notifyTeam,
+      props.tasks.notifyTeam,
+      { caseId },
+      '$.team',
+    );
+    const plan = invoke(
+      CLOCK_STATES.plan,
+      props.tasks.checkpoint,
+      { caseId, afterIndex: -1 },
+      '$.next',
+    );
+    const evaluate = invoke(
+      CLOCK_STATES.evaluate,
+      props.tasks.checkpoint,
+      { caseId, evaluateIndex: JsonPath.numberAt('$.next.index') },
+      '$.next',
+    );
+
+    const failed = new Fail(this, CLOCK_STATES.failed, {
+      comment: 'The execution fails with the error that stopped the clock',
+      errorPath: JsonPath.stringAt(`${ERROR_PATH}.Error`),
+      causePath: JsonPath.stringAt(`${ERROR_PATH}.Cause`),
+    });
+    const reportFailure = new SnsPublish(this, CLOCK_STATES.reportFailure, {
+      topic: props.pagerTopic,
+      subject: 'CPR deadline clock failed',
+      message: TaskInput.fromText(
+        JsonPath.format(
+          'The deadline clock of case {} stopped: its deadlines are no longer watched. ' +
+            'Execution: {}. Error: {}: {}',
+          caseId,
+          JsonPath.executionId,
+          JsonPath.stringAt(`${ERROR_PATH}.Error`),
+          JsonPath.stringAt(`${ERROR_PATH}.Cause`),
+        ),
+      ),
+      resultPath: JsonPath.DISCARD,
+    });
+    reportFailure.addRetry(TASK_RETRY);
+    // If even the pager cannot be told, fail anyway: the execution-failed alarm still sees it.
+    reportFailure.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.reportError' });
+    reportFailure.next(failed);
+
+    for (const task of [acknowledge, notifyTeam, plan, evaluate]) {
+      task.addRetry(TASK_RETRY);
+      // States.ALL catches every error a task raises; States.Runtime (a bad path in this
+      // definition) is not catchable and fails the execution directly.
+      task.addCatch(reportFailure, { errors: [Errors.ALL], resultPath: ERROR_PATH });
+    }
+
+    const done = new Choice(this, CLOCK_STATES.done);
+    const wait = new Wait(this, CLOCK_STATES.wait, {
+      time: WaitTime.timestampPath('$.next.at'),
+    });
+    const definition = acknowledge
+      .next(notifyTeam)
+      .next(plan)
+      .next(
+        done
+          .when(
+            Condition.booleanEquals('$.next.done', true),
+            new Succeed(this, CLOCK_STATES.stopped, {
+              comment: 'Case closed, obligations met, or no checkpoint left',
+            }),
+          )
+          .otherwise(wait.next(evaluate).next(done)),
+      );
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(definition),
       comment: 'CPR deadline clock, one execution per case',
       tracingEnabled: true,
+      // Execution data is case ids, checkpoint times and task results: no key material, and it
+      // is the case's timeline an incident report needs (CCADB: to the minute, UTC).
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
     });
+    // SnsPublish grants sns:Publish only; the pager topic is encrypted.
+    grantTopicPublish(this.stateMachine, props.pagerTopic);
 
     const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
     if (!policy) throw new Error(`${this.node.path}: state machine role has no default policy`);
@@ -57,7 +188,28 @@ export class DeadlineClock extends Construct {
       reason:
         'Only what Step Functions needs for its own logging and tracing: the CloudWatch Logs ' +
         'delivery actions (logs:CreateLogDelivery, ..., logs:DescribeLogGroups) and the X-Ray ' +
-        'actions support no resource-level permissions. Task permissions come later, per resource.',
+        'actions support no resource-level permissions. Task permissions name their resources.',
     });
+    for (const fn of new Set(Object.values(props.tasks))) {
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${functionLogicalId(fn)}.Arn>:*]`,
+        reason:
+          'LambdaInvoke grants lambda:InvokeFunction on this one function and its versions and ' +
+          'aliases (`<arn>:*`); the state machine invokes the unqualified function only.',
+      });
+    }
   }
+
+  /** Executions that ended in ClockFailed or failed outright: the alarms issue pages on it. */
+  metricExecutionsFailed(options?: MetricOptions): Metric {
+    return this.stateMachine.metricFailed(options);
+  }
+}
+
+function functionLogicalId(fn: IFunction): string {
+  const child = fn.node.defaultChild;
+  if (!child || !('logicalId' in child)) {
+    throw new Error(`${fn.node.path}: only functions defined in this app can be clock tasks`);
+  }
+  return Stack.of(fn).resolve((child as { logicalId: string }).logicalId);
 }

@@ -8,21 +8,13 @@
 import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import {
-  ConfigurationSet,
-  EmailSendingEvent,
-  EventDestination,
-} from 'aws-cdk-lib/aws-ses';
-import type { Topic } from 'aws-cdk-lib/aws-sns';
+import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/env-names.ts';
 import { lambdaEntry } from '../paths.ts';
-import {
-  type AlertTopics,
-  servicePublisherKeyStatement,
-  servicePublisherTopicStatement,
-} from './alert-topics.ts';
+import { type AlertTopics, servicePublisherKeyStatement } from './alert-topics.ts';
 import type { CaseStore } from './case-store.ts';
 import { CprFunction, configurationSetArn } from './cpr-function.ts';
 
@@ -78,12 +70,16 @@ export class NoticeDelivery extends Construct {
     });
     const eventSource = configurationSetArn(this.configurationSet);
 
-    this.eventsTopic = props.alerts.addTopic('DeliveryEventsTopic', 'CPR notice delivery events');
+    this.eventsTopic = new Topic(this, 'EventsTopic', {
+      displayName: 'CPR notice delivery events',
+      masterKey: props.alerts.key,
+      enforceSSL: true,
+    });
+    // SNS encrypts what SES publishes with the topic key on SES's behalf. (The topic-policy grant
+    // for ses.amazonaws.com, limited to this account and configuration set, comes with the
+    // event destination.)
     props.alerts.key.addToResourcePolicy(
       servicePublisherKeyStatement('ses.amazonaws.com', eventSource),
-    );
-    this.eventsTopic.addToResourcePolicy(
-      servicePublisherTopicStatement(this.eventsTopic, 'ses.amazonaws.com', eventSource),
     );
     this.configurationSet.addEventDestination('DeliveryEvents', {
       destination: EventDestination.snsTopic(this.eventsTopic),
@@ -114,4 +110,3 @@ export class NoticeDelivery extends Construct {
     );
   }
 }
-

@@ -1,11 +1,19 @@
-/** The intake stack: inbound mail bucket, case tables, deadline clock and the intake function. */
+/**
+ * The intake stack: inbound mail bucket, case tables, alert topics, notice sending, the deadline
+ * clock with its task functions, and the intake function.
+ */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type CprConfig, EVIDENCE_PREFIX } from '../config.ts';
+import { AlertTopics } from '../constructs/alert-topics.ts';
 import { CaseStore, dataRemovalPolicy } from '../constructs/case-store.ts';
+import { ClockTasks } from '../constructs/clock-tasks.ts';
+import type { CprFunction } from '../constructs/cpr-function.ts';
 import { DeadlineClock } from '../constructs/deadline-clock.ts';
 import { InboundMailBucket } from '../constructs/inbound-mail-bucket.ts';
 import { Intake } from '../constructs/intake.ts';
+import { NoticeDelivery } from '../constructs/notice-delivery.ts';
 
 /**
  * Output keys of the stack: tools (the replay CLI, the canary) find the deployed resources
@@ -20,6 +28,16 @@ export const STACK_OUTPUTS = {
   deadlineStateMachine: 'DeadlineStateMachineArn',
   intakeFunction: 'IntakeFunctionName',
   intakeFailureQueue: 'IntakeFailureQueueUrl',
+  teamTopic: 'TeamTopicArn',
+  escalationTopic: 'EscalationTopicArn',
+  pagerTopic: 'PagerTopicArn',
+  deliveryEventsTopic: 'DeliveryEventsTopicArn',
+  configurationSet: 'SesConfigurationSetName',
+  acknowledgeFunction: 'AcknowledgeFunctionName',
+  notifyTeamFunction: 'NotifyTeamFunctionName',
+  checkpointFunction: 'CheckpointFunctionName',
+  deliveryEventsFunction: 'DeliveryEventsFunctionName',
+  deliveryEventsFailureQueue: 'DeliveryEventsFailureQueueUrl',
 } as const;
 
 export interface CprIntakeStackProps extends StackProps {
@@ -29,6 +47,9 @@ export interface CprIntakeStackProps extends StackProps {
 export class CprIntakeStack extends Stack {
   readonly mail: InboundMailBucket;
   readonly store: CaseStore;
+  readonly alerts: AlertTopics;
+  readonly delivery: NoticeDelivery;
+  readonly tasks: ClockTasks;
   readonly clock: DeadlineClock;
   readonly intake: Intake;
 
@@ -45,8 +66,38 @@ export class CprIntakeStack extends Stack {
       removalPolicy,
       deletionProtection: config.protection.deletionProtection,
     });
+    const logRetention = config.logRetentionDays;
+    this.alerts = new AlertTopics(this, 'Alerts', {
+      subscriptions: config.subscriptions,
+      removalPolicy,
+    });
+    this.delivery = new NoticeDelivery(this, 'NoticeDelivery', {
+      senderAddress: config.senderAddress,
+      alerts: this.alerts,
+      store: this.store,
+      inboundBucket: this.mail.bucket,
+      logRetention,
+      removalPolicy,
+    });
+    this.tasks = new ClockTasks(this, 'ClockTasks', {
+      store: this.store,
+      alerts: this.alerts,
+      delivery: this.delivery,
+      inboundBucket: this.mail.bucket,
+      senderAddress: config.senderAddress,
+      caName: config.caName,
+      cprAddresses: config.cprAddresses,
+      logRetention,
+      removalPolicy,
+    });
     this.clock = new DeadlineClock(this, 'DeadlineClock', {
-      logRetention: config.logRetentionDays,
+      tasks: {
+        acknowledge: this.tasks.acknowledge.fn,
+        notifyTeam: this.tasks.notifyTeam.fn,
+        checkpoint: this.tasks.checkpoint.fn,
+      },
+      pagerTopic: this.alerts.pager,
+      logRetention,
       removalPolicy,
     });
     this.intake = new Intake(this, 'Intake', {
@@ -55,7 +106,7 @@ export class CprIntakeStack extends Stack {
       clock: this.clock,
       cprAddresses: config.cprAddresses,
       deadlinePolicyVersion: config.deadlinePolicyVersion,
-      logRetention: config.logRetentionDays,
+      logRetention,
       removalPolicy,
     });
 
@@ -66,11 +117,26 @@ export class CprIntakeStack extends Stack {
       inventoryTable: this.store.inventory.tableName,
       deadlineStateMachine: this.clock.stateMachine.stateMachineArn,
       intakeFunction: this.intake.function.fn.functionName,
-      intakeFailureQueue: this.intake.function.failureQueue.queueUrl,
+      intakeFailureQueue: requireFailureQueue(this.intake.function).queueUrl,
+      teamTopic: this.alerts.team.topicArn,
+      escalationTopic: this.alerts.escalation.topicArn,
+      pagerTopic: this.alerts.pager.topicArn,
+      deliveryEventsTopic: this.delivery.eventsTopic.topicArn,
+      configurationSet: this.delivery.configurationSet.configurationSetName,
+      acknowledgeFunction: this.tasks.acknowledge.fn.functionName,
+      notifyTeamFunction: this.tasks.notifyTeam.fn.functionName,
+      checkpointFunction: this.tasks.checkpoint.fn.functionName,
+      deliveryEventsFunction: this.delivery.eventsFunction.fn.functionName,
+      deliveryEventsFailureQueue: requireFailureQueue(this.delivery.eventsFunction).queueUrl,
     };
     for (const [key, value] of Object.entries(outputs)) {
       const outputKey = STACK_OUTPUTS[key as keyof typeof STACK_OUTPUTS];
       new CfnOutput(this, outputKey, { value });
     }
   }
+}
+
+function requireFailureQueue(fn: CprFunction): IQueue {
+  if (!fn.failureQueue) throw new Error(`${fn.node.path}: an async function without failure queue`);
+  return fn.failureQueue;
 }

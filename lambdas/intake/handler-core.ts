@@ -4,8 +4,10 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
 import { type IntakeResult, processMessage } from '../domain/intake/process-message.ts';
 import type { IntakeDeps, IntakeSettings } from '../domain/intake/ports.ts';
+import { replayMessage } from '../domain/intake/replay.ts';
 import { envelopeOf, parseSesEvent } from './ses-event.ts';
 
 export interface IntakeContext {
@@ -23,6 +25,22 @@ export async function handleSesEvent(event: unknown, intake: IntakeContext): Pro
     results.push(await processMessage(envelope, intake.deps, intake.settings));
   }
   return results;
+}
+
+const replayEventSchema = z.object({ replay: z.string().regex(/^[A-Za-z0-9._=+-]{1,200}$/) });
+
+/**
+ * The intake function's two event shapes: the SES receipt event, and `{ "replay": "<SES
+ * messageId>" }`, which re-runs intake for a message already in the inbound bucket (after a
+ * failure or a parser fix).
+ */
+export async function handleIntakeEvent(event: unknown, intake: IntakeContext): Promise<IntakeResult[]> {
+  const replay = replayEventSchema.safeParse(event);
+  if (replay.success) {
+    const id = replay.data.replay;
+    return [await replayMessage(id, `${intake.inboundPrefix}${id}`, intake.deps, intake.settings)];
+  }
+  return handleSesEvent(event, intake);
 }
 
 /** Counts what happened; never the content (no bodies or key material reach logs or metrics). */

@@ -2,6 +2,9 @@ import { describe, expect, test } from 'vitest';
 import { ConfigError, parseConfig, rawConfigFromContext } from '../../infra/config.ts';
 import { sampleRawConfig } from './support.ts';
 
+/** The smallest valid configuration: the two required fields. */
+const MINIMAL = { cprAddresses: ['cpr@example.com'], senderAddress: 'cpr@example.com' } as const;
+
 function parseError(raw: unknown): ConfigError {
   try {
     parseConfig(raw);
@@ -13,16 +16,29 @@ function parseError(raw: unknown): ConfigError {
 }
 
 describe('parseConfig', () => {
-  test('the sample in cdk.json is valid and uses the documentation domain', () => {
+  test('the sample in cdk.json is valid and uses the documentation domain and numbers', () => {
     const config = parseConfig(sampleRawConfig());
     expect(config.cprAddresses.length).toBeGreaterThan(0);
     for (const address of config.cprAddresses) expect(address).toMatch(/@example\.com$/);
+    expect(config.senderAddress).toMatch(/@example\.com$/);
+    const subscriptions = Object.values(config.subscriptions).flat();
+    // The sample shows every protocol, each with a reserved example endpoint.
+    expect(new Set(subscriptions.map((s) => s.protocol))).toEqual(
+      new Set(['email', 'https', 'sms']),
+    );
+    for (const { protocol, endpoint } of subscriptions) {
+      if (protocol === 'sms') expect(endpoint).toMatch(/^\+1555555010\d$/);
+      else expect(endpoint).toMatch(/[@.]example\.com(\/|$)/);
+    }
   });
 
-  test('fills the defaults around the one required field', () => {
-    expect(parseConfig({ cprAddresses: ['cpr@example.com'] })).toEqual({
+  test('fills the defaults around the two required fields', () => {
+    expect(parseConfig(MINIMAL)).toEqual({
       stackName: 'CprIntake',
       cprAddresses: ['cpr@example.com'],
+      senderAddress: 'cpr@example.com',
+      caName: 'Example CA',
+      subscriptions: { team: [], escalation: [], pager: [] },
       inboundPrefix: '',
       deadlinePolicyVersion: 'br-2.2',
       logRetentionDays: 365,
@@ -31,16 +47,17 @@ describe('parseConfig', () => {
   });
 
   test('lower-cases addresses, because the function compares them lower-cased', () => {
-    expect(parseConfig({ cprAddresses: ['CPR@Example.COM'] }).cprAddresses).toEqual([
+    expect(parseConfig({ ...MINIMAL, cprAddresses: ['CPR@Example.COM'] }).cprAddresses).toEqual([
       'cpr@example.com',
     ]);
   });
 
   test('returns a frozen object, nested parts included', () => {
-    const config = parseConfig({ cprAddresses: ['cpr@example.com'] });
+    const config = parseConfig(MINIMAL);
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.protection)).toBe(true);
     expect(Object.isFrozen(config.cprAddresses)).toBe(true);
+    expect(Object.isFrozen(config.subscriptions.team)).toBe(true);
   });
 
   test('no configuration at all names both ways to give one', () => {
@@ -48,48 +65,48 @@ describe('parseConfig', () => {
   });
 
   test('missing cprAddresses names the field', () => {
-    expect(parseError({ stackName: 'CprIntake' }).message).toContain('cpr.cprAddresses:');
+    expect(parseError({ senderAddress: 'cpr@example.com' }).message).toContain('cpr.cprAddresses:');
   });
 
   test('an empty address list is refused', () => {
-    expect(parseError({ cprAddresses: [] }).message).toContain(
+    expect(parseError({ ...MINIMAL, cprAddresses: [] }).message).toContain(
       'cpr.cprAddresses: must list at least one address',
     );
   });
 
   test('a bad email names its position in the list', () => {
-    expect(parseError({ cprAddresses: ['cpr@example.com', 'cpr at example'] }).message).toContain(
-      'cpr.cprAddresses.1: must be an email address',
-    );
+    expect(
+      parseError({ ...MINIMAL, cprAddresses: ['cpr@example.com', 'cpr at example'] }).message,
+    ).toContain('cpr.cprAddresses.1: must be an email address');
   });
 
   test('a repeated address is refused', () => {
-    expect(parseError({ cprAddresses: ['a@example.com', 'A@example.com'] }).message).toContain(
-      'must not repeat an address',
-    );
+    expect(
+      parseError({ ...MINIMAL, cprAddresses: ['a@example.com', 'A@example.com'] }).message,
+    ).toContain('must not repeat an address');
   });
 
   test('an unknown removal-protection flag is refused by name', () => {
-    const error = parseError({ cprAddresses: ['cpr@example.com'], protection: { retain: false } });
+    const error = parseError({ ...MINIMAL, protection: { retain: false } });
     expect(error.message).toContain('cpr.protection.retain: unknown field');
   });
 
   test('an unknown top-level field is refused (a typo must not silently fall back)', () => {
-    expect(parseError({ cprAddresses: ['cpr@example.com'], inboundPrefx: 'x/' }).message).toContain(
+    expect(parseError({ ...MINIMAL, inboundPrefx: 'x/' }).message).toContain(
       'cpr.inboundPrefx: unknown field',
     );
   });
 
   test('a retention CloudWatch Logs does not offer is refused with the valid choices', () => {
-    const message = parseError({ cprAddresses: ['cpr@example.com'], logRetentionDays: 42 }).message;
+    const message = parseError({ ...MINIMAL, logRetentionDays: 42 }).message;
     expect(message).toContain('cpr.logRetentionDays: must be one of');
     expect(message).toContain('731');
   });
 
   test('an unknown deadline policy fails synth instead of every cold start', () => {
-    expect(
-      parseError({ cprAddresses: ['cpr@example.com'], deadlinePolicyVersion: 'br-9' }).message,
-    ).toContain('cpr.deadlinePolicyVersion: must be one of: br-2.2');
+    expect(parseError({ ...MINIMAL, deadlinePolicyVersion: 'br-9' }).message).toContain(
+      'cpr.deadlinePolicyVersion: must be one of: br-2.2',
+    );
   });
 
   test.each([
@@ -97,30 +114,110 @@ describe('parseConfig', () => {
     ['in*/', 'must be empty or a path ending in "/"'],
     ['evidence/inbound/', 'must not be inside "evidence/"'],
   ])('inbound prefix %j is refused', (inboundPrefix, message) => {
-    expect(parseError({ cprAddresses: ['cpr@example.com'], inboundPrefix }).message).toContain(
+    expect(parseError({ ...MINIMAL, inboundPrefix }).message).toContain(
       `cpr.inboundPrefix: ${message}`,
     );
   });
 
   test('a stack name CloudFormation would refuse is refused', () => {
-    expect(
-      parseError({ cprAddresses: ['cpr@example.com'], stackName: '1st_stack' }).message,
-    ).toContain('cpr.stackName:');
+    expect(parseError({ ...MINIMAL, stackName: '1st_stack' }).message).toContain('cpr.stackName:');
   });
 
   test('reports every bad field at once', () => {
-    const message = parseError({ cprAddresses: ['nope'], logRetentionDays: 2 }).message;
+    const message = parseError({ ...MINIMAL, cprAddresses: ['nope'], logRetentionDays: 2 }).message;
     expect(message).toContain('cpr.cprAddresses.0');
     expect(message).toContain('cpr.logRetentionDays');
   });
 });
 
+describe('parseConfig: notices and alerts', () => {
+  const withSubscriptions = (subscriptions: unknown) => ({ ...MINIMAL, subscriptions });
+
+  test('a missing sender address says what it is for', () => {
+    expect(parseError({ cprAddresses: ['cpr@example.com'] }).message).toContain(
+      'cpr.senderAddress: is required: the verified SES identity',
+    );
+  });
+
+  test('a sender that is no email address is refused; a valid one is lower-cased', () => {
+    expect(parseError({ ...MINIMAL, senderAddress: 'example.com' }).message).toContain(
+      'cpr.senderAddress: must be an email address',
+    );
+    expect(parseConfig({ ...MINIMAL, senderAddress: 'CPR@Example.com' }).senderAddress).toBe(
+      'cpr@example.com',
+    );
+  });
+
+  test.each([
+    ['', 'must not be empty'],
+    ['Example CA\r\nBcc: someone@example.net', 'must not contain control characters'],
+    ['x'.repeat(101), 'must be at most 100 characters'],
+  ])('CA name %j is refused (it goes into mail headers)', (caName, message) => {
+    expect(parseError({ ...MINIMAL, caName }).message).toContain(`cpr.caName: ${message}`);
+  });
+
+  test('one subscription of each protocol is accepted, an email one lower-cased', () => {
+    const config = parseConfig(
+      withSubscriptions({
+        team: [{ protocol: 'email', endpoint: 'PKI@example.com' }],
+        escalation: [{ protocol: 'https', endpoint: 'https://hooks.example.com/cpr?x=1' }],
+        pager: [{ protocol: 'sms', endpoint: '+15555550100' }],
+      }),
+    );
+    expect(config.subscriptions).toEqual({
+      team: [{ protocol: 'email', endpoint: 'pki@example.com' }],
+      escalation: [{ protocol: 'https', endpoint: 'https://hooks.example.com/cpr?x=1' }],
+      pager: [{ protocol: 'sms', endpoint: '+15555550100' }],
+    });
+  });
+
+  test('a topic left out has no subscribers', () => {
+    const config = parseConfig(withSubscriptions({ pager: [] }));
+    expect(config.subscriptions).toEqual({ team: [], escalation: [], pager: [] });
+  });
+
+  test.each([
+    [{ protocol: 'email', endpoint: 'pki team' }, 'team.0.endpoint: must be an email address'],
+    [{ protocol: 'https', endpoint: 'http://hooks.example.com/' }, 'must be an https:// URL'],
+    [{ protocol: 'https', endpoint: 'https://localhost/hook' }, 'must be an https:// URL'],
+    [
+      { protocol: 'https', endpoint: 'https://user:secret@hooks.example.com/' },
+      'team.0.endpoint: must not contain credentials',
+    ],
+    [{ protocol: 'sms', endpoint: '0555 555 0100' }, 'must be a phone number in E.164 form'],
+    [
+      { protocol: 'fax', endpoint: '+15555550100' },
+      'team.0.protocol: must be one of: email, https, sms',
+    ],
+    [{ protocol: 'email', endpoint: 'a@example.com', filter: 'x' }, 'team.0.filter: unknown field'],
+  ])('subscription %j is refused', (subscription, message) => {
+    expect(parseError(withSubscriptions({ team: [subscription] })).message).toContain(message);
+  });
+
+  test('an unknown topic is refused by name', () => {
+    expect(parseError(withSubscriptions({ teams: [] })).message).toContain(
+      'cpr.subscriptions.teams: unknown field',
+    );
+  });
+
+  test('one endpoint twice on a topic is refused (removing one would unsubscribe both)', () => {
+    const twice = [
+      { protocol: 'email', endpoint: 'pki@example.com' },
+      { protocol: 'email', endpoint: 'PKI@example.com' },
+    ];
+    expect(parseError(withSubscriptions({ pager: twice })).message).toContain(
+      'cpr.subscriptions.pager: must not repeat an endpoint',
+    );
+  });
+});
+
 describe('rawConfigFromContext', () => {
-  const file = JSON.stringify({ cprAddresses: ['file@example.com'] });
+  const fromFile = { cprAddresses: ['file@example.com'], senderAddress: 'file@example.com' };
+  const file = JSON.stringify(fromFile);
 
   test('a config file wins over the inline object', () => {
     const raw = rawConfigFromContext(
-      { cprAddresses: ['inline@example.com'] },
+      { cprAddresses: ['inline@example.com'], senderAddress: 'inline@example.com' },
       'c.json',
       () => file,
     );
@@ -133,7 +230,7 @@ describe('rawConfigFromContext', () => {
   });
 
   test("-c cpr='{...}' arrives as a string and is parsed", () => {
-    expect(rawConfigFromContext(file, undefined)).toEqual({ cprAddresses: ['file@example.com'] });
+    expect(rawConfigFromContext(file, undefined)).toEqual(fromFile);
   });
 
   test('an unreadable file is a ConfigError naming the file', () => {

@@ -1,13 +1,16 @@
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { ConfigurationSet } from 'aws-cdk-lib/aws-ses';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, test } from 'vitest';
 import { CprFunction, type CprFunctionProps } from '../../infra/constructs/cpr-function.ts';
 import { lambdaEntry } from '../../infra/paths.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
-import { cdkJsonContext } from './support.ts';
+import { actionsOf, cdkJsonContext, roleStatements } from './support.ts';
 
 function setup(overrides: Partial<CprFunctionProps> = {}) {
   const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
@@ -90,5 +93,50 @@ describe('CprFunction', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       ReservedConcurrentExecutions: 5,
     });
+  });
+
+  test('a synchronously invoked function gets no failure queue and no async configuration', () => {
+    const { stack, fn } = setup({ invocation: 'sync' });
+    expect(fn.failureQueue).toBeUndefined();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SQS::Queue', 0);
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 0);
+  });
+
+  test('async settings on a synchronously invoked function are a mistake', () => {
+    expect(() => setup({ invocation: 'sync', maxEventAge: Duration.hours(1) })).toThrow(
+      /no async settings/,
+    );
+  });
+
+  test('publishing to an encrypted topic also grants its key, only through SNS', () => {
+    const { stack, fn } = setup();
+    const topic = new Topic(stack, 'T', { masterKey: new Key(stack, 'K') });
+    fn.bindTopicPublish(topic, ENV.teamTopicArn);
+    const statements = roleStatements(
+      Template.fromStack(stack),
+      stack.getLogicalId(fn.role.node.defaultChild as never),
+    );
+    const kms = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+    expect(kms.flatMap(actionsOf).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(JSON.stringify(kms[0]?.Condition)).toContain('kms:ViaService');
+  });
+
+  test('publishing to an unencrypted topic grants no key', () => {
+    const { stack, fn } = setup();
+    fn.bindTopicPublish(new Topic(stack, 'T'), ENV.teamTopicArn);
+    const statements = roleStatements(
+      Template.fromStack(stack),
+      stack.getLogicalId(fn.role.node.defaultChild as never),
+    );
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('kms:'))).toEqual([]);
+    expect(statements.flatMap(actionsOf)).toContain('sns:Publish');
+  });
+
+  test('sending mail needs at least one sender identity', () => {
+    const { stack, fn } = setup();
+    expect(() =>
+      fn.bindSendEmail(new ConfigurationSet(stack, 'C'), [], ENV.configurationSet),
+    ).toThrow(/at least one sender identity/);
   });
 });

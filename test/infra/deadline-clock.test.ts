@@ -1,13 +1,31 @@
+/**
+ * The deadline clock as synthesized: the definition is read from the template (resolved to ASL
+ * the same way the local runner does), so these assertions are about what AWS would run.
+ */
 import { describe, expect, test } from 'vitest';
-import { buildApp, logicalId } from './support.ts';
+import { TASK_RETRY } from '../../infra/constructs/deadline-clock.ts';
+import { CLOCK_STATES } from '../../lambdas/clock/contract.ts';
+import { placeholderArn, resolveStateMachine } from '../../local/state-machine.ts';
+import { actionsOf, buildApp, logicalId, resourcesOf, roleStatements } from './support.ts';
 
 const { stack, template, config } = buildApp();
 const clock = stack.clock;
 const stateMachineId = logicalId(stack, clock.stateMachine);
 const logGroupId = logicalId(stack, clock.logGroup);
 const resource = template.findResources('AWS::StepFunctions::StateMachine')[stateMachineId];
+const asl = resolveStateMachine(template.toJSON() as never);
+// biome-ignore lint/suspicious/noExplicitAny: ASL states are checked field by field below
+const states = asl.States as Record<string, any>;
+const fnArn = (fn: { fn: object }) =>
+  placeholderArn('lambda', `function:${logicalId(stack, fn.fn as never)}`);
+const TASKS = [
+  CLOCK_STATES.acknowledge,
+  CLOCK_STATES.notifyTeam,
+  CLOCK_STATES.plan,
+  CLOCK_STATES.evaluate,
+] as const;
 
-describe('deadline clock', () => {
+describe('deadline clock: the state machine', () => {
   test('is a Standard state machine (waits up to a year, exactly-once starts by name)', () => {
     expect(resource?.Properties.StateMachineType).toBe('STANDARD');
   });
@@ -26,21 +44,151 @@ describe('deadline clock', () => {
     expect(logGroup?.Properties.LogGroupName).toMatch(/^\/aws\/vendedlogs\/states\//);
   });
 
-  test('the synthesized definition is the placeholder Pass -> Succeed (replaced later)', () => {
-    const definition = JSON.parse(resource?.Properties.DefinitionString as string);
-    const start = definition.States[definition.StartAt];
-    expect(start.Type).toBe('Pass');
-    expect(definition.States[start.Next].Type).toBe('Succeed');
+  test('has exactly the states of the contract', () => {
+    expect(Object.keys(states).sort()).toEqual(Object.values(CLOCK_STATES).sort());
+    expect(asl.StartAt).toBe(CLOCK_STATES.acknowledge);
+  });
+});
+
+describe('deadline clock: the flow of contract.ts', () => {
+  test.each([
+    [CLOCK_STATES.acknowledge, () => stack.tasks.acknowledge, { 'caseId.$': '$.caseId' }, '$.ack'],
+    [CLOCK_STATES.notifyTeam, () => stack.tasks.notifyTeam, { 'caseId.$': '$.caseId' }, '$.team'],
+    [
+      CLOCK_STATES.plan,
+      () => stack.tasks.checkpoint,
+      { 'caseId.$': '$.caseId', afterIndex: -1 },
+      '$.next',
+    ],
+    [
+      CLOCK_STATES.evaluate,
+      () => stack.tasks.checkpoint,
+      { 'caseId.$': '$.caseId', 'evaluateIndex.$': '$.next.index' },
+      '$.next',
+    ],
+  ])('%s invokes its function directly with the contract payload', (name, fn, payload, at) => {
+    const state = states[name];
+    // payloadResponseOnly: the function ARN is the resource; its return value is the result.
+    expect(state.Resource).toBe(fnArn(fn()));
+    expect(state.Parameters).toEqual(payload);
+    expect(state.ResultPath).toBe(at);
   });
 
-  test('the state machine role may only log and trace for now', () => {
-    const roleId = logicalId(stack, clock.stateMachine.role);
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter(
-      (p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+  test('Acknowledge -> NotifyTeam -> PlanClock -> ClockDone', () => {
+    expect(states[CLOCK_STATES.acknowledge].Next).toBe(CLOCK_STATES.notifyTeam);
+    expect(states[CLOCK_STATES.notifyTeam].Next).toBe(CLOCK_STATES.plan);
+    expect(states[CLOCK_STATES.plan].Next).toBe(CLOCK_STATES.done);
+  });
+
+  test('ClockDone stops on $.next.done == true, otherwise waits', () => {
+    expect(states[CLOCK_STATES.done]).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.next.done', BooleanEquals: true, Next: CLOCK_STATES.stopped }],
+      Default: CLOCK_STATES.wait,
+    });
+    expect(states[CLOCK_STATES.stopped].Type).toBe('Succeed');
+  });
+
+  test('WaitForCheckpoint waits until $.next.at, then EvaluateCheckpoint loops to ClockDone', () => {
+    expect(states[CLOCK_STATES.wait]).toEqual({
+      Type: 'Wait',
+      TimestampPath: '$.next.at',
+      Next: CLOCK_STATES.evaluate,
+    });
+    expect(states[CLOCK_STATES.evaluate].Next).toBe(CLOCK_STATES.done);
+  });
+});
+
+describe('deadline clock: failures', () => {
+  test.each(TASKS)(
+    '%s retries every error with backoff after the Lambda service errors',
+    (name) => {
+      const retry = states[name].Retry as { ErrorEquals: string[] }[];
+      // States.ALL must be the last retrier; a function that throws is retried, not failed.
+      expect(retry.at(-1)).toEqual({
+        ErrorEquals: ['States.ALL'],
+        IntervalSeconds: TASK_RETRY.interval?.toSeconds(),
+        BackoffRate: 2,
+        MaxAttempts: 4,
+        JitterStrategy: 'FULL',
+      });
+      expect(retry[0]?.ErrorEquals).toContain('Lambda.ServiceException');
+    },
+  );
+
+  test.each(TASKS)('%s catches everything into ReportClockFailure, keeping the error', (name) => {
+    expect(states[name].Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: CLOCK_STATES.reportFailure },
+    ]);
+  });
+
+  test('ReportClockFailure pages with the case, the execution and the error, then fails', () => {
+    const report = states[CLOCK_STATES.reportFailure];
+    expect(report.Resource).toBe('arn:aws:states:::sns:publish');
+    expect(report.Parameters.TopicArn).toBe(
+      placeholderArn('sns', logicalId(stack, stack.alerts.pager)),
     );
-    const actions = policies.flatMap((p) =>
-      p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => s.Action),
-    );
-    for (const action of actions) expect(action).toMatch(/^(logs|xray):/);
+    const message = report.Parameters['Message.$'] as string;
+    for (const path of ['$.caseId', '$$.Execution.Id', '$.error.Error', '$.error.Cause']) {
+      expect(message).toContain(path);
+    }
+    expect(report.ResultPath).toBeNull();
+    expect(report.Next).toBe(CLOCK_STATES.failed);
+    expect(report.Retry.at(-1).ErrorEquals).toEqual(['States.ALL']);
+    // Even when the pager cannot be reached, the execution still ends in ClockFailed.
+    expect(report.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.reportError', Next: CLOCK_STATES.failed },
+    ]);
+  });
+
+  test('ClockFailed fails the execution with the original error', () => {
+    expect(states[CLOCK_STATES.failed]).toMatchObject({
+      Type: 'Fail',
+      ErrorPath: '$.error.Error',
+      CausePath: '$.error.Cause',
+    });
+  });
+
+  test('the executions-failed metric is there for the alarms issue', () => {
+    const metric = clock.metricExecutionsFailed();
+    expect(metric.metricName).toBe('ExecutionsFailed');
+    expect(metric.namespace).toBe('AWS/States');
+    expect(Object.keys(metric.dimensions ?? {})).toEqual(['StateMachineArn']);
+  });
+});
+
+describe('deadline clock: role', () => {
+  const statements = roleStatements(template, logicalId(stack, clock.stateMachine.role));
+  const functionArns = [
+    stack.tasks.acknowledge,
+    stack.tasks.notifyTeam,
+    stack.tasks.checkpoint,
+  ].map((f) => ({ 'Fn::GetAtt': [logicalId(stack, f.fn), 'Arn'] }));
+
+  test('invokes only the three task functions (and their versions)', () => {
+    const invoke = statements.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    expect(invoke.flatMap(actionsOf)).toEqual(['lambda:InvokeFunction']);
+    const resources = invoke.flatMap(resourcesOf);
+    expect(resources).toEqual(expect.arrayContaining(functionArns));
+    expect(resources).toHaveLength(6);
+  });
+
+  test('publishes only to the pager topic, with its key only through SNS', () => {
+    const publish = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('sns:')));
+    expect(publish.flatMap(actionsOf)).toEqual(['sns:Publish']);
+    expect(publish.flatMap(resourcesOf)).toEqual([{ Ref: logicalId(stack, stack.alerts.pager) }]);
+    const kms = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+    expect(kms).toHaveLength(1);
+    expect(kms[0]?.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.alerts.key), 'Arn'] });
+    expect(JSON.stringify(kms[0]?.Condition)).toContain('kms:ViaService');
+  });
+
+  test('everything else is its own logging and tracing', () => {
+    const other = statements
+      .flatMap(actionsOf)
+      .filter(
+        (a) => !/^(lambda:InvokeFunction|sns:Publish|kms:(GenerateDataKey|Decrypt))$/.test(a),
+      );
+    for (const action of other) expect(action).toMatch(/^(logs|xray):/);
   });
 });

@@ -69,7 +69,7 @@ describe('intake function', () => {
   });
 
   test('retries an async event twice, then sends it to an encrypted, TLS-only queue', () => {
-    const queueId = logicalId(stack, fn.failureQueue);
+    const queueId = logicalId(stack, fn.failureQueue!);
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: fnId },
       MaximumRetryAttempts: 2,

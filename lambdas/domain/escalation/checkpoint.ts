@@ -4,7 +4,7 @@
  * plan the next checkpoint, wait until it, evaluate it, repeat.
  */
 import { openObligations } from '../case/notices.ts';
-import type { Checkpoint, CprCase, Escalation, EscalationLevel } from '../case/types.ts';
+import type { Checkpoint, Classification, CprCase, Escalation, EscalationLevel } from '../case/types.ts';
 
 export interface PlannedCheckpoint extends Checkpoint {
   /** Position in `deadlines.checkpoints`. */
@@ -79,7 +79,15 @@ export function recordEscalationSent(c: CprCase, level: EscalationLevel, checkpo
   };
 }
 
-/** Which topics hear of each level: warnings go to the escalation list, pages wake someone. */
+/**
+ * Which topics hear of each level: warnings go to the escalation list, pages wake someone.
+ * A case classified `notACpr` (an out-of-office reply, a newsletter) still escalates, so a
+ * misclassified report cannot vanish, but to the escalation list only: it must not page.
+ */
+export function escalationRoutes(level: EscalationLevel, classification: Classification): readonly ('team' | 'escalation' | 'pager')[] {
+  return classification === 'notACpr' ? ['escalation'] : ESCALATION_ROUTES[level];
+}
+
 export const ESCALATION_ROUTES: Readonly<Record<EscalationLevel, readonly ('team' | 'escalation' | 'pager')[]>> = {
   warning: ['escalation'],
   page: ['pager'],

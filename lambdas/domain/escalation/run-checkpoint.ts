@@ -10,7 +10,7 @@ import { CaseNotFoundError } from '../intake/ports.ts';
 import type { Notifier } from '../notices/ports.ts';
 import {
   clockDone,
-  ESCALATION_ROUTES,
+  escalationRoutes,
   evaluateCheckpoint,
   nextCheckpoint,
   recordEscalationPending,
@@ -61,7 +61,8 @@ export async function runCheckpoint(caseId: string, index: number, deps: Checkpo
     c = await deps.cases.updateCase(caseId, (current) => recordEscalationPending(current, e));
     const recorded = c.escalations.find((x) => x.level === e.level && x.checkpointAt === e.checkpointAt) ?? e;
     const message = escalationNotice(c, recorded);
-    for (const topic of ESCALATION_ROUTES[e.level]) {
+    const routes = escalationRoutes(e.level, c.classification);
+    for (const topic of routes) {
       await deps.notifier.publish(topic, message);
     }
     const sentAt = deps.now().toISOString();
@@ -73,7 +74,7 @@ export async function runCheckpoint(caseId: string, index: number, deps: Checkpo
         actor: 'system:clock',
         type: `escalation.${e.level}`,
         eventId: `${caseId}:escalation:${e.level}:${e.checkpointAt}`,
-        description: `${e.level} escalation to ${ESCALATION_ROUTES[e.level].join(' and ')}: open ${recorded.openObligations
+        description: `${e.level} escalation to ${routes.join(' and ')}: open ${recorded.openObligations
           .map((o) => `${o.noticeId} (due ${o.dueAt ?? 'n/a'})`)
           .join(', ')}`,
       },

@@ -67,3 +67,20 @@ describe('checkpoints', () => {
     });
   });
 });
+
+describe('escalation routes', () => {
+  test('warnings go to the escalation list, pages and breaches to the pager, breaches also to the team', async () => {
+    const { escalationRoutes } = await import('../../../lambdas/domain/escalation/checkpoint.ts');
+    expect(escalationRoutes('warning', 'keyCompromise')).toEqual(['escalation']);
+    expect(escalationRoutes('page', 'misissuance')).toEqual(['pager']);
+    expect(escalationRoutes('breach', 'other')).toEqual(['pager', 'team']);
+    expect(escalationRoutes('repage', 'unparsed')).toEqual(['pager']);
+  });
+
+  test('a case classified notACpr never pages, but still escalates', async () => {
+    const { escalationRoutes } = await import('../../../lambdas/domain/escalation/checkpoint.ts');
+    for (const level of ['warning', 'page', 'breach', 'repage'] as const) {
+      expect(escalationRoutes(level, 'notACpr')).toEqual(['escalation']);
+    }
+  });
+});

@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import { buildApp } from '../test/infra/support.ts';
+buildApp();
+let t0 = Date.now();
+const { app } = buildApp();
+console.log('2nd build ms', Date.now() - t0);
+t0 = Date.now();
+const assembly = app.synth();
+console.log('synth ms', Date.now() - t0);
+const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'));
+console.log(JSON.stringify(report.pluginReports.flatMap((r: any) => r.violations ?? []), null, 1).slice(0, 3000));
+for (const c of app.node.findAll()) for (const e of c.node.metadata) if (e.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) for (const id of Object.keys(e.data as object)) console.log(c.node.path, id);
