@@ -10,9 +10,9 @@
  * Targets (2-core machine): handler < 5 s and < 512 MB; parse + extract < 5x bare.
  */
 import { spawn } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { X509Certificate, createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { simpleParser } from 'mailparser';
@@ -50,7 +50,9 @@ async function fixture(): Promise<Buffer> {
       return {
         sha256: cert.fingerprint256.replaceAll(':', '').toLowerCase(),
         serial: cert.serialNumber.toLowerCase().replace(/^(00)+/, ''),
-        spkiSha256: createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('hex'),
+        spkiSha256: createHash('sha256')
+          .update(cert.publicKey.export({ type: 'spki', format: 'der' }))
+          .digest('hex'),
         subscriber: `Subscriber ${i % 50}`,
         email: `pki${i % 50}@subscriber${i % 50}.example`,
       };
@@ -80,10 +82,19 @@ async function time(fn: () => Promise<unknown>, runs: number): Promise<number[]>
   return out;
 }
 
-async function handlerRun(): Promise<{ times: number[]; maxRssKb: number; inventoryLoadMs: number; result: unknown }> {
-  const standIns = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'support/stand-ins-server.ts')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+async function handlerRun(): Promise<{
+  times: number[];
+  maxRssKb: number;
+  inventoryLoadMs: number;
+  result: unknown;
+}> {
+  const standIns = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'support/stand-ins-server.ts')],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
     const line = await new Promise<string>((resolve) => {
       createInterface({ input: standIns.stdout! }).once('line', resolve);
@@ -110,7 +121,14 @@ async function handlerRun(): Promise<{ times: number[]; maxRssKb: number; invent
     };
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'support/run-intake.ts'), emlPath, inventoryPath, String(HANDLER_RUNS)],
+      [
+        '--import',
+        'tsx',
+        join(import.meta.dirname, 'support/run-intake.ts'),
+        emlPath,
+        inventoryPath,
+        String(HANDLER_RUNS),
+      ],
       { env, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
@@ -137,11 +155,19 @@ const handlerMs = median(handler.times);
 const rssMb = handler.maxRssKb / 1024;
 const rows = [
   ['message size', `${(raw.length / 1e6).toFixed(2)} MB`, ''],
-  ['evidence found', `${sample.certificates.length} certificates, ${sample.serials.length} serials`, `${CERTIFICATES}, ${SERIALS}`],
+  [
+    'evidence found',
+    `${sample.certificates.length} certificates, ${sample.serials.length} serials`,
+    `${CERTIFICATES}, ${SERIALS}`,
+  ],
   ['bare mailparser parse (median)', `${bareMs.toFixed(0)} ms`, ''],
   ['parse + extraction (median)', `${oursMs.toFixed(0)} ms`, ''],
   ['ratio parse + extraction / bare', `${(oursMs / bareMs).toFixed(2)}x`, `< ${TARGET_RATIO}x`],
-  ['whole handler, per message (median)', `${handlerMs.toFixed(0)} ms`, `< ${TARGET_HANDLER_MS} ms`],
+  [
+    'whole handler, per message (median)',
+    `${handlerMs.toFixed(0)} ms`,
+    `< ${TARGET_HANDLER_MS} ms`,
+  ],
   ['handler process peak RSS', `${rssMb.toFixed(0)} MB`, `< ${TARGET_RSS_MB} MB`],
   ['inventory load (7,000 records, one-off)', `${handler.inventoryLoadMs.toFixed(0)} ms`, ''],
 ];

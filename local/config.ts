@@ -47,7 +47,8 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new LocalConfigError(`${name} must be a port number, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new LocalConfigError(`${name} must be a port number, got "${raw}"`);
   return n;
 }
 
@@ -63,9 +64,13 @@ function webhook(env: NodeJS.ProcessEnv, name: string): string | undefined {
   }
 }
 
-export function readLocalConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalConfig {
+export function readLocalConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): LocalConfig {
   const scaleRaw = env.CPR_TIME_SCALE;
-  const timeScale = scaleRaw === undefined || scaleRaw === '' ? LOCAL_DEFAULTS.timeScale : Number(scaleRaw);
+  const timeScale =
+    scaleRaw === undefined || scaleRaw === '' ? LOCAL_DEFAULTS.timeScale : Number(scaleRaw);
   if (!Number.isFinite(timeScale) || timeScale <= 0) {
     throw new LocalConfigError(`CPR_TIME_SCALE must be a positive number, got "${scaleRaw}"`);
   }
@@ -73,14 +78,20 @@ export function readLocalConfig(env: NodeJS.ProcessEnv = process.env, cwd = proc
     .split(',')
     .map((a) => a.trim().toLowerCase())
     .filter(Boolean);
-  if (addresses.length === 0) throw new LocalConfigError('CPR_ADDRESSES must name at least one address');
+  if (addresses.length === 0)
+    throw new LocalConfigError('CPR_ADDRESSES must name at least one address');
   for (const a of addresses) {
     if (!EMAIL.test(a)) throw new LocalConfigError(`CPR_ADDRESSES: "${a}" is not an email address`);
   }
   const sender = (env.CPR_SENDER ?? LOCAL_DEFAULTS.senderAddress).trim().toLowerCase();
-  if (!EMAIL.test(sender)) throw new LocalConfigError(`CPR_SENDER: "${sender}" is not an email address`);
+  if (!EMAIL.test(sender))
+    throw new LocalConfigError(`CPR_SENDER: "${sender}" is not an email address`);
   const webhooks: Partial<Record<'team' | 'escalation' | 'pager', string>> = {};
-  for (const [topic, name] of [['team', 'CPR_TEAM_WEBHOOK'], ['escalation', 'CPR_ESCALATION_WEBHOOK'], ['pager', 'CPR_PAGER_WEBHOOK']] as const) {
+  for (const [topic, name] of [
+    ['team', 'CPR_TEAM_WEBHOOK'],
+    ['escalation', 'CPR_ESCALATION_WEBHOOK'],
+    ['pager', 'CPR_PAGER_WEBHOOK'],
+  ] as const) {
     const url = webhook(env, name);
     if (url) webhooks[topic] = url;
   }

@@ -9,7 +9,8 @@ import { createTransport } from 'nodemailer';
 
 const port = Number(process.env.CPR_SMTP_PORT ?? 2525);
 const to = (process.env.CPR_ADDRESSES ?? 'cpr@ca.example').split(',')[0]!.trim();
-const pki = (name: string) => readFileSync(join(import.meta.dirname, '..', 'test', 'fixtures', 'pki', name), 'utf-8');
+const pki = (name: string) =>
+  readFileSync(join(import.meta.dirname, '..', 'test', 'fixtures', 'pki', name), 'utf-8');
 
 const transport = createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
 
@@ -40,4 +41,6 @@ for (const report of reports) {
   console.log(`sent "${report.subject}" -> ${info.response}`);
 }
 transport.close();
-console.log('\nWatch the stack\'s console for team notices and escalations; the outbox page shows the acknowledgments.');
+console.log(
+  "\nWatch the stack's console for team notices and escalations; the outbox page shows the acknowledgments.",
+);

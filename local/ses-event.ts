@@ -73,7 +73,10 @@ export function sesReceiptEvent(input: SesEventInput) {
 }
 
 /** The top-level headers of a raw message, unfolded (what SES lists in `mail.headers`). */
-export function topHeaders(raw: Uint8Array, maxBytes = 256 * 1024): { name: string; value: string }[] {
+export function topHeaders(
+  raw: Uint8Array,
+  maxBytes = 256 * 1024,
+): { name: string; value: string }[] {
   const text = Buffer.from(raw.subarray(0, maxBytes)).toString('latin1');
   const end = text.search(/\r?\n\r?\n/);
   const block = end === -1 ? text : text.slice(0, end);
@@ -85,7 +88,8 @@ export function topHeaders(raw: Uint8Array, maxBytes = 256 * 1024): { name: stri
       continue;
     }
     const colon = line.indexOf(':');
-    if (colon > 0) out.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() });
+    if (colon > 0)
+      out.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() });
   }
   return out;
 }

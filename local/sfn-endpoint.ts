@@ -40,11 +40,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf-8');
 }
 
-export async function startSfnEndpoint(options: {
-  port?: number;
-  onStart?: (execution: LocalExecution) => void;
-  onStop?: (execution: LocalExecution) => void;
-} = {}): Promise<SfnEndpoint> {
+export async function startSfnEndpoint(
+  options: {
+    port?: number;
+    onStart?: (execution: LocalExecution) => void;
+    onStop?: (execution: LocalExecution) => void;
+  } = {},
+): Promise<SfnEndpoint> {
   const executions = new Map<string, LocalExecution>();
   const startCalls: { name: string; input: string }[] = [];
   const server: Server = createServer(async (req, res) => {

@@ -10,7 +10,7 @@ import { promises as dns } from 'node:dns';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { authenticate } from 'mailauth';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
-import { sesReceiptEvent, type SesVerdict, topHeaders } from './ses-event.ts';
+import { type SesVerdict, sesReceiptEvent, topHeaders } from './ses-event.ts';
 
 /** SES accepts messages up to 40 MB including headers. */
 export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
@@ -48,7 +48,10 @@ const resolver = new dns.Resolver({ timeout: DNS_TIMEOUT_MS, tries: 1 });
 async function boundedResolve(name: string, rrtype: string): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`DNS timeout for ${name}`), { code: 'ETIMEOUT' })), DNS_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`DNS timeout for ${name}`), { code: 'ETIMEOUT' })),
+      DNS_TIMEOUT_MS,
+    );
   });
   try {
     return await Promise.race([resolver.resolve(name, rrtype as 'TXT'), timeout]);
@@ -57,7 +60,12 @@ async function boundedResolve(name: string, rrtype: string): Promise<unknown> {
   }
 }
 
-type Verdicts = { spf: SesVerdict; dkim: SesVerdict; dmarc: SesVerdict; dmarcPolicy?: 'none' | 'quarantine' | 'reject' };
+type Verdicts = {
+  spf: SesVerdict;
+  dkim: SesVerdict;
+  dmarc: SesVerdict;
+  dmarcPolicy?: 'none' | 'quarantine' | 'reject';
+};
 
 function verdictOf(result: string | undefined): SesVerdict {
   switch (result) {
@@ -75,8 +83,15 @@ function verdictOf(result: string | undefined): SesVerdict {
 }
 
 /** SPF, DKIM and DMARC as SES reports them; any failure of the check itself is PROCESSING_FAILED. */
-export async function authenticateMessage(raw: Buffer, session: { ip: string; helo: string; sender: string }): Promise<Verdicts> {
-  const gaveUp: Verdicts = { spf: 'PROCESSING_FAILED', dkim: 'PROCESSING_FAILED', dmarc: 'PROCESSING_FAILED' };
+export async function authenticateMessage(
+  raw: Buffer,
+  session: { ip: string; helo: string; sender: string },
+): Promise<Verdicts> {
+  const gaveUp: Verdicts = {
+    spf: 'PROCESSING_FAILED',
+    dkim: 'PROCESSING_FAILED',
+    dmarc: 'PROCESSING_FAILED',
+  };
   let timer: NodeJS.Timeout | undefined;
   try {
     const result = await Promise.race([
@@ -106,7 +121,9 @@ export async function authenticateMessage(raw: Buffer, session: { ip: string; he
       spf: result.spf ? verdictOf(result.spf.status.result) : 'GRAY',
       dkim,
       dmarc,
-      ...(dmarc === 'FAIL' && (policy === 'reject' || policy === 'quarantine' || policy === 'none') ? { dmarcPolicy: policy } : {}),
+      ...(dmarc === 'FAIL' && (policy === 'reject' || policy === 'quarantine' || policy === 'none')
+        ? { dmarcPolicy: policy }
+        : {}),
     };
   } catch {
     return gaveUp;
@@ -124,7 +141,9 @@ function collect(stream: NodeJS.ReadableStream & { sizeExceeded?: boolean }): Pr
   });
 }
 
-export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{ address: string; stop(): Promise<void> }> {
+export async function startSmtpIntake(
+  options: SmtpIntakeOptions,
+): Promise<{ address: string; stop(): Promise<void> }> {
   const allowed = new Set(options.cprAddresses.map((a) => a.toLowerCase()));
   const now = options.now ?? (() => new Date());
   const server = new SMTPServer({
@@ -139,7 +158,11 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{ add
         return callback(Object.assign(new Error('Too many recipients'), { responseCode: 452 }));
       }
       if (!allowed.has(address.address.toLowerCase())) {
-        return callback(Object.assign(new Error(`Mailbox unavailable: ${address.address} is not a CPR address`), { responseCode: 550 }));
+        return callback(
+          Object.assign(new Error(`Mailbox unavailable: ${address.address} is not a CPR address`), {
+            responseCode: 550,
+          }),
+        );
       }
       return callback();
     },
@@ -147,7 +170,9 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{ add
       void (async () => {
         const raw = await collect(stream);
         if ((stream as { sizeExceeded?: boolean }).sizeExceeded) {
-          return callback(Object.assign(new Error('Message exceeds the 40 MB limit'), { responseCode: 552 }));
+          return callback(
+            Object.assign(new Error('Message exceeds the 40 MB limit'), { responseCode: 552 }),
+          );
         }
         const receivedAt = now();
         const messageId = sesLikeMessageId();
@@ -167,11 +192,19 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{ add
         try {
           // Store first: once the sender has our 250, the message must exist.
           await options.s3.send(
-            new PutObjectCommand({ Bucket: options.bucket, Key: `${options.prefix}${messageId}`, Body: stored }),
+            new PutObjectCommand({
+              Bucket: options.bucket,
+              Key: `${options.prefix}${messageId}`,
+              Body: stored,
+            }),
           );
         } catch (error) {
           options.onError?.(error, messageId);
-          return callback(Object.assign(new Error('Temporary failure storing the message, try again'), { responseCode: 451 }));
+          return callback(
+            Object.assign(new Error('Temporary failure storing the message, try again'), {
+              responseCode: 451,
+            }),
+          );
         }
         const event = sesReceiptEvent({
           messageId,
@@ -179,7 +212,13 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{ add
           source: mailFrom,
           destination: session.envelope.rcptTo.map((r) => r.address),
           headers: topHeaders(stored),
-          verdicts: { spam: 'DISABLED', virus: 'DISABLED', spf: verdicts.spf, dkim: verdicts.dkim, dmarc: verdicts.dmarc },
+          verdicts: {
+            spam: 'DISABLED',
+            virus: 'DISABLED',
+            spf: verdicts.spf,
+            dkim: verdicts.dkim,
+            dmarc: verdicts.dmarc,
+          },
           ...(verdicts.dmarcPolicy ? { dmarcPolicy: verdicts.dmarcPolicy } : {}),
         });
         const invocation = options.invoke(event).catch((error: unknown) => {

@@ -64,7 +64,10 @@ function attributesOf(form: URLSearchParams): Record<string, string> {
 }
 
 const xmlEscape = (s: string) =>
-  s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+  s.replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!,
+  );
 
 export async function startSnsSink(options: SnsSinkOptions = {}): Promise<SnsSink> {
   const messages: PublishedMessage[] = [];
@@ -92,10 +95,17 @@ export async function startSnsSink(options: SnsSinkOptions = {}): Promise<SnsSin
       };
       const refusal = options.failWhen?.(draft);
       if (refusal) return error('InternalError', refusal);
-      const published: PublishedMessage = { ...draft, at: new Date().toISOString(), messageId: randomUUID() };
+      const published: PublishedMessage = {
+        ...draft,
+        at: new Date().toISOString(),
+        messageId: randomUUID(),
+      };
       messages.push(published);
-      if (options.jsonLinesFile) await appendFile(options.jsonLinesFile, `${JSON.stringify(published)}\n`);
-      options.console?.(`[sns:${published.topic}] ${published.subject ?? published.message.split('\n')[0]}`);
+      if (options.jsonLinesFile)
+        await appendFile(options.jsonLinesFile, `${JSON.stringify(published)}\n`);
+      options.console?.(
+        `[sns:${published.topic}] ${published.subject ?? published.message.split('\n')[0]}`,
+      );
       for (const url of [options.webhookUrl, options.webhooks?.[published.topic]]) {
         if (!url) continue;
         // A failing webhook must not fail the publish: the file and console already have it.

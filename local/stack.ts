@@ -9,28 +9,43 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type Deployment, removeLocalDeployment, writeLocalDeployment } from '../cli/deployment.ts';
+import { REPO_ROOT } from '../infra/paths.ts';
 import { documentClient, s3Client } from '../lambdas/adapters/aws-clients.ts';
 import { DynamoInventory } from '../lambdas/adapters/dynamo/inventory.ts';
-import { CASES_TABLE_SCHEMA } from '../lambdas/adapters/dynamo/schema.ts';
 import { OPEN_INDEX_PARTITION } from '../lambdas/adapters/dynamo/keys.ts';
-import { clockDeps } from '../lambdas/clock/deps.ts';
+import { CASES_TABLE_SCHEMA } from '../lambdas/adapters/dynamo/schema.ts';
 import { CLOCK_STATES } from '../lambdas/clock/contract.ts';
+import { clockDeps } from '../lambdas/clock/deps.ts';
 import { acknowledgeTask, checkpointTask, notifyTeamTask } from '../lambdas/clock/tasks.ts';
 import type { CprCase } from '../lambdas/domain/case/types.ts';
-import { parseInventoryCsv } from '../lambdas/domain/inventory/csv.ts';
 import type { DeadlineClockInput } from '../lambdas/domain/intake/ports.ts';
+import { parseInventoryCsv } from '../lambdas/domain/inventory/csv.ts';
 import type { IntakeConfig } from '../lambdas/intake/config.ts';
 import { intakeDeps, intakeSettings } from '../lambdas/intake/deps.ts';
 import { handleIntakeEvent } from '../lambdas/intake/handler-core.ts';
-import { type Deployment, removeLocalDeployment, writeLocalDeployment } from '../cli/deployment.ts';
 import type { LocalConfig } from './config.ts';
 import { startLambdaEndpoint } from './lambda-endpoint.ts';
 import { startSfnEndpoint } from './sfn-endpoint.ts';
 import { startSmtpIntake } from './smtp-intake.ts';
 import { startSnsSink } from './sns-sink.ts';
-import { REPO_ROOT } from '../infra/paths.ts';
-import { type Asl, type ClockRun, type LocalClock, runClock, scaledClock, synthesizedClockDefinition } from './state-machine.ts';
-import { createBucket, createTables, LOCAL_REGION, pointSdkAt, startDynamo, startS3, startSes } from './stand-ins.ts';
+import {
+  createBucket,
+  createTables,
+  LOCAL_REGION,
+  pointSdkAt,
+  startDynamo,
+  startS3,
+  startSes,
+} from './stand-ins.ts';
+import {
+  type Asl,
+  type ClockRun,
+  type LocalClock,
+  runClock,
+  scaledClock,
+  synthesizedClockDefinition,
+} from './state-machine.ts';
 
 export const LOCAL_NAMES = {
   casesTable: 'cpr-cases',
@@ -62,7 +77,10 @@ interface SavedClock {
  * Simulated time that keeps flowing while the stack is down (as real time would): on start it
  * continues from the saved point, advanced by the real time since, times the scale.
  */
-async function persistentClock(file: string, scale: number): Promise<LocalClock & { save(): Promise<void> }> {
+async function persistentClock(
+  file: string,
+  scale: number,
+): Promise<LocalClock & { save(): Promise<void> }> {
   let start = new Date();
   try {
     const saved = JSON.parse(await readFile(file, 'utf-8')) as SavedClock;
@@ -74,7 +92,14 @@ async function persistentClock(file: string, scale: number): Promise<LocalClock 
   const clock = scaledClock(scale, start);
   return {
     ...clock,
-    save: () => writeFile(file, JSON.stringify({ realAt: Date.now(), simulatedAt: clock.now().getTime() } satisfies SavedClock)),
+    save: () =>
+      writeFile(
+        file,
+        JSON.stringify({
+          realAt: Date.now(),
+          simulatedAt: clock.now().getTime(),
+        } satisfies SavedClock),
+      ),
   };
 }
 
@@ -104,7 +129,10 @@ async function clockDefinition(dataDir: string): Promise<Asl> {
   const key = hash.digest('hex');
   const cacheFile = join(dataDir, 'clock-definition.json');
   try {
-    const cached = JSON.parse(await readFile(cacheFile, 'utf-8')) as { key: string; definition: Asl };
+    const cached = JSON.parse(await readFile(cacheFile, 'utf-8')) as {
+      key: string;
+      definition: Asl;
+    };
     if (cached.key === key) return cached.definition;
   } catch {
     // No cache yet.
@@ -127,7 +155,10 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export async function startLocalStack(config: LocalConfig, log: (line: string) => void = console.log): Promise<LocalStack> {
+export async function startLocalStack(
+  config: LocalConfig,
+  log: (line: string) => void = console.log,
+): Promise<LocalStack> {
   await mkdir(join(config.dataDir, 's3'), { recursive: true });
   const clock = await persistentClock(join(config.dataDir, 'clock.json'), config.timeScale);
   const snsLogFile = join(config.dataDir, 'sns.jsonl');
@@ -139,14 +170,18 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
     jsonLinesFile: snsLogFile,
     ...(config.quiet ? {} : { console: log }),
     webhooks: Object.fromEntries(
-      Object.entries(config.webhooks).map(([topic, url]) => [LOCAL_NAMES.topics[topic as keyof typeof LOCAL_NAMES.topics].split(':').at(-1)!, url]),
+      Object.entries(config.webhooks).map(([topic, url]) => [
+        LOCAL_NAMES.topics[topic as keyof typeof LOCAL_NAMES.topics].split(':').at(-1)!,
+        url,
+      ]),
     ),
   });
   const runs = new Map<string, ClockRun>();
 
   // Everything below reaches the stand-ins through the SDK's own endpoint variables.
   const sfnPlaceholder = await startSfnEndpoint({
-    onStart: (execution) => startRun(execution.name, JSON.parse(execution.input) as DeadlineClockInput, execution),
+    onStart: (execution) =>
+      startRun(execution.name, JSON.parse(execution.input) as DeadlineClockInput, execution),
     onStop: (execution) => runs.get(execution.name)?.abort(),
   });
   pointSdkAt(process.env, {
@@ -156,7 +191,10 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
     sns: sns.endpoint,
     sfn: sfnPlaceholder.endpoint,
   });
-  await createTables(dynamo.endpoint, { cases: LOCAL_NAMES.casesTable, inventory: LOCAL_NAMES.inventoryTable });
+  await createTables(dynamo.endpoint, {
+    cases: LOCAL_NAMES.casesTable,
+    inventory: LOCAL_NAMES.inventoryTable,
+  });
   await createBucket(s3.endpoint, LOCAL_NAMES.bucket);
 
   const intakeConfig: IntakeConfig = {
@@ -182,8 +220,14 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
     region: LOCAL_REGION,
     now: () => clock.now(),
   });
-  const sender = { senderAddress: config.senderAddress, replyTo: config.cprAddresses[0]!, caName: config.caName };
-  const where = { rawMail: (key: string) => `${join(config.dataDir, 's3', LOCAL_NAMES.bucket, key)}` };
+  const sender = {
+    senderAddress: config.senderAddress,
+    replyTo: config.cprAddresses[0]!,
+    caName: config.caName,
+  };
+  const where = {
+    rawMail: (key: string) => `${join(config.dataDir, 's3', LOCAL_NAMES.bucket, key)}`,
+  };
   const checkpoint = checkpointTask(taskDeps);
   const definition = await clockDefinition(config.dataDir);
   const tasks = {
@@ -222,7 +266,9 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
   if (config.inventoryCsv) {
     const { records, rejected } = parseInventoryCsv(await readFile(config.inventoryCsv, 'utf-8'));
     await new DynamoInventory(documentClient(), LOCAL_NAMES.inventoryTable).put(records);
-    log(`inventory: ${records.length} certificates loaded from ${config.inventoryCsv}${rejected.length ? `, ${rejected.length} rows rejected` : ''}`);
+    log(
+      `inventory: ${records.length} certificates loaded from ${config.inventoryCsv}${rejected.length ? `, ${rejected.length} rows rejected` : ''}`,
+    );
   }
 
   const lambda = await startLambdaEndpoint({
@@ -236,7 +282,10 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
     bucket: LOCAL_NAMES.bucket,
     prefix: LOCAL_NAMES.inboundPrefix,
     invoke: (event) => handleIntakeEvent(event, intake),
-    onError: (error, id) => log(`[intake] message ${id} failed (it stays stored; cpr replay ${id}): ${(error as Error).message}`),
+    onError: (error, id) =>
+      log(
+        `[intake] message ${id} failed (it stays stored; cpr replay ${id}): ${(error as Error).message}`,
+      ),
     now: () => clock.now(),
   });
 
@@ -295,7 +344,13 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
           deadlines: c.deadlines,
           acknowledgment: c.acknowledgment,
         };
-        await sfn.send(new StartExecutionCommand({ stateMachineArn: LOCAL_NAMES.stateMachineArn, name: c.id, input: JSON.stringify(input) }));
+        await sfn.send(
+          new StartExecutionCommand({
+            stateMachineArn: LOCAL_NAMES.stateMachineArn,
+            name: c.id,
+            input: JSON.stringify(input),
+          }),
+        );
         ids.push(c.id);
       }
       start = out.LastEvaluatedKey;
@@ -316,7 +371,13 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
       await clock.save().catch(() => undefined);
       for (const run of runs.values()) run.abort();
       await smtp.stop();
-      await Promise.allSettled([lambda.stop(), sfnPlaceholder.stop(), sns.stop(), ses.stop(), s3.stop()]);
+      await Promise.allSettled([
+        lambda.stop(),
+        sfnPlaceholder.stop(),
+        sns.stop(),
+        ses.stop(),
+        s3.stop(),
+      ]);
       await dynamo.stop();
       await removeLocalDeployment(config.dataDir);
     },

@@ -4,7 +4,11 @@
  * HTTP against the same servers.
  */
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
@@ -20,7 +24,9 @@ export interface RunningService {
 }
 
 /** Starts dynalite; in memory unless `path` names a LevelDB directory (one process per path). */
-export async function startDynamo(options: { port?: number; path?: string } = {}): Promise<RunningService> {
+export async function startDynamo(
+  options: { port?: number; path?: string } = {},
+): Promise<RunningService> {
   const server = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,
@@ -38,7 +44,10 @@ export async function startDynamo(options: { port?: number; path?: string } = {}
   };
 }
 
-export async function startS3(options: { directory: string; port?: number }): Promise<RunningService> {
+export async function startS3(options: {
+  directory: string;
+  port?: number;
+}): Promise<RunningService> {
   const server = new S3rver({
     address: '127.0.0.1',
     port: options.port ?? 0,
@@ -53,7 +62,10 @@ export async function startS3(options: { directory: string; port?: number }): Pr
 }
 
 /** Sets the SDK's own endpoint variables, the only switch between AWS and the stand-ins. */
-export function pointSdkAt(env: NodeJS.ProcessEnv, endpoints: { dynamodb?: string; s3?: string; sesv2?: string; sfn?: string; sns?: string }): void {
+export function pointSdkAt(
+  env: NodeJS.ProcessEnv,
+  endpoints: { dynamodb?: string; s3?: string; sesv2?: string; sfn?: string; sns?: string },
+): void {
   env.AWS_REGION = env.AWS_REGION ?? LOCAL_REGION;
   env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId;
   env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
@@ -68,7 +80,10 @@ export function pointSdkAt(env: NodeJS.ProcessEnv, endpoints: { dynamodb?: strin
 }
 
 /** Creates the cases and inventory tables with the key schema the CDK stack deploys. */
-export async function createTables(endpoint: string, names: { cases: string; inventory: string }): Promise<void> {
+export async function createTables(
+  endpoint: string,
+  names: { cases: string; inventory: string },
+): Promise<void> {
   const db = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const s = CASES_TABLE_SCHEMA;
   const create = async (command: CreateTableCommand) => {
@@ -108,7 +123,9 @@ export async function createTables(endpoint: string, names: { cases: string; inv
     new CreateTableCommand({
       TableName: names.inventory,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: INVENTORY_TABLE_SCHEMA.partitionKey, AttributeType: 'S' }],
+      AttributeDefinitions: [
+        { AttributeName: INVENTORY_TABLE_SCHEMA.partitionKey, AttributeType: 'S' },
+      ],
       KeySchema: [{ AttributeName: INVENTORY_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
     }),
   );
@@ -116,7 +133,12 @@ export async function createTables(endpoint: string, names: { cases: string; inv
 }
 
 export async function createBucket(endpoint: string, bucket: string): Promise<void> {
-  const s3 = new S3Client({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
+  const s3 = new S3Client({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+  });
   try {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   } catch (error) {
@@ -140,11 +162,18 @@ export interface StoredMail {
 }
 
 /** Starts the SES v2 stand-in (aws-ses-v2-local): its `/` page is the local outbox. */
-export async function startSes(options: { port?: number } = {}): Promise<RunningService & { mails(): Promise<StoredMail[]> }> {
+export async function startSes(
+  options: { port?: number } = {},
+): Promise<RunningService & { mails(): Promise<StoredMail[]> }> {
   const mod = (await import('aws-ses-v2-local')) as unknown as {
-    default: ((c: { host: string; port: number }) => Promise<import('node:http').Server>) & { default?: unknown };
+    default: ((c: { host: string; port: number }) => Promise<import('node:http').Server>) & {
+      default?: unknown;
+    };
   };
-  const start = (mod.default.default ?? mod.default) as (c: { host: string; port: number }) => Promise<import('node:http').Server>;
+  const start = (mod.default.default ?? mod.default) as (c: {
+    host: string;
+    port: number;
+  }) => Promise<import('node:http').Server>;
   const server = await start({ host: '127.0.0.1', port: options.port ?? 0 });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;

@@ -8,7 +8,10 @@ import { startLocalStack } from './stack.ts';
 const config = readLocalConfig();
 const started = Date.now();
 const stack = await startLocalStack(config);
-const scale = config.timeScale === 1 ? 'real time' : `${config.timeScale}x (12 h pass in ${((12 * 3600) / config.timeScale).toFixed(1)} s)`;
+const scale =
+  config.timeScale === 1
+    ? 'real time'
+    : `${config.timeScale}x (12 h pass in ${((12 * 3600) / config.timeScale).toFixed(1)} s)`;
 console.log(
   [
     '',
@@ -21,7 +24,7 @@ console.log(
     `  resumed clocks  ${stack.resumed.length}`,
     '',
     'Try: npm run demo        (sends sample reports over SMTP)',
-    '     npx cpr list --open (the team\'s view)',
+    "     npx cpr list --open (the team's view)",
     'Ctrl-C stops.',
     '',
   ].join('\n'),

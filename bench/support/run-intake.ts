@@ -7,11 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { documentClient, s3Client } from '../../lambdas/adapters/aws-clients.ts';
 import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
+import type { InventoryRecord } from '../../lambdas/domain/inventory/types.ts';
 import { readIntakeConfig } from '../../lambdas/intake/config.ts';
 import { intakeDeps, intakeSettings } from '../../lambdas/intake/deps.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { sesReceiptEvent, topHeaders } from '../../local/ses-event.ts';
-import type { InventoryRecord } from '../../lambdas/domain/inventory/types.ts';
 
 const [emlPath, inventoryPath, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 5);
@@ -31,10 +31,18 @@ for (let i = 0; i < runs; i += 1) {
   const messageId = `bench${Date.now()}${i}mass`;
   // A distinct Message-ID per run, or runs 2..n would join run 1 as duplicates of the same report.
   const body = Buffer.from(
-    raw.toString('latin1').replace(/^Message-ID: .*$/im, `Message-ID: <run-${i}-${messageId}@bench>`),
+    raw
+      .toString('latin1')
+      .replace(/^Message-ID: .*$/im, `Message-ID: <run-${i}-${messageId}@bench>`),
     'latin1',
   );
-  await s3.send(new PutObjectCommand({ Bucket: config.inboundBucket, Key: `${config.inboundPrefix}${messageId}`, Body: body }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: config.inboundBucket,
+      Key: `${config.inboundPrefix}${messageId}`,
+      Body: body,
+    }),
+  );
   const event = sesReceiptEvent({
     messageId,
     timestamp: new Date(),
@@ -43,7 +51,11 @@ for (let i = 0; i < runs; i += 1) {
     headers: topHeaders(body),
   });
   const t = performance.now();
-  const [result] = await handleSesEvent(event, { deps, settings: intakeSettings(config), inboundPrefix: config.inboundPrefix });
+  const [result] = await handleSesEvent(event, {
+    deps,
+    settings: intakeSettings(config),
+    inboundPrefix: config.inboundPrefix,
+  });
   times.push(performance.now() - t);
   last = result;
 }

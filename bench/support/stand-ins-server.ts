@@ -11,7 +11,9 @@ import { startDynamo, startS3 } from '../../local/stand-ins.ts';
 const dynamo = await startDynamo();
 const s3 = await startS3({ directory: await mkdtemp(join(tmpdir(), 'cpr-bench-s3-')) });
 const sfn = await startSfnEndpoint();
-process.stdout.write(`${JSON.stringify({ dynamo: dynamo.endpoint, s3: s3.endpoint, sfn: sfn.endpoint })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ dynamo: dynamo.endpoint, s3: s3.endpoint, sfn: sfn.endpoint })}\n`,
+);
 const stop = async () => {
   await Promise.all([dynamo.stop(), s3.stop(), sfn.stop()]);
   process.exit(0);

@@ -1,6 +1,7 @@
 /**
  * The one house construct for functions: every Lambda of the project gets the same runtime,
- * architecture, bundling, logging, tracing and asynchronous failure handling, and receives its
+ * architecture, bundling, logging, tracing and (unless it is only invoked synchronously, by a
+ * Step Functions task) asynchronous failure handling, and receives its
  * permissions through `bind*` calls that grant least privilege and set the environment variable
  * the function reads, in one step (a rename of an ENV name is a compile error on both sides).
  */

@@ -39,8 +39,9 @@ import { grantTopicPublish } from './alert-topics.ts';
 
 /**
  * Retries of every task. A function that throws (SES or DynamoDB throttled, a network blip) is
- * retried 4 times over about 30 s with full jitter, so executions that failed together do not
- * retry together; what still fails goes to ReportClockFailure. The 12 h checkpoints leave room
+ * retried 4 times, after up to 2, 4, 8 and 16 s (full jitter, so executions that failed together
+ * do not retry together); what still fails goes to ReportClockFailure. The task functions are
+ * idempotent per case (a retried Acknowledge answers `alreadySent`). The 12 h checkpoints leave room
  * for that, not for hours of silent retrying.
  */
 export const TASK_RETRY: Readonly<RetryProps> = {

@@ -10,7 +10,11 @@ import { acknowledgeTask } from '../clock/tasks.ts';
 
 const config = readSenderConfig();
 const task = acknowledgeTask(
-  clockDeps({ casesTable: config.casesTable, configurationSet: config.configurationSet, region: config.region }),
+  clockDeps({
+    casesTable: config.casesTable,
+    configurationSet: config.configurationSet,
+    region: config.region,
+  }),
   config,
 );
 const logger = new Logger({ serviceName: 'cpr-acknowledge' });
@@ -18,7 +22,11 @@ const metrics = new Metrics({ namespace: 'CprIntake', serviceName: 'acknowledge'
 
 export const handler = middy(async (event: unknown) => {
   const result = await task(event);
-  metrics.addMetric(result.status === 'sent' ? 'AcknowledgmentsSent' : 'AcknowledgmentsNotSent', MetricUnit.Count, 1);
+  metrics.addMetric(
+    result.status === 'sent' ? 'AcknowledgmentsSent' : 'AcknowledgmentsNotSent',
+    MetricUnit.Count,
+    1,
+  );
   logger.info('acknowledgment', { status: result.status, messageId: result.messageId });
   return result;
 })

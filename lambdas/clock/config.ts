@@ -1,6 +1,7 @@
 /** Configuration of the clock's functions, read once at cold start. */
-import { ENV } from '../shared/env-names.ts';
+
 import { listEnv, optionalEnv, requireEnv } from '../shared/env.ts';
+import { ENV } from '../shared/env-names.ts';
 
 export interface SenderConfig {
   readonly casesTable: string;
@@ -37,7 +38,11 @@ export function readTopicConfig(
   needs: readonly ('team' | 'escalation' | 'pager')[],
   env: NodeJS.ProcessEnv = process.env,
 ): TopicConfig {
-  const names = { team: ENV.teamTopicArn, escalation: ENV.escalationTopicArn, pager: ENV.pagerTopicArn } as const;
+  const names = {
+    team: ENV.teamTopicArn,
+    escalation: ENV.escalationTopicArn,
+    pager: ENV.pagerTopicArn,
+  } as const;
   const topics: Record<string, string> = {};
   for (const n of needs) topics[n] = requireEnv(names[n], env);
   return {

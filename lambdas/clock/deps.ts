@@ -23,7 +23,9 @@ export function clockDeps(options: {
 }): ClockTaskDeps {
   return {
     cases: new DynamoCaseRepository(documentClient(), options.casesTable),
-    mailer: options.configurationSet ? new SesMailer(sesClient(), options.configurationSet) : noMailer,
+    mailer: options.configurationSet
+      ? new SesMailer(sesClient(), options.configurationSet)
+      : noMailer,
     notifier: options.topics ? new SnsNotifier(snsClient(), options.topics) : noNotifier,
     region: options.region ?? null,
     now: options.now ?? (() => new Date()),

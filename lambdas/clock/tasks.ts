@@ -3,8 +3,13 @@
  * local runner and tests call them directly with the same adapters.
  */
 import { z } from 'zod';
-import { type CheckpointDeps, planClock, runCheckpoint } from '../domain/escalation/run-checkpoint.ts';
 import type { Locations } from '../domain/escalation/messages.ts';
+import {
+  type CheckpointDeps,
+  planClock,
+  runCheckpoint,
+} from '../domain/escalation/run-checkpoint.ts';
+import type { Mailer, Notifier } from '../domain/notices/ports.ts';
 import {
   acknowledgeReporter,
   type DeliveryEvent,
@@ -13,12 +18,7 @@ import {
   notifyTeam,
   type SenderSettings,
 } from '../domain/notices/send-notices.ts';
-import type { Mailer, Notifier } from '../domain/notices/ports.ts';
-import type {
-  AcknowledgeOutput,
-  CheckpointOutput,
-  NotifyTeamOutput,
-} from './contract.ts';
+import type { AcknowledgeOutput, CheckpointOutput, NotifyTeamOutput } from './contract.ts';
 
 export class InvalidTaskInputError extends Error {
   override readonly name = 'InvalidTaskInputError';
@@ -32,7 +32,8 @@ const checkpointSchema = caseIdSchema.extend({
 
 function check<T>(schema: z.ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input);
-  if (!result.success) throw new InvalidTaskInputError(result.error.issues[0]?.message ?? 'invalid input');
+  if (!result.success)
+    throw new InvalidTaskInputError(result.error.issues[0]?.message ?? 'invalid input');
   return result.data;
 }
 
@@ -59,7 +60,8 @@ export function notifyTeamTask(deps: ClockTaskDeps, where: Locations) {
 export function checkpointTask(deps: CheckpointDeps) {
   return async (input: unknown): Promise<CheckpointOutput> => {
     const parsed = check(checkpointSchema, input);
-    if (parsed.evaluateIndex !== undefined) return runCheckpoint(parsed.caseId, parsed.evaluateIndex, deps);
+    if (parsed.evaluateIndex !== undefined)
+      return runCheckpoint(parsed.caseId, parsed.evaluateIndex, deps);
     return planClock(parsed.caseId, parsed.afterIndex ?? -1, deps);
   };
 }
@@ -73,25 +75,41 @@ export function consoleLocations(bucket: string, region: string | null): Locatio
 }
 
 // SES event publishing records (configuration-set event destination to SNS).
-const sesNotification = z.object({
-  eventType: z.string(),
-  mail: z.object({ messageId: z.string(), timestamp: z.string() }).loose(),
-  bounce: z
-    .object({
-      bounceType: z.string().optional(),
-      bounceSubType: z.string().optional(),
-      timestamp: z.string().optional(),
-      bouncedRecipients: z
-        .array(z.object({ emailAddress: z.string(), diagnosticCode: z.string().optional(), status: z.string().optional() }).loose())
-        .optional(),
-    })
-    .loose()
-    .optional(),
-  complaint: z.object({ timestamp: z.string().optional(), complaintFeedbackType: z.string().optional() }).loose().optional(),
-  delivery: z.object({ timestamp: z.string().optional() }).loose().optional(),
-  deliveryDelay: z.object({ timestamp: z.string().optional(), delayType: z.string().optional() }).loose().optional(),
-  reject: z.object({ reason: z.string().optional() }).loose().optional(),
-}).loose();
+const sesNotification = z
+  .object({
+    eventType: z.string(),
+    mail: z.object({ messageId: z.string(), timestamp: z.string() }).loose(),
+    bounce: z
+      .object({
+        bounceType: z.string().optional(),
+        bounceSubType: z.string().optional(),
+        timestamp: z.string().optional(),
+        bouncedRecipients: z
+          .array(
+            z
+              .object({
+                emailAddress: z.string(),
+                diagnosticCode: z.string().optional(),
+                status: z.string().optional(),
+              })
+              .loose(),
+          )
+          .optional(),
+      })
+      .loose()
+      .optional(),
+    complaint: z
+      .object({ timestamp: z.string().optional(), complaintFeedbackType: z.string().optional() })
+      .loose()
+      .optional(),
+    delivery: z.object({ timestamp: z.string().optional() }).loose().optional(),
+    deliveryDelay: z
+      .object({ timestamp: z.string().optional(), delayType: z.string().optional() })
+      .loose()
+      .optional(),
+    reject: z.object({ reason: z.string().optional() }).loose().optional(),
+  })
+  .loose();
 
 /** Maps one SES event record to what the domain needs; null for events that change nothing. */
 export function deliveryEventOf(json: string): DeliveryEvent | null {
@@ -99,18 +117,45 @@ export function deliveryEventOf(json: string): DeliveryEvent | null {
   const id = n.mail.messageId;
   switch (n.eventType) {
     case 'Delivery':
-      return { sesMessageId: id, outcome: 'delivered', at: n.delivery?.timestamp ?? n.mail.timestamp, diagnostic: null };
+      return {
+        sesMessageId: id,
+        outcome: 'delivered',
+        at: n.delivery?.timestamp ?? n.mail.timestamp,
+        diagnostic: null,
+      };
     case 'Bounce': {
       // A transient bounce is SES still trying; only a permanent one loses the notice.
       if (n.bounce?.bounceType === 'Transient') return null;
       const r = n.bounce?.bouncedRecipients?.[0];
-      const diagnostic = [n.bounce?.bounceType, n.bounce?.bounceSubType, r?.status, r?.diagnosticCode].filter(Boolean).join(' / ');
-      return { sesMessageId: id, outcome: 'bounced', at: n.bounce?.timestamp ?? n.mail.timestamp, diagnostic: diagnostic || null };
+      const diagnostic = [
+        n.bounce?.bounceType,
+        n.bounce?.bounceSubType,
+        r?.status,
+        r?.diagnosticCode,
+      ]
+        .filter(Boolean)
+        .join(' / ');
+      return {
+        sesMessageId: id,
+        outcome: 'bounced',
+        at: n.bounce?.timestamp ?? n.mail.timestamp,
+        diagnostic: diagnostic || null,
+      };
     }
     case 'Reject':
-      return { sesMessageId: id, outcome: 'bounced', at: n.mail.timestamp, diagnostic: `rejected by SES: ${n.reject?.reason ?? 'unknown'}` };
+      return {
+        sesMessageId: id,
+        outcome: 'bounced',
+        at: n.mail.timestamp,
+        diagnostic: `rejected by SES: ${n.reject?.reason ?? 'unknown'}`,
+      };
     case 'Complaint':
-      return { sesMessageId: id, outcome: 'complained', at: n.complaint?.timestamp ?? n.mail.timestamp, diagnostic: n.complaint?.complaintFeedbackType ?? null };
+      return {
+        sesMessageId: id,
+        outcome: 'complained',
+        at: n.complaint?.timestamp ?? n.mail.timestamp,
+        diagnostic: n.complaint?.complaintFeedbackType ?? null,
+      };
     default:
       return null; // Send, DeliveryDelay, Open, Click: nothing to change on the notice
   }
@@ -126,7 +171,9 @@ export function deliveryEventsTask(deps: ClockTaskDeps) {
     const results = [];
     for (const record of Records) {
       const e = deliveryEventOf(record.Sns.Message);
-      results.push(e ? await handleDeliveryEvent(e, deps) : { status: 'ignored' as const, caseId: null });
+      results.push(
+        e ? await handleDeliveryEvent(e, deps) : { status: 'ignored' as const, caseId: null },
+      );
     }
     return results;
   };

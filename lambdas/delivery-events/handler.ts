@@ -20,7 +20,8 @@ export const handler = middy(async (event: unknown) => {
   const results = await task(event);
   for (const r of results) {
     metrics.addMetric(`DeliveryEvent_${r.status}`, MetricUnit.Count, 1);
-    if (r.status === 'unknownMessage') logger.warn('delivery event for a message we did not send as a notice');
+    if (r.status === 'unknownMessage')
+      logger.warn('delivery event for a message we did not send as a notice');
   }
   logger.info('delivery events', { results });
 })

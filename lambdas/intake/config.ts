@@ -1,6 +1,6 @@
-import { ENV } from '../shared/env-names.ts';
-import { listEnv, optionalEnv, requireEnv } from '../shared/env.ts';
 import { deadlinePolicy } from '../domain/policy/deadline-policy.ts';
+import { listEnv, optionalEnv, requireEnv } from '../shared/env.ts';
+import { ENV } from '../shared/env-names.ts';
 
 export interface IntakeConfig {
   readonly casesTable: string;

@@ -1,9 +1,5 @@
 /** Wires the intake domain to its AWS adapters. The only place that knows both. */
-import {
-  documentClient,
-  s3Client,
-  sfnClient,
-} from '../adapters/aws-clients.ts';
+import { documentClient, s3Client, sfnClient } from '../adapters/aws-clients.ts';
 import { DynamoCaseRepository } from '../adapters/dynamo/case-repository.ts';
 import { DynamoInventory } from '../adapters/dynamo/inventory.ts';
 import { S3EvidenceStore } from '../adapters/s3/evidence-store.ts';

@@ -5,8 +5,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { type IntakeResult, processMessage } from '../domain/intake/process-message.ts';
 import type { IntakeDeps, IntakeSettings } from '../domain/intake/ports.ts';
+import { type IntakeResult, processMessage } from '../domain/intake/process-message.ts';
 import { replayMessage } from '../domain/intake/replay.ts';
 import { envelopeOf, parseSesEvent } from './ses-event.ts';
 
@@ -17,7 +17,10 @@ export interface IntakeContext {
 }
 
 /** Checks the SES event and runs intake for each record (SES sends one per invocation). */
-export async function handleSesEvent(event: unknown, intake: IntakeContext): Promise<IntakeResult[]> {
+export async function handleSesEvent(
+  event: unknown,
+  intake: IntakeContext,
+): Promise<IntakeResult[]> {
   const parsed = parseSesEvent(event);
   const results: IntakeResult[] = [];
   for (const record of parsed.Records) {
@@ -34,7 +37,10 @@ const replayEventSchema = z.object({ replay: z.string().regex(/^[A-Za-z0-9._=+-]
  * messageId>" }`, which re-runs intake for a message already in the inbound bucket (after a
  * failure or a parser fix).
  */
-export async function handleIntakeEvent(event: unknown, intake: IntakeContext): Promise<IntakeResult[]> {
+export async function handleIntakeEvent(
+  event: unknown,
+  intake: IntakeContext,
+): Promise<IntakeResult[]> {
   const replay = replayEventSchema.safeParse(event);
   if (replay.success) {
     const id = replay.data.replay;

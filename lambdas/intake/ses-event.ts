@@ -4,14 +4,18 @@
  * named error, not a TypeError deep in intake.
  */
 import { z } from 'zod';
-import type { Verdicts, VerdictStatus } from '../domain/case/types.ts';
+import type { VerdictStatus, Verdicts } from '../domain/case/types.ts';
 import type { MessageEnvelope } from '../domain/intake/ports.ts';
 
 const verdict = z.object({ status: z.string() }).optional();
 
 export const sesMailSchema = z.object({
   timestamp: z.iso.datetime({ offset: true }),
-  messageId: z.string().min(1).max(200).regex(/^[A-Za-z0-9._=+-]+$/, 'unexpected characters'),
+  messageId: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9._=+-]+$/, 'unexpected characters'),
   source: z.string().optional(),
   destination: z.array(z.string()).optional(),
   commonHeaders: z
@@ -53,7 +57,13 @@ export class InvalidSesEventError extends Error {
   override readonly name = 'InvalidSesEventError';
 }
 
-const KNOWN: ReadonlySet<string> = new Set(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']);
+const KNOWN: ReadonlySet<string> = new Set([
+  'PASS',
+  'FAIL',
+  'GRAY',
+  'PROCESSING_FAILED',
+  'DISABLED',
+]);
 function status(v: { status: string } | undefined): VerdictStatus {
   const s = v?.status.toUpperCase();
   return s && KNOWN.has(s) ? (s as VerdictStatus) : 'NONE';

@@ -13,7 +13,11 @@ export function requireEnv(name: EnvName, env: NodeJS.ProcessEnv = process.env):
   return value;
 }
 
-export function optionalEnv(name: EnvName, fallback: string, env: NodeJS.ProcessEnv = process.env): string {
+export function optionalEnv(
+  name: EnvName,
+  fallback: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const value = env[name];
   return value === undefined ? fallback : value;
 }

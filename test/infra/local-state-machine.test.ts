@@ -191,7 +191,6 @@ describe('runClock', () => {
     const { tasks, calls } = stubTasks({
       [CLOCK_STATES.notifyTeam]: flaky(2, { status: 'sent' }),
     });
-    const started = Date.now();
     const run = runClock(
       definition,
       { caseId: CASE_ID },
@@ -206,8 +205,32 @@ describe('runClock', () => {
     expect(callsOf(calls, CLOCK_STATES.notifyTeam)).toHaveLength(3);
     expect(run.events.filter((e) => e.type === 'StateRetried')).toHaveLength(2);
     expect(entered).not.toContain(CLOCK_STATES.reportFailure);
-    // The definition's 2 s and 4 s pauses are not waited for locally.
-    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  test('retry pauses are retryIntervalMs locally, not the 2 s, 4 s, ... of the definition', async () => {
+    const attemptTimes = async (retryIntervalMs?: number) => {
+      const times: number[] = [];
+      const failTwice = flaky(2, { status: 'sent' });
+      const { tasks } = stubTasks({
+        [CLOCK_STATES.notifyTeam]: (payload) => {
+          times.push(performance.now());
+          return failTwice(payload);
+        },
+      });
+      const run = runClock(
+        definition,
+        { caseId: CASE_ID },
+        {
+          tasks,
+          clock: fastForwardClock(RECEIVED),
+          ...(retryIntervalMs !== undefined && { retryIntervalMs }),
+        },
+      );
+      expect((await run.outcome).status).toBe('SUCCEEDED');
+      return times.slice(1).map((t, i) => t - times[i]!);
+    };
+    for (const gap of await attemptTimes()) expect(gap).toBeLessThan(1_000);
+    for (const gap of await attemptTimes(150)) expect(gap).toBeGreaterThanOrEqual(140);
   });
 
   test('a task that always throws ends in ReportClockFailure -> ClockFailed, paging once', async () => {

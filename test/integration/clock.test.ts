@@ -36,7 +36,11 @@ async function openCase(extraHeaders: Record<string, string> = {}): Promise<Dead
     headers: extraHeaders,
   });
   const { event } = await env.deliver(raw, { timestamp: new Date(RECEIVED) });
-  const [r] = await handleSesEvent(event, { deps: env.deps, settings: env.settings, inboundPrefix: env.config.inboundPrefix });
+  const [r] = await handleSesEvent(event, {
+    deps: env.deps,
+    settings: env.settings,
+    inboundPrefix: env.config.inboundPrefix,
+  });
   const start = env.sfn.startCalls.findLast((s) => s.name === r!.caseId);
   return JSON.parse(start!.input) as DeadlineClockInput;
 }
@@ -51,7 +55,11 @@ function tasks(overrides: Partial<Record<string, (p: unknown) => Promise<unknown
     [CLOCK_STATES.evaluate]: env.tasks.checkpoint,
     [CLOCK_STATES.reportFailure]: async (payload: unknown) => {
       const p = payload as { Message?: string };
-      const out = await env.clockDeps.notifier.publish('pager', { subject: 'clock failed', message: p.Message ?? '', attributes: { type: 'clockFailure' } });
+      const out = await env.clockDeps.notifier.publish('pager', {
+        subject: 'clock failed',
+        message: p.Message ?? '',
+        attributes: { type: 'clockFailure' },
+      });
       return { MessageId: out.messageId };
     },
     ...overrides,
@@ -61,15 +69,38 @@ function tasks(overrides: Partial<Record<string, (p: unknown) => Promise<unknown
 async function runFor(input: DeadlineClockInput, script: ScriptStep[] = [], overrides = {}) {
   env.now = new Date(RECEIVED);
   const clock = scriptedClock(env, script);
-  const run = runClock(definition(), input as never, { tasks: tasks(overrides), clock, retryIntervalMs: 0 });
+  const run = runClock(definition(), input as never, {
+    tasks: tasks(overrides),
+    clock,
+    retryIntervalMs: 0,
+  });
   const outcome = await run.outcome;
-  return { outcome, run, clock, sns: env.snsFor(input.caseId), escalations: env.snsFor(input.caseId).filter((m) => m.attributes.type?.startsWith('escalation.')) };
+  return {
+    outcome,
+    run,
+    clock,
+    sns: env.snsFor(input.caseId),
+    escalations: env
+      .snsFor(input.caseId)
+      .filter((m) => m.attributes.type?.startsWith('escalation.')),
+  };
 }
 
 const subscriberSent = (caseId: string, noticeId: string, hours: number): ScriptStep => ({
   at: at(hours),
   run: async () => {
-    await recordPreliminaryReport(caseId, noticeId, { at: at(hours), actor: 'alice', channel: 'email', messageId: null, note: 'sent from the compliance mailbox' }, env.clockDeps);
+    await recordPreliminaryReport(
+      caseId,
+      noticeId,
+      {
+        at: at(hours),
+        actor: 'alice',
+        channel: 'email',
+        messageId: null,
+        note: 'sent from the compliance mailbox',
+      },
+      env.clockDeps,
+    );
   },
 });
 
@@ -84,14 +115,23 @@ describe('the synthesized deadline clock', () => {
     expect(escalations).toHaveLength(0);
     expect(sns.map((m) => m.attributes.type)).toEqual(['newCase']);
     expect(run.statesEntered()).toEqual([
-      'Acknowledge', 'NotifyTeam', 'PlanClock', 'ClockDone', 'WaitForCheckpoint', 'EvaluateCheckpoint', 'ClockDone', 'ClockStopped',
+      'Acknowledge',
+      'NotifyTeam',
+      'PlanClock',
+      'ClockDone',
+      'WaitForCheckpoint',
+      'EvaluateCheckpoint',
+      'ClockDone',
+      'ClockStopped',
     ]);
     expect(await env.mailsFor(input.caseId)).toHaveLength(1);
   });
 
   test('reporter answered, Subscriber forgotten: warning 12 h, page 20 h, breach 24 h, each naming it', async () => {
     const input = await openCase();
-    const { outcome, escalations } = await runFor(input, [subscriberSent(input.caseId, 'reporter', 8)]);
+    const { outcome, escalations } = await runFor(input, [
+      subscriberSent(input.caseId, 'reporter', 8),
+    ]);
     expect(outcome.status).toBe('SUCCEEDED');
     const firstThree = escalations.slice(0, 4).map((m) => [m.attributes.type, m.topic]);
     expect(firstThree).toEqual([
@@ -104,11 +144,18 @@ describe('the synthesized deadline clock', () => {
       expect(m.message).toContain('preliminary report to subscriber UNKNOWN recipient');
       expect(m.message).not.toContain('preliminary report to reporter');
     }
-    expect(escalations[0]?.message).toContain(`at ${at(12).slice(0, 10)} ${at(12).slice(11, 16)} UTC`);
+    expect(escalations[0]?.message).toContain(
+      `at ${at(12).slice(0, 10)} ${at(12).slice(11, 16)} UTC`,
+    );
     // Then a bounded number of re-pages, and the clock ends.
     expect(escalations.filter((m) => m.attributes.type === 'escalation.repage')).toHaveLength(6);
     const c = await env.deps.cases.getCase(input.caseId);
-    expect(c?.escalations.map((e) => e.level)).toEqual(['warning', 'page', 'breach', ...Array(6).fill('repage')]);
+    expect(c?.escalations.map((e) => e.level)).toEqual([
+      'warning',
+      'page',
+      'breach',
+      ...Array(6).fill('repage'),
+    ]);
     expect(c?.escalations.every((e) => e.status === 'sent')).toBe(true);
   });
 
@@ -121,11 +168,23 @@ describe('the synthesized deadline clock', () => {
         run: async () => {
           const c = await env.deps.cases.getCase(input.caseId);
           ackId = c!.notices.find((n) => n.id === 'acknowledgment')!.messageId!;
-          await recordPreliminaryReport(input.caseId, 'reporter', { at: at(1), actor: 'alice', channel: 'ses', messageId: 'prelim-1', note: null }, env.clockDeps);
-          await env.deps.cases.registerOutbound('prelim-1', { caseId: input.caseId, noticeId: 'reporter' });
+          await recordPreliminaryReport(
+            input.caseId,
+            'reporter',
+            { at: at(1), actor: 'alice', channel: 'ses', messageId: 'prelim-1', note: null },
+            env.clockDeps,
+          );
+          await env.deps.cases.registerOutbound('prelim-1', {
+            caseId: input.caseId,
+            noticeId: 'reporter',
+          });
         },
       },
-      { at: at(3), run: async () => void (await env.tasks.deliveryEvents(sesEventNotification('Bounce', 'prelim-1', at(3)))) },
+      {
+        at: at(3),
+        run: async () =>
+          void (await env.tasks.deliveryEvents(sesEventNotification('Bounce', 'prelim-1', at(3)))),
+      },
       subscriberSent(input.caseId, 'subscriber:unknown', 4),
     ]);
     expect(ackId).not.toBe('');
@@ -133,16 +192,22 @@ describe('the synthesized deadline clock', () => {
     expect(bounceAlerts.map((m) => m.topic).sort()).toEqual(['cpr-pager', 'cpr-team']);
     expect(sns.indexOf(bounceAlerts[0]!)).toBeLessThan(sns.indexOf(escalations[0]!));
     expect(escalations[0]?.attributes.type).toBe('escalation.warning');
-    expect(escalations[0]?.message).toContain('preliminary report to reporter rita@researcher.example: bounced');
+    expect(escalations[0]?.message).toContain(
+      'preliminary report to reporter rita@researcher.example: bounced',
+    );
   });
 
   test('suppressed acknowledgment (auto-reply): no mail sent, the case is still tracked and escalated', async () => {
     const input = await openCase({ 'Auto-Submitted': 'auto-replied' });
     expect(input.acknowledgment).toEqual({ decision: 'suppress', reason: 'autoSubmitted' });
-    const { outcome, escalations } = await runFor(input, [subscriberSent(input.caseId, 'subscriber:unknown', 2)]);
+    const { outcome, escalations } = await runFor(input, [
+      subscriberSent(input.caseId, 'subscriber:unknown', 2),
+    ]);
     expect(outcome.status).toBe('SUCCEEDED');
     expect(await env.mailsFor(input.caseId)).toHaveLength(0);
-    expect(escalations[0]?.message).toContain('preliminary report to reporter rita@researcher.example: pending');
+    expect(escalations[0]?.message).toContain(
+      'preliminary report to reporter rita@researcher.example: pending',
+    );
   });
 
   test('a task failing twice then succeeding: one escalation, not two', async () => {
@@ -157,7 +222,10 @@ describe('the synthesized deadline clock', () => {
     };
     const { outcome, escalations, run } = await runFor(
       input,
-      [subscriberSent(input.caseId, 'reporter', 1), subscriberSent(input.caseId, 'subscriber:unknown', 13)],
+      [
+        subscriberSent(input.caseId, 'reporter', 1),
+        subscriberSent(input.caseId, 'subscriber:unknown', 13),
+      ],
       { [CLOCK_STATES.evaluate]: flaky },
     );
     expect(calls).toBe(2);
@@ -175,7 +243,9 @@ describe('the synthesized deadline clock', () => {
     });
     expect(outcome.status).toBe('FAILED');
     expect(run.statesEntered()).toContain('ReportClockFailure');
-    const alerts = env.sns.messages.filter((m) => m.attributes.type === 'clockFailure' && m.message.includes(input.caseId));
+    const alerts = env.sns.messages.filter(
+      (m) => m.attributes.type === 'clockFailure' && m.message.includes(input.caseId),
+    );
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.topic).toBe('cpr-pager');
     expect(sns.filter((m) => m.attributes.type === 'newCase')).toHaveLength(0);
@@ -188,7 +258,9 @@ describe('the synthesized deadline clock', () => {
         at: at(16),
         run: async () => {
           const { closeCase } = await import('../../lambdas/domain/case/notice-transitions.ts');
-          await env.deps.cases.updateCase(input.caseId, (c) => closeCase(c, at(16), 'duplicate of an earlier case'));
+          await env.deps.cases.updateCase(input.caseId, (c) =>
+            closeCase(c, at(16), 'duplicate of an earlier case'),
+          );
         },
       },
     ]);
@@ -200,7 +272,13 @@ describe('the synthesized deadline clock', () => {
     const input = await openCase();
     const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
     const sfn = new SFNClient({});
-    await sfn.send(new StartExecutionCommand({ stateMachineArn: env.config.stateMachineArn, name: input.caseId, input: JSON.stringify(input) }));
+    await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: env.config.stateMachineArn,
+        name: input.caseId,
+        input: JSON.stringify(input),
+      }),
+    );
     const executions = [...env.sfn.executions.values()].filter((e) => e.name === input.caseId);
     expect(executions).toHaveLength(1);
     expect(env.sfn.startCalls.filter((s) => s.name === input.caseId)).toHaveLength(2);

@@ -69,6 +69,8 @@ describe('intake handler module', () => {
     const { CASES_TABLE: _, ...rest } = process.env;
     expect(() => readIntakeConfig(rest)).toThrow(MissingConfigError);
     expect(() => readIntakeConfig(rest)).toThrow(/CASES_TABLE/);
-    expect(() => readIntakeConfig({ ...process.env, DEADLINE_POLICY_VERSION: 'nope' })).toThrow(/nope/);
+    expect(() => readIntakeConfig({ ...process.env, DEADLINE_POLICY_VERSION: 'nope' })).toThrow(
+      /nope/,
+    );
   });
 });

@@ -5,16 +5,17 @@
 import { readFileSync } from 'node:fs';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
 import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
-import { parseInventoryCsv } from '../../lambdas/domain/inventory/csv.ts';
 import type { DeadlineClockInput, IntakeDeps } from '../../lambdas/domain/intake/ports.ts';
 import { replayMessage } from '../../lambdas/domain/intake/replay.ts';
-import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
+import { parseInventoryCsv } from '../../lambdas/domain/inventory/csv.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { compose } from '../support/compose.ts';
 import { CPR_ADDRESS, type IntakeEnv, intakeEnv } from '../support/intake-env.ts';
 
-const pki = (name: string) => readFileSync(new URL(`../fixtures/pki/${name}`, import.meta.url), 'utf-8');
+const pki = (name: string) =>
+  readFileSync(new URL(`../fixtures/pki/${name}`, import.meta.url), 'utf-8');
 type Facts = Record<string, { sha256?: string; serial?: string; spkiSha256?: string }>;
 const factFile = JSON.parse(pki('facts.json')) as { certificates: Facts; keys: Facts; csrs: Facts };
 const facts: Facts = { ...factFile.certificates, ...factFile.keys, ...factFile.csrs };
@@ -69,7 +70,9 @@ describe('a key-compromise report', () => {
     expect([...(c?.affected ?? [])].sort()).toEqual(
       [facts['leaf-rsa.pem']?.sha256, facts['leaf-rsa-reissued.pem']?.sha256].sort(),
     );
-    expect(c?.subscribers).toEqual([{ name: 'Example RSA Ltd', email: 'rsa-admin@subscriber.example' }]);
+    expect(c?.subscribers).toEqual([
+      { name: 'Example RSA Ltd', email: 'rsa-admin@subscriber.example' },
+    ]);
     expect(c?.notices.map((n) => [n.id, n.status, n.dueAt])).toEqual([
       ['acknowledgment', 'pending', null],
       ['reporter', 'pending', '2026-11-28T09:00:00.000Z'],
@@ -84,7 +87,10 @@ describe('a key-compromise report', () => {
     expect(JSON.stringify(c)).not.toContain('PRIVATE KEY');
     expect(JSON.stringify(c)).not.toContain(keyBody);
     const file = await env.s3.send(
-      new GetObjectCommand({ Bucket: env.config.evidenceBucket, Key: c!.messages[0]!.evidenceKey! }),
+      new GetObjectCommand({
+        Bucket: env.config.evidenceBucket,
+        Key: c!.messages[0]!.evidenceKey!,
+      }),
     );
     const text = await file.Body!.transformToString();
     expect(text).toContain(facts['leaf-rsa.key']!.spkiSha256!);
@@ -129,42 +135,55 @@ describe('retries after a failure mid-way', () => {
     ['case creation', (d: IntakeDeps) => d.cases, 'createCase'],
     ['clock start', (d: IntakeDeps) => d.clock, 'start'],
     ['completion', (d: IntakeDeps) => d.cases, 'completeMessage'],
-  ] as const)('a crash at %s leaves exactly one case after the retry', async (_label, pick, method) => {
-    const raw = await keyCompromiseReport(`<retry-${method}@researcher.example>`);
-    const { event } = await env.deliver(raw);
-    const target = pick(env.deps) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-    const original = target[method]!.bind(target);
-    let failures = 0;
-    const flaky: IntakeDeps = {
-      ...env.deps,
-      [method === 'put' ? 'evidence' : method === 'start' ? 'clock' : 'cases']: new Proxy(target, {
-        get(obj, prop) {
-          if (prop === method) {
-            return async (...args: unknown[]) => {
-              if (failures === 0) {
-                failures += 1;
-                throw new Error(`injected failure in ${method}`);
+  ] as const)(
+    'a crash at %s leaves exactly one case after the retry',
+    async (_label, pick, method) => {
+      const raw = await keyCompromiseReport(`<retry-${method}@researcher.example>`);
+      const { event } = await env.deliver(raw);
+      const target = pick(env.deps) as unknown as Record<
+        string,
+        (...a: unknown[]) => Promise<unknown>
+      >;
+      const original = target[method]!.bind(target);
+      let failures = 0;
+      const flaky: IntakeDeps = {
+        ...env.deps,
+        [method === 'put' ? 'evidence' : method === 'start' ? 'clock' : 'cases']: new Proxy(
+          target,
+          {
+            get(obj, prop) {
+              if (prop === method) {
+                return async (...args: unknown[]) => {
+                  if (failures === 0) {
+                    failures += 1;
+                    throw new Error(`injected failure in ${method}`);
+                  }
+                  return original(...args);
+                };
               }
-              return original(...args);
-            };
-          }
-          const value = (obj as Record<string | symbol, unknown>)[prop];
-          return typeof value === 'function' ? value.bind(obj) : value;
-        },
-      }),
-    };
-    await expect(run(event, flaky)).rejects.toThrow(/injected failure/);
-    const [result] = await run(event, flaky);
-    expect(result?.outcome === 'created' || result?.outcome === 'alreadyProcessed').toBe(true);
-    const c = await env.deps.cases.getCase(result!.caseId);
-    expect(c?.messages).toHaveLength(1);
-    expect(env.sfn.startCalls.filter((s) => s.name === result!.caseId).length).toBeGreaterThanOrEqual(1);
-    expect(env.sfn.executions.size).toBe(new Set(env.sfn.startCalls.map((s) => s.name)).size);
-    const events = await env.deps.cases.listEvents(result!.caseId);
-    expect(events.filter((e) => e.type === 'opened')).toHaveLength(1);
-    const record = await env.deps.cases.getMessage(result!.caseId ? event.Records[0]!.ses.mail.messageId : '');
-    expect(record?.state).toBe('done');
-  });
+              const value = (obj as Record<string | symbol, unknown>)[prop];
+              return typeof value === 'function' ? value.bind(obj) : value;
+            },
+          },
+        ),
+      };
+      await expect(run(event, flaky)).rejects.toThrow(/injected failure/);
+      const [result] = await run(event, flaky);
+      expect(result?.outcome === 'created' || result?.outcome === 'alreadyProcessed').toBe(true);
+      const c = await env.deps.cases.getCase(result!.caseId);
+      expect(c?.messages).toHaveLength(1);
+      expect(
+        env.sfn.startCalls.filter((s) => s.name === result!.caseId).length,
+      ).toBeGreaterThanOrEqual(1);
+      expect(env.sfn.executions.size).toBe(new Set(env.sfn.startCalls.map((s) => s.name)).size);
+      const events = await env.deps.cases.listEvents(result!.caseId);
+      expect(events.filter((e) => e.type === 'opened')).toHaveLength(1);
+      const record = await env.deps.cases.getMessage(
+        result!.caseId ? event.Records[0]!.ses.mail.messageId : '',
+      );
+      expect(record?.state).toBe('done');
+    },
+  );
 });
 
 describe('threading', () => {
@@ -205,7 +224,7 @@ describe('threading', () => {
     expect(env.sfn.startCalls.filter((s) => s.name === original)).toHaveLength(1);
   });
 
-  test('a reply by In-Reply-To to the reporter\'s earlier mail joins the case', async () => {
+  test("a reply by In-Reply-To to the reporter's earlier mail joins the case", async () => {
     const raw = await compose({
       from: 'tom@researcher.example',
       to: CPR_ADDRESS,
@@ -283,7 +302,11 @@ describe('bad input still becomes a case', () => {
     const raw = await keyCompromiseReport('<missing@researcher.example>');
     const { event, messageId } = await env.deliver(raw);
     const moved = { ...env.config, inboundPrefix: 'wrong-prefix/' };
-    const [result] = await handleSesEvent(event, { deps: env.deps, settings: env.settings, inboundPrefix: moved.inboundPrefix });
+    const [result] = await handleSesEvent(event, {
+      deps: env.deps,
+      settings: env.settings,
+      inboundPrefix: moved.inboundPrefix,
+    });
     const c = await env.deps.cases.getCase(result!.caseId);
     expect(c?.classification).toBe('unparsed');
     expect(c?.parseError).toContain(`wrong-prefix/${messageId}`);
@@ -303,14 +326,19 @@ describe('bad input still becomes a case', () => {
 
   test('DMARC failure of a p=reject domain suppresses the acknowledgment but keeps the case', async () => {
     const raw = await keyCompromiseReport('<dmarc@researcher.example>');
-    const { event } = await env.deliver(raw, { verdicts: { dmarc: 'FAIL' }, dmarcPolicy: 'reject' });
+    const { event } = await env.deliver(raw, {
+      verdicts: { dmarc: 'FAIL' },
+      dmarcPolicy: 'reject',
+    });
     const [result] = await run(event);
     expect(result?.acknowledgment).toEqual({ decision: 'suppress', reason: 'dmarcReject' });
     expect(result?.outcome).toBe('created');
   });
 
   test('a malformed event is refused by name', async () => {
-    await expect(run({ Records: [{ eventSource: 'aws:sqs' }] })).rejects.toThrow(/not an SES receipt event/);
+    await expect(run({ Records: [{ eventSource: 'aws:sqs' }] })).rejects.toThrow(
+      /not an SES receipt event/,
+    );
   });
 });
 

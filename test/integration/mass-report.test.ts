@@ -42,7 +42,11 @@ test('one case with exact counts, a bounded item and the full evidence in S3', a
   expect(c?.evidenceCounts.affected).toBe(2300);
   expect(c?.evidence.certificates).toHaveLength(CASE_ITEM_SAMPLE.certificates);
   expect(c?.evidenceTruncated).toBe(true);
-  expect(c?.subscribers.map((s) => s.email)).toEqual(['pki@s0.example', 'pki@s1.example', 'pki@s2.example']);
+  expect(c?.subscribers.map((s) => s.email)).toEqual([
+    'pki@s0.example',
+    'pki@s1.example',
+    'pki@s2.example',
+  ]);
   expect(c?.notices.filter((n) => n.kind === 'subscriberReport')).toHaveLength(3);
   expect(Buffer.byteLength(JSON.stringify(c))).toBeLessThan(350_000);
 

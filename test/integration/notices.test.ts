@@ -15,7 +15,10 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.stop());
 
-async function openCase(headers: Record<string, string> = {}, from = 'Rita Reporter <rita@researcher.example>') {
+async function openCase(
+  headers: Record<string, string> = {},
+  from = 'Rita Reporter <rita@researcher.example>',
+) {
   const raw = await compose({
     from,
     to: CPR_ADDRESS,
@@ -25,7 +28,11 @@ async function openCase(headers: Record<string, string> = {}, from = 'Rita Repor
     headers,
   });
   const { event } = await env.deliver(raw);
-  const [r] = await handleSesEvent(event, { deps: env.deps, settings: env.settings, inboundPrefix: env.config.inboundPrefix });
+  const [r] = await handleSesEvent(event, {
+    deps: env.deps,
+    settings: env.settings,
+    inboundPrefix: env.config.inboundPrefix,
+  });
   return r!.caseId;
 }
 
@@ -39,7 +46,9 @@ describe('acknowledgment', () => {
     expect(mail?.destination.to).toEqual(['rita@researcher.example']);
     expect(mail?.from).toBe('notices@ca.example');
     expect(mail?.replyTo).toEqual(['cpr@ca.example']);
-    const headers = Object.fromEntries((mail?.headers ?? []).map((h) => [h.name.toLowerCase(), h.value]));
+    const headers = Object.fromEntries(
+      (mail?.headers ?? []).map((h) => [h.name.toLowerCase(), h.value]),
+    );
     expect(headers['auto-submitted']).toBe('auto-replied');
     expect(headers['in-reply-to']).toMatch(/^<.+@researcher\.example>$/);
     expect(mail?.body.text).toContain(`case ${caseId}`);
@@ -58,7 +67,10 @@ describe('acknowledgment', () => {
 
   test('suppressed for an auto-reply: no mail, case still tracked', async () => {
     const caseId = await openCase({ 'Auto-Submitted': 'auto-replied' });
-    expect(await env.tasks.acknowledge({ caseId })).toEqual({ status: 'suppressed', messageId: null });
+    expect(await env.tasks.acknowledge({ caseId })).toEqual({
+      status: 'suppressed',
+      messageId: null,
+    });
     expect(await env.mailsFor(caseId)).toHaveLength(0);
     const c = await env.deps.cases.getCase(caseId);
     expect(c?.acknowledgment).toEqual({ decision: 'suppress', reason: 'autoSubmitted' });
@@ -76,7 +88,11 @@ describe('acknowledgment', () => {
       text: 'thanks',
     });
     const { event } = await env.deliver(raw);
-    const [r] = await handleSesEvent(event, { deps: env.deps, settings: env.settings, inboundPrefix: env.config.inboundPrefix });
+    const [r] = await handleSesEvent(event, {
+      deps: env.deps,
+      settings: env.settings,
+      inboundPrefix: env.config.inboundPrefix,
+    });
     expect(r).toMatchObject({ caseId, role: 'reply' });
   });
 });
@@ -89,7 +105,11 @@ describe('team notice', () => {
     const msgs = env.snsFor(caseId);
     expect(msgs).toHaveLength(1);
     expect(msgs[0]?.topic).toBe('cpr-team');
-    expect(msgs[0]?.attributes).toMatchObject({ type: 'newCase', classification: 'keyCompromise', severity: 'high' });
+    expect(msgs[0]?.attributes).toMatchObject({
+      type: 'newCase',
+      classification: 'keyCompromise',
+      severity: 'high',
+    });
     expect(msgs[0]?.message).toContain('rita@researcher.example');
     expect(msgs[0]?.message).toContain('subscriber UNKNOWN recipient');
     expect(msgs[0]?.message).toContain('Raw message: s3://');
@@ -100,7 +120,9 @@ describe('delivery events', () => {
   test('a bounce of the acknowledgment alerts team and pager at once, with the diagnostic', async () => {
     const caseId = await openCase();
     const { messageId } = (await env.tasks.acknowledge({ caseId })) as { messageId: string };
-    await env.tasks.deliveryEvents(sesEventNotification('Bounce', messageId, '2026-11-27T09:05:00.000Z'));
+    await env.tasks.deliveryEvents(
+      sesEventNotification('Bounce', messageId, '2026-11-27T09:05:00.000Z'),
+    );
     const c = await env.deps.cases.getCase(caseId);
     expect(c?.notices.find((n) => n.id === 'acknowledgment')?.status).toBe('bounced');
     const alerts = env.snsFor(caseId).filter((m) => m.attributes.type === 'notice.bounced');
@@ -108,24 +130,47 @@ describe('delivery events', () => {
     expect(alerts[0]?.message).toContain('550 5.1.1 user unknown');
     expect(alerts[0]?.message).toContain('the reporter may be unreachable');
     // The same event again (SNS delivers at least once) alerts nobody twice.
-    await env.tasks.deliveryEvents(sesEventNotification('Bounce', messageId, '2026-11-27T09:05:00.000Z'));
-    expect(env.snsFor(caseId).filter((m) => m.attributes.type === 'notice.bounced')).toHaveLength(2);
+    await env.tasks.deliveryEvents(
+      sesEventNotification('Bounce', messageId, '2026-11-27T09:05:00.000Z'),
+    );
+    expect(env.snsFor(caseId).filter((m) => m.attributes.type === 'notice.bounced')).toHaveLength(
+      2,
+    );
   });
 
   test('a bounced preliminary report reopens the obligation', async () => {
     const caseId = await openCase();
-    await recordPreliminaryReport(caseId, 'reporter', { at: '2026-11-27T10:00:00.000Z', actor: 'alice', channel: 'ses', messageId: 'manual-ses-1', note: null }, env.clockDeps);
+    await recordPreliminaryReport(
+      caseId,
+      'reporter',
+      {
+        at: '2026-11-27T10:00:00.000Z',
+        actor: 'alice',
+        channel: 'ses',
+        messageId: 'manual-ses-1',
+        note: null,
+      },
+      env.clockDeps,
+    );
     await env.deps.cases.registerOutbound('manual-ses-1', { caseId, noticeId: 'reporter' });
-    await env.tasks.deliveryEvents(sesEventNotification('Delivery', 'manual-ses-1', '2026-11-27T10:00:05.000Z'));
-    expect((await env.deps.cases.getCase(caseId))?.notices.find((n) => n.id === 'reporter')?.status).toBe('delivered');
-    await env.tasks.deliveryEvents(sesEventNotification('Bounce', 'manual-ses-1', '2026-11-27T10:03:00.000Z'));
+    await env.tasks.deliveryEvents(
+      sesEventNotification('Delivery', 'manual-ses-1', '2026-11-27T10:00:05.000Z'),
+    );
+    expect(
+      (await env.deps.cases.getCase(caseId))?.notices.find((n) => n.id === 'reporter')?.status,
+    ).toBe('delivered');
+    await env.tasks.deliveryEvents(
+      sesEventNotification('Bounce', 'manual-ses-1', '2026-11-27T10:03:00.000Z'),
+    );
     const n = (await env.deps.cases.getCase(caseId))?.notices.find((x) => x.id === 'reporter');
     expect(n?.status).toBe('bounced');
     expect(n?.history.map((h) => h.status)).toEqual(['sent', 'delivered', 'bounced']);
   });
 
   test('events for messages we did not send are ignored, not errors', async () => {
-    const out = await env.tasks.deliveryEvents(sesEventNotification('Bounce', 'not-ours', '2026-11-27T10:00:00.000Z'));
+    const out = await env.tasks.deliveryEvents(
+      sesEventNotification('Bounce', 'not-ours', '2026-11-27T10:00:00.000Z'),
+    );
     expect(out).toEqual([{ status: 'unknownMessage', caseId: null }]);
   });
 });
@@ -134,12 +179,49 @@ describe('recording a preliminary report by hand', () => {
   test('is guarded: only existing obligations of open cases', async () => {
     const caseId = await openCase();
     await expect(
-      recordPreliminaryReport(caseId, 'subscriber:nobody@x.example', { at: '2026-11-27T10:00:00.000Z', actor: 'alice', channel: 'phone', messageId: null, note: 'called' }, env.clockDeps),
+      recordPreliminaryReport(
+        caseId,
+        'subscriber:nobody@x.example',
+        {
+          at: '2026-11-27T10:00:00.000Z',
+          actor: 'alice',
+          channel: 'phone',
+          messageId: null,
+          note: 'called',
+        },
+        env.clockDeps,
+      ),
     ).rejects.toThrow(/no preliminary-report obligation/);
     await expect(
-      recordPreliminaryReport('CPR-20991231-NOPE00', 'reporter', { at: '2026-11-27T10:00:00.000Z', actor: 'alice', channel: 'phone', messageId: null, note: null }, env.clockDeps),
+      recordPreliminaryReport(
+        'CPR-20991231-NOPE00',
+        'reporter',
+        {
+          at: '2026-11-27T10:00:00.000Z',
+          actor: 'alice',
+          channel: 'phone',
+          messageId: null,
+          note: null,
+        },
+        env.clockDeps,
+      ),
     ).rejects.toThrow(/does not exist/);
-    const c = await recordPreliminaryReport(caseId, 'reporter', { at: '2026-11-27T10:00:00.000Z', actor: 'alice', channel: 'phone', messageId: null, note: 'called the reporter' }, env.clockDeps);
-    expect(c.notices.find((n) => n.id === 'reporter')).toMatchObject({ status: 'sent', actor: 'alice', channel: 'phone' });
+    const c = await recordPreliminaryReport(
+      caseId,
+      'reporter',
+      {
+        at: '2026-11-27T10:00:00.000Z',
+        actor: 'alice',
+        channel: 'phone',
+        messageId: null,
+        note: 'called the reporter',
+      },
+      env.clockDeps,
+    );
+    expect(c.notices.find((n) => n.id === 'reporter')).toMatchObject({
+      status: 'sent',
+      actor: 'alice',
+      channel: 'phone',
+    });
   });
 });

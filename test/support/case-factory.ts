@@ -6,8 +6,11 @@ import { BR_2_2 } from '../../lambdas/domain/policy/deadline-policy.ts';
 
 export const RECEIVED = new Date('2026-11-27T09:00:00.000Z');
 
-export function sampleCase(overrides: { subscribers?: Subscriber[]; reporter?: string | null; id?: string } = {}): CprCase {
-  const reporter = overrides.reporter === undefined ? 'rita@researcher.example' : overrides.reporter;
+export function sampleCase(
+  overrides: { subscribers?: Subscriber[]; reporter?: string | null; id?: string } = {},
+): CprCase {
+  const reporter =
+    overrides.reporter === undefined ? 'rita@researcher.example' : overrides.reporter;
   return buildNewCase({
     id: overrides.id ?? 'CPR-20261127-TEST01',
     receivedAt: RECEIVED,
@@ -15,11 +18,20 @@ export function sampleCase(overrides: { subscribers?: Subscriber[]; reporter?: s
     subject: 'Key compromise for rsa.example.test',
     classification: 'keyCompromise',
     acknowledgment: { decision: 'send', reason: null },
-    verdicts: { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', dmarcPolicy: null },
+    verdicts: {
+      spam: 'PASS',
+      virus: 'PASS',
+      spf: 'PASS',
+      dkim: 'PASS',
+      dmarc: 'PASS',
+      dmarcPolicy: null,
+    },
     full: {
       evidence: EMPTY_EVIDENCE,
       affected: ['a'.repeat(64)],
-      subscribers: overrides.subscribers ?? [{ name: 'Example RSA Ltd', email: 'rsa-admin@subscriber.example' }],
+      subscribers: overrides.subscribers ?? [
+        { name: 'Example RSA Ltd', email: 'rsa-admin@subscriber.example' },
+      ],
     },
     message: {
       sesMessageId: 'ses-1',

@@ -3,9 +3,15 @@
  * sink (team, escalation and pager topics), reached through the real SDK clients.
  */
 import { inject } from 'vitest';
-import { checkpointTask, type ClockTaskDeps, acknowledgeTask, deliveryEventsTask, notifyTeamTask } from '../../lambdas/clock/tasks.ts';
 import { clockDeps } from '../../lambdas/clock/deps.ts';
-import { startSnsSink, type SnsSink } from '../../local/sns-sink.ts';
+import {
+  acknowledgeTask,
+  type ClockTaskDeps,
+  checkpointTask,
+  deliveryEventsTask,
+  notifyTeamTask,
+} from '../../lambdas/clock/tasks.ts';
+import { type SnsSink, startSnsSink } from '../../local/sns-sink.ts';
 import { pointSdkAt, type StoredMail } from '../../local/stand-ins.ts';
 import { type IntakeEnv, intakeEnv } from './intake-env.ts';
 
@@ -15,7 +21,11 @@ export const TOPICS = {
   pager: 'arn:aws:sns:us-east-1:000000000000:cpr-pager',
 } as const;
 
-export const SENDER = { senderAddress: 'notices@ca.example', replyTo: 'cpr@ca.example', caName: 'Example CA' } as const;
+export const SENDER = {
+  senderAddress: 'notices@ca.example',
+  replyTo: 'cpr@ca.example',
+  caName: 'Example CA',
+} as const;
 
 export interface ClockEnv extends IntakeEnv {
   readonly sns: SnsSink;
@@ -77,25 +87,43 @@ export function sesEventNotification(
   at: string,
   details: Record<string, unknown> = {},
 ) {
-  const mail = { timestamp: at, messageId, source: 'notices@ca.example', destination: ['rita@researcher.example'] };
+  const mail = {
+    timestamp: at,
+    messageId,
+    source: 'notices@ca.example',
+    destination: ['rita@researcher.example'],
+  };
   const body: Record<string, unknown> = { eventType, mail };
   if (eventType === 'Bounce') {
     body.bounce = {
       bounceType: 'Permanent',
       bounceSubType: 'General',
       timestamp: at,
-      bouncedRecipients: [{ emailAddress: 'rita@researcher.example', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }],
+      bouncedRecipients: [
+        {
+          emailAddress: 'rita@researcher.example',
+          status: '5.1.1',
+          diagnosticCode: 'smtp; 550 5.1.1 user unknown',
+        },
+      ],
       ...details,
     };
   }
-  if (eventType === 'Delivery') body.delivery = { timestamp: at, recipients: ['rita@researcher.example'] };
+  if (eventType === 'Delivery')
+    body.delivery = { timestamp: at, recipients: ['rita@researcher.example'] };
   if (eventType === 'Complaint') body.complaint = { timestamp: at, complaintFeedbackType: 'abuse' };
   return {
     Records: [
       {
         EventSource: 'aws:sns',
         EventVersion: '1.0',
-        Sns: { Type: 'Notification', MessageId: `sns-${messageId}`, TopicArn: 'arn:aws:sns:us-east-1:000000000000:cpr-ses-events', Message: JSON.stringify(body), Timestamp: at },
+        Sns: {
+          Type: 'Notification',
+          MessageId: `sns-${messageId}`,
+          TopicArn: 'arn:aws:sns:us-east-1:000000000000:cpr-ses-events',
+          Message: JSON.stringify(body),
+          Timestamp: at,
+        },
       },
     ],
   };

@@ -9,12 +9,13 @@ import { s3Client } from '../../lambdas/adapters/aws-clients.ts';
 import type { IntakeDeps, IntakeSettings } from '../../lambdas/domain/intake/ports.ts';
 import type { IntakeConfig } from '../../lambdas/intake/config.ts';
 import { intakeDeps, intakeSettings } from '../../lambdas/intake/deps.ts';
-import { sesReceiptEvent, type SesEventInput, topHeaders } from '../../local/ses-event.ts';
-import { startSfnEndpoint, type SfnEndpoint } from '../../local/sfn-endpoint.ts';
+import { type SesEventInput, sesReceiptEvent, topHeaders } from '../../local/ses-event.ts';
+import { type SfnEndpoint, startSfnEndpoint } from '../../local/sfn-endpoint.ts';
 import { createBucket, createTables, pointSdkAt } from '../../local/stand-ins.ts';
 
 export const CPR_ADDRESS = 'cpr@ca.example';
-export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:cpr-deadline-clock';
+export const STATE_MACHINE_ARN =
+  'arn:aws:states:us-east-1:000000000000:stateMachine:cpr-deadline-clock';
 
 export interface IntakeEnv {
   readonly config: IntakeConfig;
@@ -23,7 +24,10 @@ export interface IntakeEnv {
   readonly sfn: SfnEndpoint;
   readonly s3: S3Client;
   /** Stores a raw message as the SES S3 action would and returns the matching SES event. */
-  deliver(raw: Uint8Array, options?: Partial<Omit<SesEventInput, 'headers'>>): Promise<{ event: ReturnType<typeof sesReceiptEvent>; messageId: string }>;
+  deliver(
+    raw: Uint8Array,
+    options?: Partial<Omit<SesEventInput, 'headers'>>,
+  ): Promise<{ event: ReturnType<typeof sesReceiptEvent>; messageId: string }>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +51,10 @@ export async function intakeEnv(overrides: Partial<IntakeConfig> = {}): Promise<
     deadlinePolicyVersion: 'br-2.2',
     ...overrides,
   };
-  await createTables(inject('dynamoEndpoint'), { cases: config.casesTable, inventory: config.inventoryTable });
+  await createTables(inject('dynamoEndpoint'), {
+    cases: config.casesTable,
+    inventory: config.inventoryTable,
+  });
   await createBucket(inject('s3Endpoint'), config.inboundBucket);
   const s3 = s3Client();
   let counter = 0;

@@ -8,7 +8,6 @@ import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import MailComposer from 'nodemailer/lib/mail-composer';
 
-
 export interface MassReport {
   readonly raw: Buffer;
   readonly certificatePems: readonly string[];
@@ -24,8 +23,14 @@ export async function buildMassReport(options: {
   to?: string;
   messageId?: string;
 }): Promise<MassReport> {
-  const caKeys = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const leafKeys = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const caKeys = (await webcrypto.subtle.generateKey(EC, true, [
+    'sign',
+    'verify',
+  ])) as webcrypto.CryptoKeyPair;
+  const leafKeys = (await webcrypto.subtle.generateKey(EC, true, [
+    'sign',
+    'verify',
+  ])) as webcrypto.CryptoKeyPair;
   const pems: string[] = [];
   for (let i = 0; i < options.certificates; i += 1) {
     const cert = await x509.X509CertificateGenerator.create({
@@ -37,7 +42,11 @@ export async function buildMassReport(options: {
       signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
       publicKey: leafKeys.publicKey,
       signingKey: caKeys.privateKey,
-      extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: `mass-${i}.example.test` }])],
+      extensions: [
+        new x509.SubjectAlternativeNameExtension([
+          { type: 'dns', value: `mass-${i}.example.test` },
+        ]),
+      ],
     });
     pems.push(cert.toString('pem'));
   }
@@ -55,7 +64,11 @@ export async function buildMassReport(options: {
       'Hello,\n\nthe attached certificates were misissued: their subject violates the Baseline ' +
       'Requirements. The attached CSV lists further affected serial numbers.\n\nRegards\n',
     attachments: [
-      { filename: 'certificates.pem', content: pems.join(''), contentType: 'application/x-pem-file' },
+      {
+        filename: 'certificates.pem',
+        content: pems.join(''),
+        contentType: 'application/x-pem-file',
+      },
       { filename: 'serials.csv', content: csv, contentType: 'text/csv' },
     ],
   })

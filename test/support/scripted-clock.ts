@@ -10,7 +10,10 @@ export interface ScriptStep {
   readonly run: () => Promise<void>;
 }
 
-export function scriptedClock(target: { now: Date }, script: readonly ScriptStep[]): LocalClock & { readonly waits: string[] } {
+export function scriptedClock(
+  target: { now: Date },
+  script: readonly ScriptStep[],
+): LocalClock & { readonly waits: string[] } {
   const pending = [...script].sort((a, b) => a.at.localeCompare(b.at));
   const waits: string[] = [];
   return {

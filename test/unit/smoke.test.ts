@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import { CLASSIFICATIONS } from '../../lambdas/domain/case/types.ts';
+
 test('classifications are a closed set', () => {
   expect(CLASSIFICATIONS).toContain('keyCompromise');
 });

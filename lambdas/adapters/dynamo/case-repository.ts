@@ -9,8 +9,8 @@ import {
 import { nextDeadline } from '../../domain/case/build.ts';
 import type { AuditEvent, CprCase } from '../../domain/case/types.ts';
 import {
-  type CaseRepository,
   CaseNotFoundError,
+  type CaseRepository,
   ConcurrentUpdateError,
   type MessageEnvelope,
   type MessageIdOwner,
@@ -94,7 +94,11 @@ export class DynamoCaseRepository implements CaseRepository {
 
   async getMessage(sesMessageId: string): Promise<MessageRecord | null> {
     const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: keys.message(sesMessageId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table,
+        Key: keys.message(sesMessageId),
+        ConsistentRead: true,
+      }),
     );
     if (!out.Item) return null;
     return {
@@ -219,7 +223,9 @@ export class DynamoCaseRepository implements CaseRepository {
         if (!isConditionFailure(error)) throw error;
       }
     }
-    throw new ConcurrentUpdateError(`case ${id}: ${MAX_UPDATE_ATTEMPTS} concurrent updates in a row`);
+    throw new ConcurrentUpdateError(
+      `case ${id}: ${MAX_UPDATE_ATTEMPTS} concurrent updates in a row`,
+    );
   }
 
   async appendEvents(events: readonly AuditEvent[]): Promise<void> {
@@ -263,7 +269,11 @@ export class DynamoCaseRepository implements CaseRepository {
 
   async hasEvent(caseId: string, eventId: string): Promise<boolean> {
     const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: keys.event(caseId, eventId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table,
+        Key: keys.event(caseId, eventId),
+        ConsistentRead: true,
+      }),
     );
     return out.Item !== undefined;
   }
@@ -279,8 +289,14 @@ export class DynamoCaseRepository implements CaseRepository {
 
   async findOutbound(sesMessageId: string): Promise<OutboundRef | null> {
     const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: keys.outbound(sesMessageId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table,
+        Key: keys.outbound(sesMessageId),
+        ConsistentRead: true,
+      }),
     );
-    return out.Item ? { caseId: out.Item.caseId as string, noticeId: out.Item.noticeId as string } : null;
+    return out.Item
+      ? { caseId: out.Item.caseId as string, noticeId: out.Item.noticeId as string }
+      : null;
   }
 }

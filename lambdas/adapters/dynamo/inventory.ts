@@ -26,7 +26,11 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-async function inParallel<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+async function inParallel<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (t: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -75,22 +79,26 @@ export class DynamoInventory implements Inventory {
 
   private async batchGet(keyList: readonly { pk: string }[]): Promise<Record<string, unknown>[]> {
     const unique = [...new Map(keyList.map((k) => [k.pk, k])).values()];
-    const pages = await inParallel(chunks(unique, BATCH_GET_MAX_KEYS), INVENTORY_CONCURRENCY, async (batch) => {
-      const found: Record<string, unknown>[] = [];
-      let pending: Record<string, unknown>[] = batch;
-      for (let attempt = 0; pending.length > 0; attempt += 1) {
-        if (attempt > MAX_UNPROCESSED_RETRIES) {
-          throw new InventoryLookupError(`${pending.length} inventory keys stayed unprocessed`);
+    const pages = await inParallel(
+      chunks(unique, BATCH_GET_MAX_KEYS),
+      INVENTORY_CONCURRENCY,
+      async (batch) => {
+        const found: Record<string, unknown>[] = [];
+        let pending: Record<string, unknown>[] = batch;
+        for (let attempt = 0; pending.length > 0; attempt += 1) {
+          if (attempt > MAX_UNPROCESSED_RETRIES) {
+            throw new InventoryLookupError(`${pending.length} inventory keys stayed unprocessed`);
+          }
+          if (attempt > 0) await sleep(50 * 2 ** attempt);
+          const out = await this.db.send(
+            new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending } } }),
+          );
+          found.push(...(out.Responses?.[this.table] ?? []));
+          pending = (out.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[]) ?? [];
         }
-        if (attempt > 0) await sleep(50 * 2 ** attempt);
-        const out = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending } } }),
-        );
-        found.push(...(out.Responses?.[this.table] ?? []));
-        pending = (out.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[]) ?? [];
-      }
-      return found;
-    });
+        return found;
+      },
+    );
     return pages.flat();
   }
 

@@ -24,7 +24,10 @@ export class StepFunctionsDeadlineClock implements DeadlineClock {
     } catch (error) {
       // Same name and same input is accepted by the service; a different input (a replay that
       // changed the case) is refused, and the running execution already reads the case anyway.
-      if (error instanceof ExecutionAlreadyExists || (error as Error).name === 'ExecutionAlreadyExists') {
+      if (
+        error instanceof ExecutionAlreadyExists ||
+        (error as Error).name === 'ExecutionAlreadyExists'
+      ) {
         return 'alreadyStarted';
       }
       throw error;

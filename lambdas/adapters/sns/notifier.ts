@@ -22,7 +22,10 @@ export class SnsNotifier implements Notifier {
         Subject: message.subject,
         Message: message.message,
         MessageAttributes: Object.fromEntries(
-          Object.entries(message.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+          Object.entries(message.attributes).map(([k, v]) => [
+            k,
+            { DataType: 'String', StringValue: v },
+          ]),
         ),
       }),
     );

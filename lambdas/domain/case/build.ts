@@ -6,7 +6,7 @@
 import type { Evidence } from '../evidence/types.ts';
 import type { Resolution } from '../inventory/resolve.ts';
 import { computeDeadlines, type DeadlinePolicy } from '../policy/deadline-policy.ts';
-import { exceedsSample, mergeEvidence, sampleEvidence, CASE_ITEM_SAMPLE } from './evidence-set.ts';
+import { CASE_ITEM_SAMPLE, exceedsSample, mergeEvidence, sampleEvidence } from './evidence-set.ts';
 import {
   acknowledgmentNotice,
   OPEN_NOTICE_STATUSES,

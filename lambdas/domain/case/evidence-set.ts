@@ -29,7 +29,12 @@ export const CASE_ITEM_SAMPLE = {
   subscriberNotices: 200,
 } as const;
 
-function unionBy<T>(a: readonly T[], b: readonly T[], key: (t: T) => string, merge?: (x: T, y: T) => T): T[] {
+function unionBy<T>(
+  a: readonly T[],
+  b: readonly T[],
+  key: (t: T) => string,
+  merge?: (x: T, y: T) => T,
+): T[] {
   const out = new Map<string, T>();
   for (const item of a) out.set(key(item), item);
   for (const item of b) {
@@ -73,7 +78,10 @@ export function mergeEvidence(a: Evidence, b: Evidence): Evidence {
 }
 
 /** Marks certificates whose key is proven compromised (by a key or a valid CSR) and lists matches. */
-export function linkKeysToCertificates(evidence: Evidence, extraCompromised: ReadonlySet<string> = new Set()): Evidence {
+export function linkKeysToCertificates(
+  evidence: Evidence,
+  extraCompromised: ReadonlySet<string> = new Set(),
+): Evidence {
   const bySpki = new Map<string, string[]>();
   for (const cert of evidence.certificates) {
     const list = bySpki.get(cert.spkiSha256) ?? [];
@@ -97,7 +105,9 @@ export function linkKeysToCertificates(evidence: Evidence, extraCompromised: Rea
     })),
     csrs: evidence.csrs.map((c) => ({
       ...c,
-      matches: c.signatureValid ? unionStrings(c.matches, bySpki.get(c.spkiSha256) ?? []) : c.matches,
+      matches: c.signatureValid
+        ? unionStrings(c.matches, bySpki.get(c.spkiSha256) ?? [])
+        : c.matches,
     })),
   };
 }

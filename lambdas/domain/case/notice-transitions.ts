@@ -5,7 +5,12 @@
  */
 import type { CprCase, Notice, NoticeChange, NoticeStatus } from './types.ts';
 
-export const NOTICE_REFUSALS = ['caseNotFound', 'caseClosed', 'noSuchNotice', 'invalidTransition'] as const;
+export const NOTICE_REFUSALS = [
+  'caseNotFound',
+  'caseClosed',
+  'noSuchNotice',
+  'invalidTransition',
+] as const;
 export type NoticeRefusal = (typeof NOTICE_REFUSALS)[number];
 
 export class NoticeTransitionError extends Error {

@@ -4,7 +4,13 @@
  * was answered, the Subscriber forgotten for three days).
  */
 import { CASE_ITEM_SAMPLE } from './evidence-set.ts';
-import type { AcknowledgmentDecision, Deadlines, Notice, NoticeStatus, Subscriber } from './types.ts';
+import type {
+  AcknowledgmentDecision,
+  Deadlines,
+  Notice,
+  NoticeStatus,
+  Subscriber,
+} from './types.ts';
 
 export const ACK_NOTICE_ID = 'acknowledgment';
 export const REPORTER_NOTICE_ID = 'reporter';
@@ -22,7 +28,9 @@ export function subscriberNoticeId(email: string): string {
   return `subscriber:${email.toLowerCase()}`;
 }
 
-function notice(fields: Pick<Notice, 'id' | 'kind' | 'recipient' | 'status' | 'dueAt'> & Partial<Notice>): Notice {
+function notice(
+  fields: Pick<Notice, 'id' | 'kind' | 'recipient' | 'status' | 'dueAt'> & Partial<Notice>,
+): Notice {
   return {
     subscriber: null,
     sentAt: null,
@@ -36,7 +44,10 @@ function notice(fields: Pick<Notice, 'id' | 'kind' | 'recipient' | 'status' | 'd
 }
 
 /** The acknowledgment: a courtesy with no deadline, never the preliminary report. */
-export function acknowledgmentNotice(reporter: string | null, decision: AcknowledgmentDecision): Notice {
+export function acknowledgmentNotice(
+  reporter: string | null,
+  decision: AcknowledgmentDecision,
+): Notice {
   return notice({
     id: ACK_NOTICE_ID,
     kind: 'acknowledgment',
@@ -63,7 +74,10 @@ export function reporterNotice(reporter: string | null, deadlines: Deadlines): N
  * Past the item's sample size, the remaining Subscribers share one bulk notice so the item stays
  * bounded while the obligation stays visible.
  */
-export function subscriberNotices(subscribers: readonly Subscriber[], deadlines: Deadlines): Notice[] {
+export function subscriberNotices(
+  subscribers: readonly Subscriber[],
+  deadlines: Deadlines,
+): Notice[] {
   if (subscribers.length === 0) {
     return [
       notice({

@@ -4,7 +4,13 @@
  * plan the next checkpoint, wait until it, evaluate it, repeat.
  */
 import { openObligations } from '../case/notices.ts';
-import type { Checkpoint, Classification, CprCase, Escalation, EscalationLevel } from '../case/types.ts';
+import type {
+  Checkpoint,
+  Classification,
+  CprCase,
+  Escalation,
+  EscalationLevel,
+} from '../case/types.ts';
 
 export interface PlannedCheckpoint extends Checkpoint {
   /** Position in `deadlines.checkpoints`. */
@@ -17,7 +23,9 @@ export function clockDone(c: CprCase): boolean {
 }
 
 function escalationRecorded(c: CprCase, cp: Checkpoint): boolean {
-  return c.escalations.some((e) => e.level === cp.level && e.checkpointAt === cp.at && e.status === 'sent');
+  return c.escalations.some(
+    (e) => e.level === cp.level && e.checkpointAt === cp.at && e.status === 'sent',
+  );
 }
 
 /**
@@ -36,7 +44,10 @@ export function nextCheckpoint(c: CprCase, afterIndex: number): PlannedCheckpoin
 }
 
 export type CheckpointDecision =
-  | { readonly action: 'none'; readonly why: 'closed' | 'obligationsMet' | 'alreadySent' | 'notDue' }
+  | {
+      readonly action: 'none';
+      readonly why: 'closed' | 'obligationsMet' | 'alreadySent' | 'notDue';
+    }
   | { readonly action: 'escalate'; readonly escalation: Escalation };
 
 /**
@@ -65,17 +76,25 @@ export function evaluateCheckpoint(c: CprCase, cp: Checkpoint, now: Date): Check
 
 /** Records the escalation as about to be published (idempotent for the same checkpoint). */
 export function recordEscalationPending(c: CprCase, e: Escalation): CprCase | null {
-  if (c.escalations.some((x) => x.level === e.level && x.checkpointAt === e.checkpointAt)) return null;
+  if (c.escalations.some((x) => x.level === e.level && x.checkpointAt === e.checkpointAt))
+    return null;
   return { ...c, escalations: [...c.escalations, e] };
 }
 
 /** Marks the escalation published. */
-export function recordEscalationSent(c: CprCase, level: EscalationLevel, checkpointAt: string, at: string): CprCase | null {
+export function recordEscalationSent(
+  c: CprCase,
+  level: EscalationLevel,
+  checkpointAt: string,
+  at: string,
+): CprCase | null {
   const existing = c.escalations.find((x) => x.level === level && x.checkpointAt === checkpointAt);
   if (!existing || existing.status === 'sent') return null;
   return {
     ...c,
-    escalations: c.escalations.map((x) => (x === existing ? { ...x, status: 'sent' as const, sentAt: at } : x)),
+    escalations: c.escalations.map((x) =>
+      x === existing ? { ...x, status: 'sent' as const, sentAt: at } : x,
+    ),
   };
 }
 
@@ -84,11 +103,16 @@ export function recordEscalationSent(c: CprCase, level: EscalationLevel, checkpo
  * A case classified `notACpr` (an out-of-office reply, a newsletter) still escalates, so a
  * misclassified report cannot vanish, but to the escalation list only: it must not page.
  */
-export function escalationRoutes(level: EscalationLevel, classification: Classification): readonly ('team' | 'escalation' | 'pager')[] {
+export function escalationRoutes(
+  level: EscalationLevel,
+  classification: Classification,
+): readonly ('team' | 'escalation' | 'pager')[] {
   return classification === 'notACpr' ? ['escalation'] : ESCALATION_ROUTES[level];
 }
 
-export const ESCALATION_ROUTES: Readonly<Record<EscalationLevel, readonly ('team' | 'escalation' | 'pager')[]>> = {
+export const ESCALATION_ROUTES: Readonly<
+  Record<EscalationLevel, readonly ('team' | 'escalation' | 'pager')[]>
+> = {
   warning: ['escalation'],
   page: ['pager'],
   breach: ['pager', 'team'],

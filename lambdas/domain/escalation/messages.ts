@@ -40,7 +40,8 @@ function flags(c: CprCase): string[] {
   const out: string[] = [];
   if (c.verdicts.spam === 'FAIL') out.push('SPAM verdict');
   if (c.verdicts.virus === 'FAIL') out.push('VIRUS verdict');
-  if (c.verdicts.dmarc === 'FAIL') out.push(`DMARC fail (policy ${c.verdicts.dmarcPolicy ?? 'unknown'})`);
+  if (c.verdicts.dmarc === 'FAIL')
+    out.push(`DMARC fail (policy ${c.verdicts.dmarcPolicy ?? 'unknown'})`);
   if (c.classification === 'unparsed') out.push('UNPARSED: read the raw message');
   return out;
 }
@@ -54,14 +55,21 @@ function obligationLines(notices: readonly Notice[]): string[] {
 }
 
 function subscriberLines(c: CprCase): string[] {
-  if (c.subscribers.length === 0) return ['  (unknown: no affected certificate found in the inventory)'];
-  const listed = c.subscribers.slice(0, MAX_LISTED_SUBSCRIBERS).map((s) => `  - ${safeLine(s.name, 80)} <${s.email}>`);
+  if (c.subscribers.length === 0)
+    return ['  (unknown: no affected certificate found in the inventory)'];
+  const listed = c.subscribers
+    .slice(0, MAX_LISTED_SUBSCRIBERS)
+    .map((s) => `  - ${safeLine(s.name, 80)} <${s.email}>`);
   const more = c.evidenceCounts.subscribers - listed.length;
   return more > 0 ? [...listed, `  ... and ${more} more`] : listed;
 }
 
 function severity(c: CprCase): string {
-  return c.classification === 'keyCompromise' ? 'high' : c.classification === 'notACpr' ? 'low' : 'normal';
+  return c.classification === 'keyCompromise'
+    ? 'high'
+    : c.classification === 'notACpr'
+      ? 'low'
+      : 'normal';
 }
 
 /** Where the raw mail and full evidence are, for the engineer who opens the alert. */
@@ -91,15 +99,26 @@ export function teamNotice(c: CprCase, where: Locations): SnsMessage {
     'Deadlines (BR 4.9.5, 4.9.1.1):',
     ...obligationLines(openObligations(c.notices)),
     `  - revocation: ${utcMinute(c.deadlines.revocation)}${c.deadlines.revocation ? '' : ' (until the reason is known)'}`,
-    `Escalation checkpoints: ${c.deadlines.checkpoints.slice(0, 3).map((cp) => `${cp.level} ${utcMinute(cp.at)}`).join(', ')}`,
+    `Escalation checkpoints: ${c.deadlines.checkpoints
+      .slice(0, 3)
+      .map((cp) => `${cp.level} ${utcMinute(cp.at)}`)
+      .join(', ')}`,
     '',
     `Raw message: ${c.messages.map((m) => where.rawMail(m.rawKey)).join(', ')}`,
     `Deadline policy: ${c.deadlines.policyVersion}`,
   ];
   return {
-    subject: clip(`[${c.id}] New CPR: ${c.classification}${f.length > 0 ? ` (${f.join(', ')})` : ''}`, SNS_SUBJECT_MAX),
+    subject: clip(
+      `[${c.id}] New CPR: ${c.classification}${f.length > 0 ? ` (${f.join(', ')})` : ''}`,
+      SNS_SUBJECT_MAX,
+    ),
     message: clip(lines.join('\n'), SNS_MESSAGE_MAX),
-    attributes: { severity: severity(c), type: 'newCase', classification: c.classification, caseId: c.id },
+    attributes: {
+      severity: severity(c),
+      type: 'newCase',
+      classification: c.classification,
+      caseId: c.id,
+    },
   };
 }
 
@@ -128,15 +147,31 @@ export function escalationNotice(c: CprCase, e: Escalation): SnsMessage {
       : 'Send the preliminary reports, then record them: cpr notice CASE --to ... --sent, or cpr send CASE ...',
   ];
   return {
-    subject: clip(`[${c.id}] ${LEVEL_WORDS[e.level]}: ${open.length} CPR obligation(s) open`, SNS_SUBJECT_MAX),
+    subject: clip(
+      `[${c.id}] ${LEVEL_WORDS[e.level]}: ${open.length} CPR obligation(s) open`,
+      SNS_SUBJECT_MAX,
+    ),
     message: clip(lines.join('\n'), SNS_MESSAGE_MAX),
-    attributes: { severity: e.level === 'warning' ? 'normal' : 'high', type: `escalation.${e.level}`, classification: c.classification, caseId: c.id },
+    attributes: {
+      severity: e.level === 'warning' ? 'normal' : 'high',
+      type: `escalation.${e.level}`,
+      classification: c.classification,
+      caseId: c.id,
+    },
   };
 }
 
 /** Sent at once when a notice bounces or draws a complaint: the obligation is open again. */
-export function deliveryProblemNotice(c: CprCase, n: Notice, outcome: 'bounced' | 'complained', diagnostic: string | null): SnsMessage {
-  const what = n.kind === 'acknowledgment' ? 'acknowledgment (the reporter may be unreachable)' : `preliminary report to ${n.kind === 'reporterReport' ? 'the reporter' : 'a Subscriber'}`;
+export function deliveryProblemNotice(
+  c: CprCase,
+  n: Notice,
+  outcome: 'bounced' | 'complained',
+  diagnostic: string | null,
+): SnsMessage {
+  const what =
+    n.kind === 'acknowledgment'
+      ? 'acknowledgment (the reporter may be unreachable)'
+      : `preliminary report to ${n.kind === 'reporterReport' ? 'the reporter' : 'a Subscriber'}`;
   const lines = [
     `The ${what} for case ${c.id} ${outcome === 'bounced' ? 'BOUNCED' : 'drew a COMPLAINT'}.`,
     '',
@@ -152,7 +187,12 @@ export function deliveryProblemNotice(c: CprCase, n: Notice, outcome: 'bounced' 
   return {
     subject: clip(`[${c.id}] Notice ${outcome}: ${n.recipient ?? n.id}`, SNS_SUBJECT_MAX),
     message: lines.join('\n'),
-    attributes: { severity: 'high', type: `notice.${outcome}`, classification: c.classification, caseId: c.id },
+    attributes: {
+      severity: 'high',
+      type: `notice.${outcome}`,
+      classification: c.classification,
+      caseId: c.id,
+    },
   };
 }
 

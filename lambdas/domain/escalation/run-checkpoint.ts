@@ -38,14 +38,22 @@ function plan(c: CprCase, afterIndex: number): ClockPlan {
 }
 
 /** Plans the first checkpoint not yet escalated after `afterIndex` (-1: from the start). */
-export async function planClock(caseId: string, afterIndex: number, deps: CheckpointDeps): Promise<ClockPlan> {
+export async function planClock(
+  caseId: string,
+  afterIndex: number,
+  deps: CheckpointDeps,
+): Promise<ClockPlan> {
   const c = await deps.cases.getCase(caseId);
   if (!c) throw new CaseNotFoundError(`case ${caseId} does not exist`);
   return plan(c, afterIndex);
 }
 
 /** Evaluates checkpoint `index` now, escalating if needed, and returns the next plan. */
-export async function runCheckpoint(caseId: string, index: number, deps: CheckpointDeps): Promise<ClockPlan> {
+export async function runCheckpoint(
+  caseId: string,
+  index: number,
+  deps: CheckpointDeps,
+): Promise<ClockPlan> {
   let c = await deps.cases.getCase(caseId);
   if (!c) throw new CaseNotFoundError(`case ${caseId} does not exist`);
   const cp = c.deadlines.checkpoints[index];
@@ -59,14 +67,17 @@ export async function runCheckpoint(caseId: string, index: number, deps: Checkpo
   if (decision.action === 'escalate') {
     const e = decision.escalation;
     c = await deps.cases.updateCase(caseId, (current) => recordEscalationPending(current, e));
-    const recorded = c.escalations.find((x) => x.level === e.level && x.checkpointAt === e.checkpointAt) ?? e;
+    const recorded =
+      c.escalations.find((x) => x.level === e.level && x.checkpointAt === e.checkpointAt) ?? e;
     const message = escalationNotice(c, recorded);
     const routes = escalationRoutes(e.level, c.classification);
     for (const topic of routes) {
       await deps.notifier.publish(topic, message);
     }
     const sentAt = deps.now().toISOString();
-    c = await deps.cases.updateCase(caseId, (current) => recordEscalationSent(current, e.level, e.checkpointAt, sentAt));
+    c = await deps.cases.updateCase(caseId, (current) =>
+      recordEscalationSent(current, e.level, e.checkpointAt, sentAt),
+    );
     await deps.cases.appendEvents([
       {
         caseId,

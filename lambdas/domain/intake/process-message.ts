@@ -13,8 +13,7 @@
  * 7. mark the message done.
  * A failure at any step leaves the message re-processable by a retry or a replay.
  */
-import { decideAcknowledgment, reporterAddress } from '../classify/acknowledgment.ts';
-import { classify } from '../classify/classify.ts';
+
 import {
   buildNewCase,
   type CaseEvidence,
@@ -31,6 +30,8 @@ import type {
   Classification,
   CprCase,
 } from '../case/types.ts';
+import { decideAcknowledgment, reporterAddress } from '../classify/acknowledgment.ts';
+import { classify } from '../classify/classify.ts';
 import { extractEvidence } from '../evidence/extract.ts';
 import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import { inventoryQueryFor, resolveAffected } from '../inventory/resolve.ts';
@@ -156,16 +157,19 @@ export async function processMessage(
       await deps.cases.clearAssignment(env.sesMessageId);
       throw new CaseIdExhaustedError(`case id ${caseId} was taken concurrently; retrying`);
     }
-    stored = created.created || !options.replay
-      ? created.stored
-      : await foldInto(caseId, message, own, classification, deps, policy);
+    stored =
+      created.created || !options.replay
+        ? created.stored
+        : await foldInto(caseId, message, own, classification, deps, policy);
     outcome = 'created';
   } else {
     stored = await foldInto(caseId, message, own, classification, deps, policy);
     outcome = 'joined';
   }
 
-  await deps.cases.appendEvents(eventsFor(stored, env, role, classification, parseError, deps.now()));
+  await deps.cases.appendEvents(
+    eventsFor(stored, env, role, classification, parseError, deps.now()),
+  );
   if (role === 'report') {
     await deps.clock.start({
       caseId: stored.id,
@@ -333,7 +337,9 @@ function eventsFor(
       type: 'opened',
       eventId: id('opened'),
       description: `case opened as ${classification}; acknowledgment ${
-        c.acknowledgment.decision === 'send' ? 'to be sent' : `suppressed (${c.acknowledgment.reason})`
+        c.acknowledgment.decision === 'send'
+          ? 'to be sent'
+          : `suppressed (${c.acknowledgment.reason})`
       }`,
     });
   } else {

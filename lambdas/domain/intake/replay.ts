@@ -1,6 +1,7 @@
 /** Re-running intake for a message already in the inbound store. */
-import { type IntakeResult, processMessage } from './process-message.ts';
+
 import type { IntakeDeps, IntakeSettings, MessageEnvelope } from './ports.ts';
+import { type IntakeResult, processMessage } from './process-message.ts';
 
 export const UNKNOWN_VERDICTS = {
   spam: 'NONE',

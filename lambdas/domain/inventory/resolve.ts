@@ -14,10 +14,7 @@ export function inventoryQueryFor(evidence: Evidence): InventoryQuery {
   ];
   return {
     sha256s: [
-      ...new Set([
-        ...evidence.certificates.map((c) => c.sha256),
-        ...evidence.sha256Fingerprints,
-      ]),
+      ...new Set([...evidence.certificates.map((c) => c.sha256), ...evidence.sha256Fingerprints]),
     ],
     serials: [...new Set([...evidence.certificates.map((c) => c.serial), ...evidence.serials])],
     spkiSha256s: [...new Set(provenSpki)],
@@ -39,7 +36,10 @@ export interface Resolution {
  * with the same SPKI hash (a reissued certificate on the same key is just as compromised), not
  * only the certificates attached to the mail.
  */
-export function resolveAffected(evidence: Evidence, records: readonly InventoryRecord[]): Resolution {
+export function resolveAffected(
+  evidence: Evidence,
+  records: readonly InventoryRecord[],
+): Resolution {
   const query = inventoryQueryFor(evidence);
   const sha = new Set(query.sha256s);
   const serials = new Set(query.serials);

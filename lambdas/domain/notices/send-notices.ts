@@ -3,7 +3,7 @@
  * reporter, tell the team, record a preliminary report, apply SES delivery events.
  * Each is safe to retry: state is checked before acting and recorded after.
  */
-import { ACK_NOTICE_ID } from '../case/notices.ts';
+
 import {
   applyDeliveryEvent,
   type DeliveryOutcome,
@@ -11,6 +11,7 @@ import {
   NoticeTransitionError,
   type SentRecord,
 } from '../case/notice-transitions.ts';
+import { ACK_NOTICE_ID } from '../case/notices.ts';
 import type { AuditEvent, CprCase } from '../case/types.ts';
 import {
   acknowledgmentMail,
@@ -44,7 +45,14 @@ async function loadCase(cases: CaseRepository, caseId: string): Promise<CprCase>
   return c;
 }
 
-function event(c: CprCase, at: string, actor: string, type: string, eventId: string, description: string): AuditEvent {
+function event(
+  c: CprCase,
+  at: string,
+  actor: string,
+  type: string,
+  eventId: string,
+  description: string,
+): AuditEvent {
   return { caseId: c.id, at, actor, type, eventId, description };
 }
 
@@ -61,12 +69,19 @@ async function recordSent(
 ): Promise<CprCase> {
   if (sent.messageId) {
     await deps.cases.registerOutbound(sent.messageId, { caseId: c.id, noticeId });
-    const domains = region ? [...SES_MESSAGE_ID_DOMAINS, `${region}.amazonses.com`] : SES_MESSAGE_ID_DOMAINS;
+    const domains = region
+      ? [...SES_MESSAGE_ID_DOMAINS, `${region}.amazonses.com`]
+      : SES_MESSAGE_ID_DOMAINS;
     for (const domain of domains) {
-      await deps.cases.registerMessageIdHeader(`${sent.messageId}@${domain}`, { caseId: c.id, from: null });
+      await deps.cases.registerMessageIdHeader(`${sent.messageId}@${domain}`, {
+        caseId: c.id,
+        from: null,
+      });
     }
   }
-  const updated = await deps.cases.updateCase(c.id, (current) => markNoticeSent(current, noticeId, sent));
+  const updated = await deps.cases.updateCase(c.id, (current) =>
+    markNoticeSent(current, noticeId, sent),
+  );
   const notice = updated.notices.find((n) => n.id === noticeId);
   await deps.cases.appendEvents([
     event(
@@ -81,7 +96,12 @@ async function recordSent(
   return updated;
 }
 
-export type AcknowledgeStatus = 'sent' | 'alreadySent' | 'suppressed' | 'noRecipient' | 'caseClosed';
+export type AcknowledgeStatus =
+  | 'sent'
+  | 'alreadySent'
+  | 'suppressed'
+  | 'noRecipient'
+  | 'caseClosed';
 
 /** Step 1 of the clock: the automatic acknowledgment, unless intake suppressed it. */
 export async function acknowledgeReporter(
@@ -109,7 +129,13 @@ export async function acknowledgeReporter(
     deps,
     c,
     ACK_NOTICE_ID,
-    { at: deps.now().toISOString(), actor: 'system:acknowledge', channel: 'ses', messageId, note: null },
+    {
+      at: deps.now().toISOString(),
+      actor: 'system:acknowledge',
+      channel: 'ses',
+      messageId,
+      note: null,
+    },
     deps.region,
   );
   return { status: 'sent', messageId };
@@ -126,7 +152,14 @@ export async function notifyTeam(
   if (await deps.cases.hasEvent(c.id, eventId)) return { status: 'alreadySent' };
   const { messageId } = await deps.notifier.publish('team', teamNotice(c, where));
   await deps.cases.appendEvents([
-    event(c, deps.now().toISOString(), 'system:notify-team', 'teamNotified', eventId, `team notified (SNS message ${messageId})`),
+    event(
+      c,
+      deps.now().toISOString(),
+      'system:notify-team',
+      'teamNotified',
+      eventId,
+      `team notified (SNS message ${messageId})`,
+    ),
   ]);
   return { status: 'sent' };
 }
@@ -167,11 +200,24 @@ export async function sendPreliminaryReport(
   const c = await deps.cases.getCase(caseId);
   if (!c) throw new NoticeTransitionError('caseNotFound', `case ${caseId} does not exist`);
   const notice = c.notices.find((n) => n.id === noticeId && n.kind !== 'acknowledgment');
-  if (!notice) throw new NoticeTransitionError('noSuchNotice', `case ${caseId} has no obligation "${noticeId}"`);
+  if (!notice)
+    throw new NoticeTransitionError(
+      'noSuchNotice',
+      `case ${caseId} has no obligation "${noticeId}"`,
+    );
   // Check the guard before sending, so a refused transition never leaves a mail behind.
-  markNoticeSent(c, noticeId, { at: deps.now().toISOString(), actor: report.actor, channel: 'ses', messageId: null, note: null });
+  markNoticeSent(c, noticeId, {
+    at: deps.now().toISOString(),
+    actor: report.actor,
+    channel: 'ses',
+    messageId: null,
+    note: null,
+  });
   if (!notice.recipient) {
-    throw new NoticeTransitionError('invalidTransition', `notice "${noticeId}" has no recipient address`);
+    throw new NoticeTransitionError(
+      'invalidTransition',
+      `notice "${noticeId}" has no recipient address`,
+    );
   }
   const { messageId } = await deps.mailer.send({
     from: settings.senderAddress,
@@ -210,8 +256,11 @@ export async function handleDeliveryEvent(
   const ref = await deps.cases.findOutbound(e.sesMessageId);
   if (!ref) return { status: 'unknownMessage', caseId: null };
   const before = await loadCase(deps.cases, ref.caseId);
-  const after = await deps.cases.updateCase(ref.caseId, (c) => applyDeliveryEvent(c, e.sesMessageId, e.outcome, e.at, e.diagnostic));
-  if (after === before || after.version === before.version) return { status: 'unchanged', caseId: ref.caseId };
+  const after = await deps.cases.updateCase(ref.caseId, (c) =>
+    applyDeliveryEvent(c, e.sesMessageId, e.outcome, e.at, e.diagnostic),
+  );
+  if (after === before || after.version === before.version)
+    return { status: 'unchanged', caseId: ref.caseId };
   const notice = after.notices.find((n) => n.messageId === e.sesMessageId);
   const eventId = `${after.id}:delivery:${e.sesMessageId}:${e.outcome}`;
   if ((e.outcome === 'bounced' || e.outcome === 'complained') && notice) {
@@ -221,7 +270,14 @@ export async function handleDeliveryEvent(
       await deps.notifier.publish('team', message);
       await deps.notifier.publish('pager', message);
       await deps.cases.appendEvents([
-        event(after, deps.now().toISOString(), 'system:delivery-events', 'deliveryAlert', alertId, `team and pager alerted: ${notice.id} ${e.outcome}`),
+        event(
+          after,
+          deps.now().toISOString(),
+          'system:delivery-events',
+          'deliveryAlert',
+          alertId,
+          `team and pager alerted: ${notice.id} ${e.outcome}`,
+        ),
       ]);
     }
   }

@@ -81,7 +81,10 @@ export function computeDeadlines(
   }));
   const last = policy.checkpoints.at(-1)?.afterHours ?? 0;
   for (let i = 1; i <= policy.repage.times; i += 1) {
-    checkpoints.push({ level: 'repage', at: plusHours(receivedAt, last + i * policy.repage.everyHours) });
+    checkpoints.push({
+      level: 'repage',
+      at: plusHours(receivedAt, last + i * policy.repage.everyHours),
+    });
   }
   return {
     policyVersion: policy.version,

@@ -8,15 +8,31 @@ import {
 import { openObligations } from '../../../lambdas/domain/case/notices.ts';
 import { sampleCase } from '../../support/case-factory.ts';
 
-const sent = { at: '2026-11-27T11:00:00.000Z', actor: 'alice', channel: 'ses', messageId: 'm-1', note: null };
+const sent = {
+  at: '2026-11-27T11:00:00.000Z',
+  actor: 'alice',
+  channel: 'ses',
+  messageId: 'm-1',
+  note: null,
+};
 
 describe('recording a preliminary report', () => {
   test('closes that obligation only, with actor, time, channel and history', () => {
     const c = markNoticeSent(sampleCase(), 'reporter', sent)!;
     const n = c.notices.find((x) => x.id === 'reporter')!;
-    expect(n).toMatchObject({ status: 'sent', sentAt: sent.at, actor: 'alice', channel: 'ses', messageId: 'm-1' });
-    expect(n.history).toEqual([{ at: sent.at, status: 'sent', actor: 'alice', detail: 'ses; m-1' }]);
-    expect(openObligations(c.notices).map((x) => x.id)).toEqual(['subscriber:rsa-admin@subscriber.example']);
+    expect(n).toMatchObject({
+      status: 'sent',
+      sentAt: sent.at,
+      actor: 'alice',
+      channel: 'ses',
+      messageId: 'm-1',
+    });
+    expect(n.history).toEqual([
+      { at: sent.at, status: 'sent', actor: 'alice', detail: 'ses; m-1' },
+    ]);
+    expect(openObligations(c.notices).map((x) => x.id)).toEqual([
+      'subscriber:rsa-admin@subscriber.example',
+    ]);
   });
 
   test('is idempotent for the same message id', () => {
@@ -25,9 +41,15 @@ describe('recording a preliminary report', () => {
   });
 
   test('is refused on a closed case, for an unknown notice, or twice with another message', () => {
-    const closed = closeCase(sampleCase(), '2026-11-27T10:00:00.000Z', 'duplicate of another case')!;
+    const closed = closeCase(
+      sampleCase(),
+      '2026-11-27T10:00:00.000Z',
+      'duplicate of another case',
+    )!;
     expect(() => markNoticeSent(closed, 'reporter', sent)).toThrow(NoticeTransitionError);
-    expect(() => markNoticeSent(sampleCase(), 'subscriber:nobody@x.example', sent)).toThrow(/has no notice/);
+    expect(() => markNoticeSent(sampleCase(), 'subscriber:nobody@x.example', sent)).toThrow(
+      /has no notice/,
+    );
     const once = markNoticeSent(sampleCase(), 'reporter', sent)!;
     try {
       markNoticeSent(once, 'reporter', { ...sent, messageId: 'm-2' });
@@ -48,17 +70,41 @@ describe('delivery events', () => {
   });
 
   test('a bounce reopens the obligation, keeps the diagnostic, and a later resend is allowed', () => {
-    const c = applyDeliveryEvent(sentCase(), 'm-1', 'bounced', '2026-11-27T11:02:00.000Z', '550 5.1.1 no such user')!;
+    const c = applyDeliveryEvent(
+      sentCase(),
+      'm-1',
+      'bounced',
+      '2026-11-27T11:02:00.000Z',
+      '550 5.1.1 no such user',
+    )!;
     const n = c.notices.find((x) => x.id === 'reporter')!;
     expect(n.status).toBe('bounced');
-    expect(n.history.at(-1)).toMatchObject({ status: 'bounced', actor: 'system:ses', detail: '550 5.1.1 no such user' });
+    expect(n.history.at(-1)).toMatchObject({
+      status: 'bounced',
+      actor: 'system:ses',
+      detail: '550 5.1.1 no such user',
+    });
     expect(openObligations(c.notices).map((x) => x.id)).toContain('reporter');
-    expect(markNoticeSent(c, 'reporter', { ...sent, messageId: 'm-2' })?.notices.find((x) => x.id === 'reporter')?.status).toBe('sent');
+    expect(
+      markNoticeSent(c, 'reporter', { ...sent, messageId: 'm-2' })?.notices.find(
+        (x) => x.id === 'reporter',
+      )?.status,
+    ).toBe('sent');
   });
 
   test('a delivery after a bounce does not hide it; unknown messages change nothing', () => {
-    const bounced = applyDeliveryEvent(sentCase(), 'm-1', 'bounced', '2026-11-27T11:02:00.000Z', null)!;
-    expect(applyDeliveryEvent(bounced, 'm-1', 'delivered', '2026-11-27T11:03:00.000Z', null)).toBeNull();
-    expect(applyDeliveryEvent(sentCase(), 'other', 'bounced', '2026-11-27T11:03:00.000Z', null)).toBeNull();
+    const bounced = applyDeliveryEvent(
+      sentCase(),
+      'm-1',
+      'bounced',
+      '2026-11-27T11:02:00.000Z',
+      null,
+    )!;
+    expect(
+      applyDeliveryEvent(bounced, 'm-1', 'delivered', '2026-11-27T11:03:00.000Z', null),
+    ).toBeNull();
+    expect(
+      applyDeliveryEvent(sentCase(), 'other', 'bounced', '2026-11-27T11:03:00.000Z', null),
+    ).toBeNull();
   });
 });

@@ -8,18 +8,31 @@ import {
 } from '../../../lambdas/domain/escalation/checkpoint.ts';
 import { sampleCase } from '../../support/case-factory.ts';
 
-const sent = (id: string) => ({ at: '2026-11-27T10:00:00.000Z', actor: 'alice', channel: 'email', messageId: id, note: null });
+const sent = (id: string) => ({
+  at: '2026-11-27T10:00:00.000Z',
+  actor: 'alice',
+  channel: 'email',
+  messageId: id,
+  note: null,
+});
 const at12 = new Date('2026-11-27T21:00:00.000Z');
 
 describe('checkpoints', () => {
   test('the first checkpoint is the 12 h warning', () => {
-    expect(nextCheckpoint(sampleCase(), -1)).toEqual({ index: 0, level: 'warning', at: '2026-11-27T21:00:00.000Z' });
+    expect(nextCheckpoint(sampleCase(), -1)).toEqual({
+      index: 0,
+      level: 'warning',
+      at: '2026-11-27T21:00:00.000Z',
+    });
   });
 
   test('with every obligation met nothing escalates and the clock is done', () => {
     let c = markNoticeSent(sampleCase(), 'reporter', sent('a'))!;
     c = markNoticeSent(c, 'subscriber:rsa-admin@subscriber.example', sent('b'))!;
-    expect(evaluateCheckpoint(c, c.deadlines.checkpoints[0]!, at12)).toEqual({ action: 'none', why: 'obligationsMet' });
+    expect(evaluateCheckpoint(c, c.deadlines.checkpoints[0]!, at12)).toEqual({
+      action: 'none',
+      why: 'obligationsMet',
+    });
     expect(nextCheckpoint(c, -1)).toBeNull();
   });
 
@@ -39,8 +52,16 @@ describe('checkpoints', () => {
     if (d.action !== 'escalate') throw new Error('expected an escalation');
     const pending = recordEscalationPending(c0, d.escalation)!;
     expect(recordEscalationPending(pending, d.escalation)).toBeNull();
-    const done = recordEscalationSent(pending, 'warning', d.escalation.checkpointAt, '2026-11-27T21:00:01.000Z')!;
-    expect(evaluateCheckpoint(done, done.deadlines.checkpoints[0]!, at12)).toEqual({ action: 'none', why: 'alreadySent' });
+    const done = recordEscalationSent(
+      pending,
+      'warning',
+      d.escalation.checkpointAt,
+      '2026-11-27T21:00:01.000Z',
+    )!;
+    expect(evaluateCheckpoint(done, done.deadlines.checkpoints[0]!, at12)).toEqual({
+      action: 'none',
+      why: 'alreadySent',
+    });
     expect(nextCheckpoint(done, -1)?.level).toBe('page');
   });
 
@@ -49,19 +70,26 @@ describe('checkpoints', () => {
     const d = evaluateCheckpoint(c0, c0.deadlines.checkpoints[0]!, at12);
     if (d.action !== 'escalate') throw new Error('expected an escalation');
     const pending = recordEscalationPending(c0, d.escalation)!;
-    expect(evaluateCheckpoint(pending, pending.deadlines.checkpoints[0]!, at12).action).toBe('escalate');
+    expect(evaluateCheckpoint(pending, pending.deadlines.checkpoints[0]!, at12).action).toBe(
+      'escalate',
+    );
     expect(nextCheckpoint(pending, -1)?.level).toBe('warning');
   });
 
   test('a closed case stops the clock', () => {
     const c = closeCase(sampleCase(), '2026-11-27T12:00:00.000Z', 'not a CPR')!;
-    expect(evaluateCheckpoint(c, c.deadlines.checkpoints[1]!, at12)).toEqual({ action: 'none', why: 'closed' });
+    expect(evaluateCheckpoint(c, c.deadlines.checkpoints[1]!, at12)).toEqual({
+      action: 'none',
+      why: 'closed',
+    });
     expect(nextCheckpoint(c, -1)).toBeNull();
   });
 
   test('too early is not due', () => {
     const c = sampleCase();
-    expect(evaluateCheckpoint(c, c.deadlines.checkpoints[0]!, new Date('2026-11-27T20:59:59.000Z'))).toEqual({
+    expect(
+      evaluateCheckpoint(c, c.deadlines.checkpoints[0]!, new Date('2026-11-27T20:59:59.000Z')),
+    ).toEqual({
       action: 'none',
       why: 'notDue',
     });

@@ -44,7 +44,9 @@ describe('team notice', () => {
   });
 
   test('says "unknown" when no Subscriber was found', () => {
-    expect(teamNotice(sampleCase({ subscribers: [] }), where).message).toMatch(/unknown: no affected certificate/);
+    expect(teamNotice(sampleCase({ subscribers: [] }), where).message).toMatch(
+      /unknown: no affected certificate/,
+    );
   });
 
   test('renders a hostile subject on one line', () => {
@@ -60,12 +62,16 @@ describe('escalation notice', () => {
       level: 'page',
       checkpointAt: '2026-11-28T05:00:00.000Z',
       at: '2026-11-28T05:00:00.000Z',
-      openObligations: [{ noticeId: 'subscriber:rsa-admin@subscriber.example', dueAt: '2026-11-28T09:00:00.000Z' }],
+      openObligations: [
+        { noticeId: 'subscriber:rsa-admin@subscriber.example', dueAt: '2026-11-28T09:00:00.000Z' },
+      ],
       status: 'pending',
       sentAt: null,
     });
     expect(n.subject).toContain('PAGE');
-    expect(n.message).toContain('subscriber rsa-admin@subscriber.example: pending, due 2026-11-28 09:00 UTC');
+    expect(n.message).toContain(
+      'subscriber rsa-admin@subscriber.example: pending, due 2026-11-28 09:00 UTC',
+    );
     expect(n.message).not.toContain('reporter rita');
   });
 });
