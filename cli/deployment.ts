@@ -43,6 +43,11 @@ export interface Deployment {
   readonly endpoints?: LocalEndpoints;
   /** Local only: the process serving the stack, to tell a stale stack.json from a live one. */
   readonly pid?: number;
+  /**
+   * Local only: the stack's simulated time (`CPR_TIME_SCALE`), so that "now" in the CLI is the
+   * stack's now. Simulated time = simulatedAt + (wall clock - realAt) * scale.
+   */
+  readonly clock?: { readonly realAt: number; readonly simulatedAt: number; readonly scale: number };
   readonly casesTable: string;
   readonly inventoryTable: string;
   readonly inboundBucket: string;
@@ -82,6 +87,9 @@ const deploymentSchema = z.object({
     })
     .optional(),
   pid: z.number().int().positive().optional(),
+  clock: z
+    .object({ realAt: z.number(), simulatedAt: z.number(), scale: z.number().positive() })
+    .optional(),
   casesTable: z.string().min(1),
   inventoryTable: z.string().min(1),
   inboundBucket: z.string().min(1),
@@ -268,4 +276,10 @@ export async function resolveDeployment(choice: DeploymentChoice): Promise<Deplo
     );
   }
   return readLocalDeployment(choice.dataDir);
+}
+
+/** The deployment's current time: the local stack's simulated clock, or the wall clock. */
+export function deploymentNow(d: Pick<Deployment, 'clock'>, wall: () => Date = () => new Date()): Date {
+  if (!d.clock) return wall();
+  return new Date(d.clock.simulatedAt + (wall().getTime() - d.clock.realAt) * d.clock.scale);
 }

@@ -6,7 +6,13 @@
 import { NoticeTransitionError } from '../lambdas/domain/case/notice-transitions.ts';
 import { CaseNotFoundError } from '../lambdas/domain/intake/ports.ts';
 import type { Command, CommandContext, GlobalValues } from './command.ts';
-import { DeploymentError, dataDirOf, resolveDeployment } from './deployment.ts';
+import {
+  type Deployment,
+  DeploymentError,
+  dataDirOf,
+  deploymentNow,
+  resolveDeployment,
+} from './deployment.ts';
 import { CliError, EXIT, UsageError } from './errors.ts';
 import { COMMAND_NAMES, type CommandName, commandHelp, mainHelp } from './help.ts';
 import type { Io } from './output.ts';
@@ -80,11 +86,14 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
 
   let services: Services | null = null;
   let deploymentKind: 'local' | 'aws' | null = null;
+  let resolved: Deployment | null = null;
+  const wall = options.now ?? (() => new Date());
   const ctx: CommandContext = {
     io,
     env,
     cwd,
-    now: options.now ?? (() => new Date()),
+    // The local stack may run simulated time (CPR_TIME_SCALE): its "now" is the one that counts.
+    now: () => (resolved ? deploymentNow(resolved, wall) : wall()),
     async services(values: GlobalValues) {
       if (!services) {
         const deployment = await resolveDeployment({
@@ -95,6 +104,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
             : dataDirOf(env, cwd),
         });
         deploymentKind = deployment.kind;
+        resolved = deployment;
         services = (await import('./services.ts')).servicesFor(deployment, env);
       }
       return services;

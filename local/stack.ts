@@ -306,6 +306,10 @@ export async function startLocalStack(
       lambda: lambda.endpoint,
     },
     pid: process.pid,
+    clock: (() => {
+      const realAt = Date.now();
+      return { realAt, simulatedAt: clock.now().getTime(), scale: config.timeScale };
+    })(),
     casesTable: LOCAL_NAMES.casesTable,
     inventoryTable: LOCAL_NAMES.inventoryTable,
     inboundBucket: LOCAL_NAMES.bucket,

@@ -74,9 +74,9 @@ export const notice: Command = async (ctx, args) => {
   }
   const note = requiredOption('notice', 'note', values.note);
   const channel = values.channel?.trim() || DEFAULT_CHANNEL;
+  const services = await ctx.services(values);
   const now = ctx.now();
   const at = values.at === undefined ? now : parseAt(values.at, now);
-  const services = await ctx.services(values);
   const current = await services.cases.getCase(caseId);
   if (current && at.getTime() < new Date(current.receivedAt).getTime()) {
     throw new CliError(
