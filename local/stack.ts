@@ -4,7 +4,7 @@
  * runners: an SMTP server instead of SES receiving, a Step Functions front that executes the
  * CDK-synthesized definition, a Lambda front for `cpr ingest`/`cpr replay`, and an SNS sink.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -22,7 +22,7 @@ import type { CprCase } from '../lambdas/domain/case/types.ts';
 import type { DeadlineClockInput } from '../lambdas/domain/intake/ports.ts';
 import { parseInventoryCsv } from '../lambdas/domain/inventory/csv.ts';
 import type { IntakeConfig } from '../lambdas/intake/config.ts';
-import { intakeDeps, intakeSettings } from '../lambdas/intake/deps.ts';
+import { canarySecretOf, intakeDeps, intakeSettings } from '../lambdas/intake/deps.ts';
 import { handleIntakeEvent } from '../lambdas/intake/handler-core.ts';
 import type { LocalConfig } from './config.ts';
 import { startLambdaEndpoint } from './lambda-endpoint.ts';
@@ -51,6 +51,7 @@ export const LOCAL_NAMES = {
   casesTable: 'cpr-cases',
   inventoryTable: 'cpr-inventory',
   bucket: 'cpr-inbound',
+  archiveBucket: 'cpr-archive',
   inboundPrefix: 'inbound/',
   evidencePrefix: 'evidence/',
   intakeFunction: 'cpr-intake',
@@ -142,6 +143,18 @@ async function clockDefinition(dataDir: string): Promise<Asl> {
   return definition;
 }
 
+/** The local canary key: made once per data directory (AWS keeps it in Secrets Manager). */
+async function localCanarySecret(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'canary-secret');
+  try {
+    return (await readFile(file, 'utf-8')).trim();
+  } catch {
+    const secret = randomBytes(32).toString('hex');
+    await writeFile(file, secret, { mode: 0o600 });
+    return secret;
+  }
+}
+
 export interface LocalStack {
   readonly deployment: Deployment;
   readonly smtpAddress: string;
@@ -196,6 +209,7 @@ export async function startLocalStack(
     inventory: LOCAL_NAMES.inventoryTable,
   });
   await createBucket(s3.endpoint, LOCAL_NAMES.bucket);
+  await createBucket(s3.endpoint, LOCAL_NAMES.archiveBucket);
 
   const intakeConfig: IntakeConfig = {
     casesTable: LOCAL_NAMES.casesTable,
@@ -207,10 +221,12 @@ export async function startLocalStack(
     stateMachineArn: LOCAL_NAMES.stateMachineArn,
     ownAddresses: [...config.cprAddresses, config.senderAddress],
     deadlinePolicyVersion: 'br-2.2',
+    archiveBucket: LOCAL_NAMES.archiveBucket,
+    canarySecret: { value: await localCanarySecret(config.dataDir) },
   };
   const intake = {
     deps: intakeDeps(intakeConfig, () => clock.now()),
-    settings: intakeSettings(intakeConfig),
+    settings: intakeSettings(intakeConfig, await canarySecretOf(intakeConfig)),
     inboundPrefix: intakeConfig.inboundPrefix,
   };
   const taskDeps = clockDeps({

@@ -13,6 +13,10 @@ export interface IntakeConfig {
   readonly stateMachineArn: string;
   readonly ownAddresses: readonly string[];
   readonly deadlinePolicyVersion: string;
+  /** Object Lock archive bucket; null only outside AWS when none is configured. */
+  readonly archiveBucket: string | null;
+  /** Where the canary's HMAC key is: a Secrets Manager ARN (AWS) or the key itself (local). */
+  readonly canarySecret: { readonly arn: string } | { readonly value: string } | null;
 }
 
 /** Reads and checks the intake function's configuration; throws naming the first problem. */
@@ -28,6 +32,12 @@ export function readIntakeConfig(env: NodeJS.ProcessEnv = process.env): IntakeCo
     stateMachineArn: requireEnv(ENV.stateMachineArn, env),
     ownAddresses: listEnv(ENV.cprAddresses, env),
     deadlinePolicyVersion: optionalEnv(ENV.deadlinePolicy, 'br-2.2', env),
+    archiveBucket: optionalEnv(ENV.archiveBucket, '', env) || null,
+    canarySecret: env[ENV.canarySecretArn]
+      ? { arn: env[ENV.canarySecretArn] as string }
+      : env[ENV.canarySecret]
+        ? { value: env[ENV.canarySecret] as string }
+        : null,
   };
   deadlinePolicy(config.deadlinePolicyVersion); // fail the cold start on an unknown version
   return config;

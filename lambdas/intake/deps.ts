@@ -3,7 +3,9 @@ import { documentClient, s3Client, sfnClient } from '../adapters/aws-clients.ts'
 import { DynamoCaseRepository } from '../adapters/dynamo/case-repository.ts';
 import { DynamoInventory } from '../adapters/dynamo/inventory.ts';
 import { S3EvidenceStore } from '../adapters/s3/evidence-store.ts';
+import { S3RawMailArchive } from '../adapters/s3/raw-mail-archive.ts';
 import { S3RawMailStore } from '../adapters/s3/raw-mail-store.ts';
+import { readSecretString } from '../adapters/secrets.ts';
 import { StepFunctionsDeadlineClock } from '../adapters/sfn/deadline-clock.ts';
 import type { IntakeDeps, IntakeSettings } from '../domain/intake/ports.ts';
 import type { IntakeConfig } from './config.ts';
@@ -17,13 +19,26 @@ export function intakeDeps(config: IntakeConfig, now: () => Date = () => new Dat
     cases: new DynamoCaseRepository(db, config.casesTable),
     inventory: new DynamoInventory(db, config.inventoryTable),
     clock: new StepFunctionsDeadlineClock(sfnClient(), config.stateMachineArn),
+    ...(config.archiveBucket ? { archive: new S3RawMailArchive(s3, config.archiveBucket) } : {}),
     now,
   };
 }
 
-export function intakeSettings(config: IntakeConfig): IntakeSettings {
+/** The canary's key: from Secrets Manager in AWS, from the environment locally, else none. */
+export async function canarySecretOf(config: IntakeConfig): Promise<string | null> {
+  if (!config.canarySecret) return null;
+  return 'arn' in config.canarySecret
+    ? readSecretString(config.canarySecret.arn)
+    : config.canarySecret.value;
+}
+
+export function intakeSettings(
+  config: IntakeConfig,
+  canarySecret: string | null = null,
+): IntakeSettings {
   return {
     ownAddresses: config.ownAddresses,
     deadlinePolicyVersion: config.deadlinePolicyVersion,
+    canarySecret,
   };
 }

@@ -12,13 +12,14 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { IntakeResult } from '../domain/intake/process-message.ts';
 import { readIntakeConfig } from './config.ts';
-import { intakeDeps, intakeSettings } from './deps.ts';
+import { canarySecretOf, intakeDeps, intakeSettings } from './deps.ts';
 import { handleIntakeEvent, recordOutcome } from './handler-core.ts';
 
 const config = readIntakeConfig();
 const intake = {
   deps: intakeDeps(config),
-  settings: intakeSettings(config),
+  // Read once per cold start; without it a canary would open a case, so a failure is loud.
+  settings: intakeSettings(config, await canarySecretOf(config)),
   inboundPrefix: config.inboundPrefix,
 };
 const logger = new Logger({ serviceName: 'cpr-intake' });

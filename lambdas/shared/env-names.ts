@@ -21,5 +21,13 @@ export const ENV = {
   teamTopicArn: 'TEAM_TOPIC_ARN',
   escalationTopicArn: 'ESCALATION_TOPIC_ARN',
   pagerTopicArn: 'PAGER_TOPIC_ARN',
+  /** Object Lock bucket every raw message is copied to (BR 5.5 retention). */
+  archiveBucket: 'ARCHIVE_BUCKET',
+  /** Secrets Manager secret holding the canary's HMAC key. */
+  canarySecretArn: 'CANARY_SECRET_ARN',
+  /** The canary's HMAC key itself: local stack only (AWS reads it from CANARY_SECRET_ARN). */
+  canarySecret: 'CANARY_SECRET',
+  canaryIntervalMinutes: 'CANARY_INTERVAL_MINUTES',
+  receiptRuleSetName: 'RECEIPT_RULE_SET_NAME',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -54,7 +54,7 @@ describe('a key-compromise report', () => {
     sesMessageId = messageId;
     const [result] = await run(event);
     expect(result?.outcome).toBe('created');
-    caseId = result!.caseId;
+    caseId = result!.caseId!;
     expect(caseId).toMatch(/^CPR-20261127-[0-9A-Z]{6}$/);
 
     const c = await env.deps.cases.getCase(caseId);
@@ -170,13 +170,13 @@ describe('retries after a failure mid-way', () => {
       await expect(run(event, flaky)).rejects.toThrow(/injected failure/);
       const [result] = await run(event, flaky);
       expect(result?.outcome === 'created' || result?.outcome === 'alreadyProcessed').toBe(true);
-      const c = await env.deps.cases.getCase(result!.caseId);
+      const c = await env.deps.cases.getCase(result!.caseId!);
       expect(c?.messages).toHaveLength(1);
       expect(
         env.sfn.startCalls.filter((s) => s.name === result!.caseId).length,
       ).toBeGreaterThanOrEqual(1);
       expect(env.sfn.executions.size).toBe(new Set(env.sfn.startCalls.map((s) => s.name)).size);
-      const events = await env.deps.cases.listEvents(result!.caseId);
+      const events = await env.deps.cases.listEvents(result!.caseId!);
       expect(events.filter((e) => e.type === 'opened')).toHaveLength(1);
       const record = await env.deps.cases.getMessage(
         result!.caseId ? event.Records[0]!.ses.mail.messageId : '',
@@ -200,7 +200,7 @@ describe('threading', () => {
     });
     const { event, messageId } = await env.deliver(raw);
     originalSesId = messageId;
-    original = (await run(event))[0]!.caseId;
+    original = (await run(event))[0]!.caseId!;
   });
 
   test('a reply naming our case id in the subject joins the case, with its evidence', async () => {
@@ -280,7 +280,7 @@ describe('threading', () => {
     const [result] = await run((await env.deliver(raw)).event);
     expect(result).toMatchObject({ role: 'report', outcome: 'created' });
     expect(result?.caseId).not.toBe('CPR-20200101-ZZZZZZ');
-    const c = await env.deps.cases.getCase(result!.caseId);
+    const c = await env.deps.cases.getCase(result!.caseId!);
     expect(c?.subscribers).toEqual([{ name: 'Other Corp', email: 'pki@other.example' }]);
   });
 });
@@ -292,7 +292,7 @@ describe('bad input still becomes a case', () => {
     event.Records[0]!.ses.mail.commonHeaders.from = ['Someone <someone@researcher.example>'];
     event.Records[0]!.ses.mail.commonHeaders.subject = 'binary junk';
     const [result] = await run(event);
-    const c = await env.deps.cases.getCase(result!.caseId);
+    const c = await env.deps.cases.getCase(result!.caseId!);
     expect(['unparsed', 'notACpr', 'other']).toContain(c?.classification);
     expect(c?.messages[0]?.rawKey).toBe(`inbound/${event.Records[0]!.ses.mail.messageId}`);
     expect(c?.notices.find((n) => n.id === 'reporter')?.status).toBe('pending');
@@ -307,7 +307,7 @@ describe('bad input still becomes a case', () => {
       settings: env.settings,
       inboundPrefix: moved.inboundPrefix,
     });
-    const c = await env.deps.cases.getCase(result!.caseId);
+    const c = await env.deps.cases.getCase(result!.caseId!);
     expect(c?.classification).toBe('unparsed');
     expect(c?.parseError).toContain(`wrong-prefix/${messageId}`);
     expect(c?.reporter).toBe('rita@researcher.example');
@@ -317,10 +317,10 @@ describe('bad input still becomes a case', () => {
     const raw = await keyCompromiseReport('<spammy@researcher.example>');
     const { event } = await env.deliver(raw, { verdicts: { spam: 'FAIL', virus: 'FAIL' } });
     const [result] = await run(event);
-    const c = await env.deps.cases.getCase(result!.caseId);
+    const c = await env.deps.cases.getCase(result!.caseId!);
     expect(c?.verdicts).toMatchObject({ spam: 'FAIL', virus: 'FAIL' });
     expect(c?.acknowledgment.decision).toBe('send');
-    const events = await env.deps.cases.listEvents(result!.caseId);
+    const events = await env.deps.cases.listEvents(result!.caseId!);
     expect(events.find((e) => e.type === 'verdictFlagged')?.description).toMatch(/spam, virus/);
   });
 
@@ -349,9 +349,9 @@ describe('replay', () => {
     const [first] = await run(event);
     const replayed = await replayMessage(messageId, `inbound/${messageId}`, env.deps, env.settings);
     expect(replayed.caseId).toBe(first!.caseId);
-    const c = await env.deps.cases.getCase(first!.caseId);
+    const c = await env.deps.cases.getCase(first!.caseId!);
     expect(c?.messages).toHaveLength(1);
-    const events = await env.deps.cases.listEvents(first!.caseId);
+    const events = await env.deps.cases.listEvents(first!.caseId!);
     expect(events.filter((e) => e.type === 'opened')).toHaveLength(1);
   });
 
@@ -360,7 +360,67 @@ describe('replay', () => {
     const { messageId } = await env.deliver(raw);
     const result = await replayMessage(messageId, `inbound/${messageId}`, env.deps, env.settings);
     expect(result.outcome).toBe('created');
-    const c = await env.deps.cases.getCase(result.caseId);
+    const c = await env.deps.cases.getCase(result.caseId!);
     expect(c?.verdicts.spam).toBe('NONE');
+  });
+});
+
+describe('canary and archive', () => {
+  async function canaryMail(token: string) {
+    return compose({
+      from: 'notices@ca.example',
+      to: CPR_ADDRESS,
+      subject: `CPR intake canary ${new Date().toISOString()}`,
+      messageId: `<canary-${Math.random().toString(36).slice(2)}@ca.example>`,
+      headers: { 'X-CPR-Canary': token },
+      text: 'This is the CPR intake canary: a synthetic report that proves the mail path works.',
+    });
+  }
+
+  test('a correctly signed canary records a heartbeat, opens no case and starts no clock', async () => {
+    const { createCanaryToken } = await import('../../lambdas/domain/canary/token.ts');
+    const { TEST_CANARY_SECRET } = await import('../support/intake-env.ts');
+    const at = new Date('2026-11-27T09:00:00.000Z');
+    const raw = await canaryMail(
+      createCanaryToken(TEST_CANARY_SECRET, new Date(at.getTime() - 1500)),
+    );
+    const starts = env.sfn.startCalls.length;
+    const { event, messageId } = await env.deliver(raw, { timestamp: at });
+    const [result] = await run(event);
+    expect(result).toMatchObject({
+      outcome: 'canary',
+      caseId: null,
+      acknowledgment: { decision: 'suppress', reason: 'canary' },
+    });
+    expect(env.sfn.startCalls.length).toBe(starts);
+    expect(await env.deps.cases.getHeartbeat()).toEqual({
+      receivedAt: at.toISOString(),
+      sentAt: new Date(at.getTime() - 1500).toISOString(),
+      sesMessageId: messageId,
+      latencyMs: 1500,
+    });
+  });
+
+  test('a forged canary header is ignored: the message is an ordinary report', async () => {
+    const { createCanaryToken } = await import('../../lambdas/domain/canary/token.ts');
+    const raw = await canaryMail(
+      createCanaryToken('f'.repeat(64), new Date('2026-11-27T09:00:00.000Z')),
+    );
+    const [result] = await run((await env.deliver(raw)).event);
+    expect(result?.outcome).toBe('created');
+    expect(result?.caseId).toMatch(/^CPR-/);
+  });
+
+  test('every raw message is kept in the archive bucket, once, byte for byte', async () => {
+    const raw = await keyCompromiseReport('<archived@researcher.example>');
+    const { event, messageId } = await env.deliver(raw);
+    await run(event);
+    await replayMessage(messageId, `inbound/${messageId}`, env.deps, env.settings);
+    const got = await env.s3.send(
+      new GetObjectCommand({ Bucket: env.config.archiveBucket!, Key: `inbound/${messageId}` }),
+    );
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(raw)).toBe(true);
+    // The replay above found it there; so does any later attempt (a locked object gains no versions).
+    expect(await env.deps.archive!.keep(`inbound/${messageId}`, raw)).toBe('alreadyThere');
   });
 });

@@ -35,7 +35,7 @@ test('one case with exact counts, a bounded item and the full evidence in S3', a
     settings: env.settings,
     inboundPrefix: env.config.inboundPrefix,
   });
-  const c = await env.deps.cases.getCase(result!.caseId);
+  const c = await env.deps.cases.getCase(result!.caseId!);
   expect(c?.classification).toBe('misissuance');
   expect(c?.evidenceCounts.certificates).toBe(2000);
   expect(c?.evidenceCounts.serials).toBeGreaterThanOrEqual(5000);

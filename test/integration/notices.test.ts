@@ -33,7 +33,7 @@ async function openCase(
     settings: env.settings,
     inboundPrefix: env.config.inboundPrefix,
   });
-  return r!.caseId;
+  return r!.caseId!;
 }
 
 describe('acknowledgment', () => {

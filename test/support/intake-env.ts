@@ -14,6 +14,8 @@ import { type SfnEndpoint, startSfnEndpoint } from '../../local/sfn-endpoint.ts'
 import { createBucket, createTables, pointSdkAt } from '../../local/stand-ins.ts';
 
 export const CPR_ADDRESS = 'cpr@ca.example';
+/** The canary key of the test environments (64 hex characters, as the stack generates). */
+export const TEST_CANARY_SECRET = 'c0ffee'.repeat(10).slice(0, 64);
 export const STATE_MACHINE_ARN =
   'arn:aws:states:us-east-1:000000000000:stateMachine:cpr-deadline-clock';
 
@@ -49,6 +51,8 @@ export async function intakeEnv(overrides: Partial<IntakeConfig> = {}): Promise<
     stateMachineArn: STATE_MACHINE_ARN,
     ownAddresses: [CPR_ADDRESS, 'revoke@ca.example', 'notices@ca.example'],
     deadlinePolicyVersion: 'br-2.2',
+    archiveBucket: `archive-${suffix}`,
+    canarySecret: { value: TEST_CANARY_SECRET },
     ...overrides,
   };
   await createTables(inject('dynamoEndpoint'), {
@@ -56,12 +60,13 @@ export async function intakeEnv(overrides: Partial<IntakeConfig> = {}): Promise<
     inventory: config.inventoryTable,
   });
   await createBucket(inject('s3Endpoint'), config.inboundBucket);
+  if (config.archiveBucket) await createBucket(inject('s3Endpoint'), config.archiveBucket);
   const s3 = s3Client();
   let counter = 0;
   return {
     config,
     deps: intakeDeps(config),
-    settings: intakeSettings(config),
+    settings: intakeSettings(config, TEST_CANARY_SECRET),
     sfn,
     s3,
     async deliver(raw, options = {}) {

@@ -25,7 +25,13 @@ export async function freePort(): Promise<number> {
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith('AWS_') || k.startsWith('CPR_') || k === 'S3_FORCE_PATH_STYLE' || k.startsWith('VITEST')) continue;
+    if (
+      k.startsWith('AWS_') ||
+      k.startsWith('CPR_') ||
+      k === 'S3_FORCE_PATH_STYLE' ||
+      k.startsWith('VITEST')
+    )
+      continue;
     env[k] = v;
   }
   return { ...env, npm_config_update_notifier: 'false', npm_config_loglevel: 'error', ...extra };
@@ -69,14 +75,17 @@ export async function startLocalStackProcess(options: {
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (!out.includes('local stack ready')) {
-    if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${out}`);
+    if (child.exitCode !== null)
+      throw new Error(`npm start exited with ${child.exitCode}:\n${out}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`npm start not ready after ${START_TIMEOUT_MS} ms:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const { pid } = JSON.parse(await readFile(join(options.dataDir, 'stack.json'), 'utf-8')) as { pid: number };
+  const { pid } = JSON.parse(await readFile(join(options.dataDir, 'stack.json'), 'utf-8')) as {
+    pid: number;
+  };
   return {
     smtpPort,
     outboxPort,
@@ -98,23 +107,36 @@ export async function startLocalStackProcess(options: {
         }
         await new Promise((r) => setTimeout(r, 100));
       }
-      await new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('close', () => r())));
+      await new Promise<void>((r) =>
+        child.exitCode !== null ? r() : child.once('close', () => r()),
+      );
     },
   };
 }
 
 /** Reads the SNS sink's JSON-lines log of a running or stopped stack. */
-export async function publishedMessages(dataDir: string): Promise<{ topic: string; subject: string | null; message: string; attributes: Record<string, string> }[]> {
+export async function publishedMessages(
+  dataDir: string,
+): Promise<
+  { topic: string; subject: string | null; message: string; attributes: Record<string, string> }[]
+> {
   try {
     const text = await readFile(join(dataDir, 'sns.jsonl'), 'utf-8');
-    return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   } catch {
     return [];
   }
 }
 
 /** Polls `check` until it returns a value, or fails after `ms` naming what it waited for. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false>, ms = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false>,
+  ms = 30_000,
+): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const value = await check();

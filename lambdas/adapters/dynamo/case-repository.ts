@@ -6,6 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { Heartbeat } from '../../domain/canary/token.ts';
 import { nextDeadline } from '../../domain/case/build.ts';
 import type { AuditEvent, CprCase } from '../../domain/case/types.ts';
 import {
@@ -298,5 +299,30 @@ export class DynamoCaseRepository implements CaseRepository {
     return out.Item
       ? { caseId: out.Item.caseId as string, noticeId: out.Item.noticeId as string }
       : null;
+  }
+
+  async recordHeartbeat(h: Heartbeat): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.heartbeat(), itemType: 'heartbeat', ...h },
+          ConditionExpression: 'attribute_not_exists(pk) OR receivedAt < :r',
+          ExpressionAttributeValues: { ':r': h.receivedAt },
+        }),
+      );
+    } catch (error) {
+      // A newer heartbeat is already recorded: keeping it is the point.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async getHeartbeat(): Promise<Heartbeat | null> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.heartbeat(), ConsistentRead: true }),
+    );
+    if (!out.Item) return null;
+    const { receivedAt, sentAt, sesMessageId, latencyMs } = out.Item as Heartbeat;
+    return { receivedAt, sentAt, sesMessageId, latencyMs };
   }
 }

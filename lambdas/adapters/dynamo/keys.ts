@@ -12,6 +12,7 @@ export const keys = {
     pk: `MID#${createHash('sha256').update(header.trim().toLowerCase()).digest('hex')}`,
     sk: 'MID',
   }),
+  heartbeat: () => ({ pk: 'HEARTBEAT#canary', sk: 'HEARTBEAT' }),
   outbound: (sesMessageId: string) => ({ pk: `OUT#${sesMessageId}`, sk: 'OUT' }),
   inventoryCertificate: (sha256: string) => ({ pk: `CERT#${sha256}` }),
   inventorySerial: (serial: string) => ({ pk: `SERIAL#${serial}` }),

@@ -3,6 +3,7 @@
  * `lambdas/adapters/` implement them; tests and the local stack use the same adapters against
  * the stand-ins. No AWS types cross this line.
  */
+import type { Heartbeat } from '../canary/token.ts';
 import type { AuditEvent, CaseMessage, CprCase, Verdicts } from '../case/types.ts';
 import type { Evidence } from '../evidence/types.ts';
 import type { Inventory } from '../inventory/types.ts';
@@ -107,6 +108,15 @@ export interface CaseRepository {
   /** Remembers which notice an outbound SES message carried (for delivery events). */
   registerOutbound(sesMessageId: string, ref: OutboundRef): Promise<void>;
   findOutbound(sesMessageId: string): Promise<OutboundRef | null>;
+  /** Keeps the newest canary heartbeat (an older one arriving late does not replace it). */
+  recordHeartbeat(h: Heartbeat): Promise<void>;
+  getHeartbeat(): Promise<Heartbeat | null>;
+}
+
+/** The Object Lock archive: a second, immutable copy of every raw message (BR 5.5). */
+export interface RawMailArchive {
+  /** Stores the bytes under `key` unless already there (a locked object cannot be replaced). */
+  keep(key: string, bytes: Uint8Array): Promise<'stored' | 'alreadyThere'>;
 }
 
 /** The input of the deadline state machine, one execution per case. */
@@ -128,6 +138,8 @@ export interface IntakeDeps {
   readonly cases: CaseRepository;
   readonly inventory: Inventory;
   readonly clock: DeadlineClock;
+  /** Absent only where no archive is configured (tests of other steps). */
+  readonly archive?: RawMailArchive;
   readonly now: () => Date;
 }
 
@@ -135,4 +147,6 @@ export interface IntakeSettings {
   /** Our own CPR addresses and notice senders: mail from them is never acknowledged. */
   readonly ownAddresses: readonly string[];
   readonly deadlinePolicyVersion: string;
+  /** The canary's HMAC key; null disables canary recognition (every canary becomes a case). */
+  readonly canarySecret: string | null;
 }

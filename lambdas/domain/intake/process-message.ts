@@ -14,6 +14,7 @@
  * A failure at any step leaves the message re-processable by a retry or a replay.
  */
 
+import { CANARY_HEADER, verifyCanaryToken } from '../canary/token.ts';
 import {
   buildNewCase,
   type CaseEvidence,
@@ -54,10 +55,14 @@ export class CaseIdExhaustedError extends Error {
 }
 
 export interface IntakeResult {
-  readonly caseId: string;
-  readonly role: MessageRole;
-  /** `created`/`joined` on first processing, `alreadyProcessed` for a repeated delivery. */
-  readonly outcome: 'created' | 'joined' | 'alreadyProcessed';
+  /** Null only for a canary, which opens no case. */
+  readonly caseId: string | null;
+  readonly role: MessageRole | 'canary';
+  /**
+   * `created`/`joined` on first processing, `alreadyProcessed` for a repeated delivery, `canary`
+   * for our own synthetic report (a heartbeat, no case, nothing sent).
+   */
+  readonly outcome: 'created' | 'joined' | 'alreadyProcessed' | 'canary';
   readonly classification: Classification;
   readonly acknowledgment: AcknowledgmentDecision;
   readonly parseFailed: boolean;
@@ -94,6 +99,9 @@ export async function processMessage(
   const receivedAt = new Date(env.receivedAt);
 
   const { mail, parseError } = await readMail(env, deps);
+  if (!parseError && isCanary(mail, settings, receivedAt)) {
+    return recordCanary(env, mail, deps);
+  }
   const extracted = parseError ? withProblem(EMPTY_EVIDENCE, parseError) : await safeExtract(mail);
 
   let caseId = record.caseId;
@@ -225,6 +233,37 @@ async function safeExtract(mail: ParsedMail): Promise<Evidence> {
   }
 }
 
+function isCanary(mail: ParsedMail, settings: IntakeSettings, receivedAt: Date): boolean {
+  const header = mail.headers[CANARY_HEADER];
+  return header !== undefined && verifyCanaryToken(header, settings.canarySecret, receivedAt).valid;
+}
+
+/** Our own synthetic report: proof that the whole mail path works. No case, nothing sent. */
+async function recordCanary(
+  env: MessageEnvelope,
+  mail: ParsedMail,
+  deps: IntakeDeps,
+): Promise<IntakeResult> {
+  const token = mail.headers[CANARY_HEADER] ?? '';
+  const sentAt = token.split(';')[1] ?? env.receivedAt;
+  await deps.cases.recordHeartbeat({
+    receivedAt: env.receivedAt,
+    sentAt,
+    sesMessageId: env.sesMessageId,
+    latencyMs: Math.max(0, Date.parse(env.receivedAt) - Date.parse(sentAt)),
+  });
+  await deps.cases.completeMessage(env.sesMessageId);
+  return {
+    caseId: null,
+    role: 'canary',
+    outcome: 'canary',
+    classification: 'notACpr',
+    acknowledgment: { decision: 'suppress', reason: 'canary' },
+    parseFailed: false,
+    evidence: { certificates: 0, keys: 0, csrs: 0, serials: 0, affected: 0, subscribers: 0 },
+  };
+}
+
 async function readMail(
   env: MessageEnvelope,
   deps: IntakeDeps,
@@ -238,6 +277,8 @@ async function readMail(
     }
     throw error;
   }
+  // The immutable copy comes before any interpretation of the message (BR 5.5).
+  await deps.archive?.keep(env.rawKey, raw);
   try {
     return { mail: await parseMail(raw), parseError: null };
   } catch (error) {
