@@ -47,7 +47,11 @@ export interface Deployment {
    * Local only: the stack's simulated time (`CPR_TIME_SCALE`), so that "now" in the CLI is the
    * stack's now. Simulated time = simulatedAt + (wall clock - realAt) * scale.
    */
-  readonly clock?: { readonly realAt: number; readonly simulatedAt: number; readonly scale: number };
+  readonly clock?: {
+    readonly realAt: number;
+    readonly simulatedAt: number;
+    readonly scale: number;
+  };
   readonly casesTable: string;
   readonly inventoryTable: string;
   readonly inboundBucket: string;
@@ -279,7 +283,10 @@ export async function resolveDeployment(choice: DeploymentChoice): Promise<Deplo
 }
 
 /** The deployment's current time: the local stack's simulated clock, or the wall clock. */
-export function deploymentNow(d: Pick<Deployment, 'clock'>, wall: () => Date = () => new Date()): Date {
+export function deploymentNow(
+  d: Pick<Deployment, 'clock'>,
+  wall: () => Date = () => new Date(),
+): Date {
   if (!d.clock) return wall();
   return new Date(d.clock.simulatedAt + (wall().getTime() - d.clock.realAt) * d.clock.scale);
 }
