@@ -17,6 +17,9 @@ export const CONFIG_FILE_CONTEXT_KEY = 'cprConfigFile';
 /** Key prefix of the evidence JSON the intake function writes next to the raw mail. */
 export const EVIDENCE_PREFIX = 'evidence/';
 
+/** Appended to the stack name to name the receipt rule set the stack creates. */
+export const RECEIPT_RULE_SET_SUFFIX = '-inbound';
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -28,6 +31,29 @@ const VALID_RETENTION_DAYS: readonly number[] = Object.values(RetentionDays).fil
 
 /** CloudFormation's rule for stack names. */
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+/**
+ * The stack name also names the SES receipt rule set (`<stackName>-inbound`), and SES allows 64
+ * characters there.
+ */
+const MAX_STACK_NAME = 64 - RECEIPT_RULE_SET_SUFFIX.length;
+
+/** A DNS name with at least two labels, lower-cased (`example.com`, `pki.example.co.uk`). */
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** One DNS label: the MAIL FROM subdomain is `<label>.<sender domain>`. */
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** SES's rule for receipt rule set names. */
+const RULE_SET_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$/;
+
+/** BR 5.5: records of revocation-related work are archived for at least 2 years. */
+export const MIN_RETENTION_YEARS = 2;
+/** S3 Object Lock refuses a default retention of more than 100 years. */
+const MAX_RETENTION_YEARS = 100;
+
+/**
+ * Canary intervals: divisors of an hour between 5 and 60 minutes. The schedule is the cron
+ * `0/N * * * ? *`, so every alarm period of N minutes (aligned to the hour) holds exactly one run.
+ */
+export const CANARY_INTERVALS_MINUTES = [5, 6, 10, 12, 15, 20, 30, 60] as const;
 
 /**
  * What a stack removal may take with it. Both default to the safe side: CPR records must be kept
@@ -88,11 +114,44 @@ const subscriptionsSchema = z.strictObject({
   pager: subscriptionListSchema,
 });
 
+const domainSchema = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .pipe(z.string().regex(DOMAIN, 'must be a domain name such as example.com'));
+
+/**
+ * The SES identity notices are sent from: the sender address's domain, verified with Easy DKIM.
+ * `create: false` when the domain is already an SES identity of this account and region (another
+ * stack or the console made it): CloudFormation cannot create it a second time.
+ */
+const senderIdentitySchema = z.strictObject({
+  create: z.boolean().default(true),
+  /** Custom MAIL FROM `<label>.<sender domain>`: SPF then aligns with the From domain (DMARC). */
+  mailFromSubdomain: z
+    .string()
+    .transform((s) => s.toLowerCase())
+    .pipe(z.string().regex(DNS_LABEL, 'must be one DNS label such as "bounce"'))
+    .optional(),
+});
+
 const configSchema = z.strictObject({
   stackName: z
     .string()
     .regex(STACK_NAME, 'must start with a letter and hold only letters, digits and "-"')
+    .max(
+      MAX_STACK_NAME,
+      `must be at most ${MAX_STACK_NAME} characters (it names the SES receipt rule set)`,
+    )
     .default('CprIntake'),
+  /**
+   * Domains whose mail SES receives (MX records). Default: the domain of the CPR addresses, when
+   * they share one; addresses in several domains must be listed here on purpose.
+   */
+  mailDomains: z
+    .array(domainSchema)
+    .min(1, 'must list at least one domain')
+    .refine((list) => new Set(list).size === list.length, 'must not repeat a domain')
+    .optional(),
   /** The published CPR addresses (mail to them opens cases); at least one. */
   cprAddresses: z
     .array(z.email('must be an email address').transform((s) => s.toLowerCase()))
@@ -139,6 +198,39 @@ const configSchema = z.strictObject({
     })
     .default(RetentionDays.ONE_YEAR),
   protection: protectionSchema.default({ retainData: true, deletionProtection: true }),
+  senderIdentity: senderIdentitySchema.default({ create: true }),
+  /** Object Lock (compliance mode) retention of the raw-message archive, in years (BR 5.5). */
+  retentionYears: z
+    .number({ error: 'must be a whole number of years' })
+    .int('must be a whole number of years')
+    .min(
+      MIN_RETENTION_YEARS,
+      `must be at least ${MIN_RETENTION_YEARS} (BR 5.5: records are archived for at least 2 years)`,
+    )
+    .max(MAX_RETENTION_YEARS, `must be at most ${MAX_RETENTION_YEARS} (S3 Object Lock's maximum)`)
+    .default(MIN_RETENTION_YEARS),
+  /** Minutes between two canary mails; the heartbeat alarm fires after two missed ones. */
+  canaryIntervalMinutes: z
+    .number()
+    .refine((m) => (CANARY_INTERVALS_MINUTES as readonly number[]).includes(m), {
+      error:
+        `must divide an hour: one of ${CANARY_INTERVALS_MINUTES.join(', ')} ` +
+        '(every alarm period must hold exactly one canary run)',
+    })
+    .default(15),
+  /**
+   * Make the receipt rule set the account's active one on deploy. SES has one active rule set
+   * per account and region: activating ours deactivates any other (see docs/deploy.md).
+   */
+  activateRuleSet: z.boolean().default(true),
+  /**
+   * Put the CPR rule into this existing receipt rule set instead of creating one: for an account
+   * whose active rule set already serves other mail.
+   */
+  existingReceiptRuleSetName: z
+    .string()
+    .regex(RULE_SET_NAME, 'must be an SES receipt rule set name (letters, digits, ".", "_", "-")')
+    .optional(),
 });
 
 /** An SNS subscription of an alert topic; `endpoint` is checked against `protocol`. */
@@ -155,6 +247,8 @@ export type AlertLevel = (typeof ALERT_LEVELS)[number];
 export interface CprConfig {
   /** CloudFormation stack name. */
   readonly stackName: string;
+  /** Domains SES receives mail for (MX records); every CPR address is in one of them. */
+  readonly mailDomains: readonly string[];
   /** Our published CPR addresses, lower-cased (CPR_ADDRESSES). */
   readonly cprAddresses: readonly string[];
   /** Key prefix of the SES S3 action ('' or ending in "/"). */
@@ -172,6 +266,31 @@ export interface CprConfig {
     readonly retainData: boolean;
     readonly deletionProtection: boolean;
   };
+  /** The SES domain identity of the sender address's domain. */
+  readonly senderIdentity: {
+    readonly create: boolean;
+    readonly mailFromSubdomain?: string | undefined;
+  };
+  /** Object Lock retention of the raw-message archive, in years (at least 2, BR 5.5). */
+  readonly retentionYears: number;
+  /** Minutes between two canary runs; one of CANARY_INTERVALS_MINUTES. */
+  readonly canaryIntervalMinutes: number;
+  /** Activate the receipt rule set on deploy (SetActiveReceiptRuleSet). */
+  readonly activateRuleSet: boolean;
+  /** Add the CPR rule to this existing rule set instead of creating one. */
+  readonly existingReceiptRuleSetName?: string | undefined;
+}
+
+/** The domain part of an address (lower-cased by the schema already). */
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1);
+}
+
+/** The receipt rule set the CPR rule lives in: the configured existing one, or the stack's. */
+export function receiptRuleSetNameOf(
+  config: Pick<CprConfig, 'stackName' | 'existingReceiptRuleSetName'>,
+): string {
+  return config.existingReceiptRuleSetName ?? `${config.stackName}${RECEIPT_RULE_SET_SUFFIX}`;
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -208,10 +327,30 @@ export function parseConfig(raw: unknown): CprConfig {
       cause: result.error,
     });
   }
+  const data = result.data;
+  const mailDomains = data.mailDomains ?? [...new Set(data.cprAddresses.map(domainOf))];
+  const problems = [
+    ...(data.mailDomains === undefined && mailDomains.length > 1
+      ? [
+          `  ${CONFIG_CONTEXT_KEY}.mailDomains: the CPR addresses are in several domains ` +
+            `(${mailDomains.join(', ')}): list each domain SES should receive mail for`,
+        ]
+      : []),
+    ...data.cprAddresses.flatMap((address, i) =>
+      mailDomains.includes(domainOf(address))
+        ? []
+        : [
+            `  ${CONFIG_CONTEXT_KEY}.cprAddresses.${i}: ${address} is not in a mail domain ` +
+              `(${mailDomains.join(', ')}): SES would never receive it`,
+          ],
+    ),
+  ];
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   const config: CprConfig = {
-    ...result.data,
+    ...data,
+    mailDomains,
     // Checked against the enum's values above.
-    logRetentionDays: result.data.logRetentionDays as RetentionDays,
+    logRetentionDays: data.logRetentionDays as RetentionDays,
   };
   return deepFreeze(config);
 }
