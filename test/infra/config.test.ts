@@ -35,6 +35,7 @@ describe('parseConfig', () => {
   test('fills the defaults around the two required fields', () => {
     expect(parseConfig(MINIMAL)).toEqual({
       stackName: 'CprIntake',
+      mailDomains: ['example.com'],
       cprAddresses: ['cpr@example.com'],
       senderAddress: 'cpr@example.com',
       caName: 'Example CA',
@@ -43,6 +44,10 @@ describe('parseConfig', () => {
       deadlinePolicyVersion: 'br-2.2',
       logRetentionDays: 365,
       protection: { retainData: true, deletionProtection: true },
+      senderIdentity: { create: true },
+      retentionYears: 2,
+      canaryIntervalMinutes: 15,
+      activateRuleSet: true,
     });
   });
 
@@ -207,6 +212,105 @@ describe('parseConfig: notices and alerts', () => {
     ];
     expect(parseError(withSubscriptions({ pager: twice })).message).toContain(
       'cpr.subscriptions.pager: must not repeat an endpoint',
+    );
+  });
+});
+
+describe('parseConfig: mail domains', () => {
+  test('the mail domain is derived from the CPR addresses when they share one', () => {
+    const config = parseConfig({ ...MINIMAL, cprAddresses: ['cpr@Example.com', 'revoke@example.com'] });
+    expect(config.mailDomains).toEqual(['example.com']);
+  });
+
+  test('addresses in two domains must list both on purpose', () => {
+    const twoDomains = { ...MINIMAL, cprAddresses: ['cpr@example.com', 'cpr@example.net'] };
+    expect(parseError(twoDomains).message).toContain(
+      'cpr.mailDomains: the CPR addresses are in several domains (example.com, example.net)',
+    );
+    expect(
+      parseConfig({ ...twoDomains, mailDomains: ['example.com', 'Example.NET'] }).mailDomains,
+    ).toEqual(['example.com', 'example.net']);
+  });
+
+  test('an address outside the listed mail domains is refused by position', () => {
+    const message = parseError({
+      ...MINIMAL,
+      mailDomains: ['example.com'],
+      cprAddresses: ['cpr@example.com', 'cpr@pki.example.com'],
+    }).message;
+    expect(message).toContain(
+      'cpr.cprAddresses.1: cpr@pki.example.com is not in a mail domain (example.com)',
+    );
+  });
+
+  test.each([
+    [[], 'cpr.mailDomains: must list at least one domain'],
+    [['example'], 'cpr.mailDomains.0: must be a domain name such as example.com'],
+    [['example.com', 'EXAMPLE.com'], 'cpr.mailDomains: must not repeat a domain'],
+  ])('mailDomains %j is refused', (mailDomains, message) => {
+    expect(parseError({ ...MINIMAL, mailDomains }).message).toContain(message);
+  });
+});
+
+describe('parseConfig: archive, canary, receiving, sender identity', () => {
+  test.each([
+    [1, 'must be at least 2 (BR 5.5'],
+    [2.5, 'must be a whole number of years'],
+    ['2', 'must be a whole number of years'],
+    [101, "must be at most 100 (S3 Object Lock's maximum)"],
+  ])('retentionYears %j is refused', (retentionYears, message) => {
+    expect(parseError({ ...MINIMAL, retentionYears }).message).toContain(
+      `cpr.retentionYears: ${message}`,
+    );
+  });
+
+  test('a longer retention than BR 5.5 asks for is accepted', () => {
+    expect(parseConfig({ ...MINIMAL, retentionYears: 7 }).retentionYears).toBe(7);
+  });
+
+  test.each([4, 7, 45, 61, 0])('canaryIntervalMinutes %j is refused', (canaryIntervalMinutes) => {
+    expect(parseError({ ...MINIMAL, canaryIntervalMinutes }).message).toContain(
+      'cpr.canaryIntervalMinutes: must divide an hour: one of 5, 6, 10, 12, 15, 20, 30, 60',
+    );
+  });
+
+  test.each([5, 10, 30, 60])('canaryIntervalMinutes %j is accepted', (canaryIntervalMinutes) => {
+    expect(parseConfig({ ...MINIMAL, canaryIntervalMinutes }).canaryIntervalMinutes).toBe(
+      canaryIntervalMinutes,
+    );
+  });
+
+  test('activateRuleSet must be a boolean', () => {
+    expect(parseError({ ...MINIMAL, activateRuleSet: 'yes' }).message).toContain(
+      'cpr.activateRuleSet:',
+    );
+  });
+
+  test('an existing receipt rule set is named by a valid SES name', () => {
+    expect(
+      parseConfig({ ...MINIMAL, existingReceiptRuleSetName: 'default-rule-set' })
+        .existingReceiptRuleSetName,
+    ).toBe('default-rule-set');
+    expect(parseError({ ...MINIMAL, existingReceiptRuleSetName: 'my rules' }).message).toContain(
+      'cpr.existingReceiptRuleSetName: must be an SES receipt rule set name',
+    );
+  });
+
+  test('a stack name too long to name the receipt rule set is refused', () => {
+    expect(parseError({ ...MINIMAL, stackName: `S${'x'.repeat(56)}` }).message).toContain(
+      'cpr.stackName: must be at most 56 characters (it names the SES receipt rule set)',
+    );
+  });
+
+  test('the MAIL FROM subdomain is one DNS label', () => {
+    expect(
+      parseConfig({ ...MINIMAL, senderIdentity: { mailFromSubdomain: 'Bounce' } }).senderIdentity,
+    ).toEqual({ create: true, mailFromSubdomain: 'bounce' });
+    expect(
+      parseError({ ...MINIMAL, senderIdentity: { mailFromSubdomain: 'bounce.mail' } }).message,
+    ).toContain('cpr.senderIdentity.mailFromSubdomain: must be one DNS label');
+    expect(parseError({ ...MINIMAL, senderIdentity: { dkim: false } }).message).toContain(
+      'cpr.senderIdentity.dkim: unknown field',
     );
   });
 });
