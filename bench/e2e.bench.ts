@@ -55,7 +55,12 @@ try {
   };
 
   // 1. Sequential latency.
-  const one = createTransport({ host: '127.0.0.1', port: stack.smtpPort, secure: false, ignoreTLS: true });
+  const one = createTransport({
+    host: '127.0.0.1',
+    port: stack.smtpPort,
+    secure: false,
+    ignoreTLS: true,
+  });
   const latencies: number[] = [];
   for (let i = 0; i < SEQUENTIAL; i += 1) {
     const msg = report(i, 'seq');
@@ -64,7 +69,8 @@ try {
     const end = performance.now();
     for (;;) {
       if ((await store(stack.outboxPort)).some((m) => m.destination.to.includes(address))) break;
-      if (performance.now() - end > ACK_TIMEOUT_MS) throw new Error(`no acknowledgment for ${address}`);
+      if (performance.now() - end > ACK_TIMEOUT_MS)
+        throw new Error(`no acknowledgment for ${address}`);
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     latencies.push(performance.now() - end);
@@ -72,26 +78,46 @@ try {
   one.close();
 
   // 2. Burst over parallel connections.
-  const pool = createTransport({ pool: true, maxConnections: CONNECTIONS, maxMessages: Infinity, host: '127.0.0.1', port: stack.smtpPort, secure: false, ignoreTLS: true });
+  const pool = createTransport({
+    pool: true,
+    maxConnections: CONNECTIONS,
+    maxMessages: Infinity,
+    host: '127.0.0.1',
+    port: stack.smtpPort,
+    secure: false,
+    ignoreTLS: true,
+  });
   const burstStart = performance.now();
-  const sent = await Promise.allSettled(Array.from({ length: BURST }, (_, i) => pool.sendMail(report(i, 'burst'))));
+  const sent = await Promise.allSettled(
+    Array.from({ length: BURST }, (_, i) => pool.sendMail(report(i, 'burst'))),
+  );
   const acceptedMs = performance.now() - burstStart;
   pool.close();
   const refused = sent.filter((s) => s.status === 'rejected').length;
 
   const db = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: deployment.endpoints.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }),
+    new DynamoDBClient({
+      endpoint: deployment.endpoints.dynamodb,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    }),
   );
   async function burstCases(): Promise<Map<string, number>> {
     const byReporter = new Map<string, number>();
     let start: Record<string, unknown> | undefined;
     do {
       const out = await db.send(
-        new ScanCommand({ TableName: deployment.casesTable, FilterExpression: 'itemType = :c', ExpressionAttributeValues: { ':c': 'case' }, ExclusiveStartKey: start }),
+        new ScanCommand({
+          TableName: deployment.casesTable,
+          FilterExpression: 'itemType = :c',
+          ExpressionAttributeValues: { ':c': 'case' },
+          ExclusiveStartKey: start,
+        }),
       );
       for (const item of out.Items ?? []) {
         const reporter = String(item.reporter ?? '');
-        if (reporter.includes('.burst@')) byReporter.set(reporter, (byReporter.get(reporter) ?? 0) + 1);
+        if (reporter.includes('.burst@'))
+          byReporter.set(reporter, (byReporter.get(reporter) ?? 0) + 1);
       }
       start = out.LastEvaluatedKey;
     } while (start);
@@ -105,9 +131,12 @@ try {
   }
   const recordedMs = performance.now() - burstStart;
   const duplicates = [...cases.values()].filter((n) => n > 1).length;
-  const acks = (await store(stack.outboxPort)).filter((m) => m.destination.to.some((t) => t.includes('.burst@')));
+  const acks = (await store(stack.outboxPort)).filter((m) =>
+    m.destination.to.some((t) => t.includes('.burst@')),
+  );
   const ackCounts = new Map<string, number>();
-  for (const a of acks) for (const t of a.destination.to) ackCounts.set(t, (ackCounts.get(t) ?? 0) + 1);
+  for (const a of acks)
+    for (const t of a.destination.to) ackCounts.set(t, (ackCounts.get(t) ?? 0) + 1);
 
   const p50 = percentile(latencies, 50);
   const p99 = percentile(latencies, 99);
@@ -117,13 +146,24 @@ try {
     ['burst: reports refused by SMTP', String(refused), '0'],
     ['burst: cases recorded', `${cases.size} of ${BURST}`, String(BURST)],
     ['burst: duplicated cases', String(duplicates), '0'],
-    ['burst: reporters acknowledged exactly once', `${[...ackCounts.values()].filter((n) => n === 1).length} of ${BURST}`, String(BURST)],
+    [
+      'burst: reporters acknowledged exactly once',
+      `${[...ackCounts.values()].filter((n) => n === 1).length} of ${BURST}`,
+      String(BURST),
+    ],
     ['burst: accepted over SMTP', `${(BURST / (acceptedMs / 1000)).toFixed(0)} reports/s`, ''],
     ['burst: recorded as cases', `${(cases.size / (recordedMs / 1000)).toFixed(0)} cases/s`, ''],
   ];
-  console.log(`| measure (${SEQUENTIAL} sequential, ${BURST} over ${CONNECTIONS} connections) | value | target |\n|---|---|---|`);
+  console.log(
+    `| measure (${SEQUENTIAL} sequential, ${BURST} over ${CONNECTIONS} connections) | value | target |\n|---|---|---|`,
+  );
   for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
-  const ok = p50 < TARGET_P50_MS && p99 < TARGET_P99_MS && refused === 0 && cases.size === BURST && duplicates === 0;
+  const ok =
+    p50 < TARGET_P50_MS &&
+    p99 < TARGET_P99_MS &&
+    refused === 0 &&
+    cases.size === BURST &&
+    duplicates === 0;
   console.log(ok ? '\nall targets met' : '\nTARGET MISSED');
   process.exitCode = ok ? 0 : 1;
 } finally {

@@ -211,13 +211,16 @@ export async function startLocalStack(
   await createBucket(s3.endpoint, LOCAL_NAMES.bucket);
   await createBucket(s3.endpoint, LOCAL_NAMES.archiveBucket);
 
-  const intakeConfig: IntakeConfig = {
+  const storage = {
     casesTable: LOCAL_NAMES.casesTable,
     inventoryTable: LOCAL_NAMES.inventoryTable,
     inboundBucket: LOCAL_NAMES.bucket,
     inboundPrefix: LOCAL_NAMES.inboundPrefix,
     evidenceBucket: LOCAL_NAMES.bucket,
     evidencePrefix: LOCAL_NAMES.evidencePrefix,
+  } as const;
+  const intakeConfig: IntakeConfig = {
+    ...storage,
     stateMachineArn: LOCAL_NAMES.stateMachineArn,
     ownAddresses: [...config.cprAddresses, config.senderAddress],
     deadlinePolicyVersion: 'br-2.2',
@@ -326,12 +329,7 @@ export async function startLocalStack(
       const realAt = Date.now();
       return { realAt, simulatedAt: clock.now().getTime(), scale: config.timeScale };
     })(),
-    casesTable: LOCAL_NAMES.casesTable,
-    inventoryTable: LOCAL_NAMES.inventoryTable,
-    inboundBucket: LOCAL_NAMES.bucket,
-    inboundPrefix: LOCAL_NAMES.inboundPrefix,
-    evidenceBucket: LOCAL_NAMES.bucket,
-    evidencePrefix: LOCAL_NAMES.evidencePrefix,
+    ...storage,
     intakeFunction: LOCAL_NAMES.intakeFunction,
     configurationSet: LOCAL_NAMES.configurationSet,
     senderAddress: config.senderAddress,
