@@ -44,7 +44,6 @@ import {
   type LocalClock,
   runClock,
   scaledClock,
-  synthesizedClockDefinition,
 } from './state-machine.ts';
 
 export const LOCAL_NAMES = {
@@ -112,23 +111,28 @@ async function sourceFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
+/** Where the synthesized clock definition is cached, shared by every data directory. */
+export const DEFINITION_CACHE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'cpr-intake');
+
 /**
- * The CDK-synthesized clock definition, cached in the data directory under a hash of everything
- * that shapes it (the CDK app, cdk.json, the clock contract and the locked dependency versions):
- * synth takes seconds, a restart should not. Any change to those files synthesizes again.
+ * The CDK-synthesized clock definition, cached under a hash of everything that shapes it (the
+ * CDK app, cdk.json, the clock contract and the locked dependency versions): synth takes seconds,
+ * a restart should not. Any change to those files synthesizes again.
  */
-async function clockDefinition(dataDir: string): Promise<Asl> {
+async function clockDefinition(): Promise<Asl> {
   const inputs = [
     ...(await sourceFiles(join(REPO_ROOT, 'infra'))),
     join(REPO_ROOT, 'cdk.json'),
     join(REPO_ROOT, 'package-lock.json'),
     join(REPO_ROOT, 'lambdas', 'clock', 'contract.ts'),
     join(REPO_ROOT, 'local', 'state-machine.ts'),
+    join(REPO_ROOT, 'local', 'clock-definition.ts'),
   ];
   const hash = createHash('sha256');
   for (const file of inputs) hash.update(file).update(await readFile(file));
   const key = hash.digest('hex');
-  const cacheFile = join(dataDir, 'clock-definition.json');
+  await mkdir(DEFINITION_CACHE_DIR, { recursive: true });
+  const cacheFile = join(DEFINITION_CACHE_DIR, `clock-definition-${key.slice(0, 16)}.json`);
   try {
     const cached = JSON.parse(await readFile(cacheFile, 'utf-8')) as {
       key: string;
@@ -138,6 +142,8 @@ async function clockDefinition(dataDir: string): Promise<Asl> {
   } catch {
     // No cache yet.
   }
+  // Loading the CDK takes seconds: only on a cache miss.
+  const { synthesizedClockDefinition } = await import('./clock-definition.ts');
   const definition = synthesizedClockDefinition();
   await writeFile(cacheFile, JSON.stringify({ key, definition }));
   return definition;
@@ -248,7 +254,7 @@ export async function startLocalStack(
     rawMail: (key: string) => `${join(config.dataDir, 's3', LOCAL_NAMES.bucket, key)}`,
   };
   const checkpoint = checkpointTask(taskDeps);
-  const definition = await clockDefinition(config.dataDir);
+  const definition = await clockDefinition();
   const tasks = {
     [CLOCK_STATES.acknowledge]: acknowledgeTask(taskDeps, sender),
     [CLOCK_STATES.notifyTeam]: notifyTeamTask(taskDeps, where),

@@ -158,7 +158,7 @@ describe('npm start', () => {
 
     await stack.stop();
     expect(stack.output()).toContain('stopping');
-  }, 120_000);
+  }, 300_000);
 
   test('killed between the 12 h and 20 h checkpoints and restarted: the page comes once, the warning is not repeated', async () => {
     const dir = await dataDir();
@@ -204,5 +204,5 @@ describe('npm start', () => {
     expect(mine.filter((m) => m.attributes.type === 'escalation.page')).toHaveLength(1);
     expect(mine.filter((m) => m.attributes.type === 'newCase')).toHaveLength(1);
     await second.stop();
-  }, 150_000);
+  }, 400_000);
 });

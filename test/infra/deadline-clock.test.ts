@@ -5,7 +5,8 @@
 import { describe, expect, test } from 'vitest';
 import { TASK_RETRY } from '../../infra/constructs/deadline-clock.ts';
 import { CLOCK_STATES } from '../../lambdas/clock/contract.ts';
-import { placeholderArn, resolveStateMachine } from '../../local/state-machine.ts';
+import { resolveStateMachine } from '../../local/clock-definition.ts';
+import { placeholderArn } from '../../local/state-machine.ts';
 import { actionsOf, buildApp, logicalId, resourcesOf, roleStatements } from './support.ts';
 
 const { stack, template, config } = buildApp();

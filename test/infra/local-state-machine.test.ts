@@ -6,15 +6,17 @@
 import { describe, expect, test } from 'vitest';
 import { CLOCK_STATES } from '../../lambdas/clock/contract.ts';
 import {
+  DefinitionResolveError,
+  resolveStateMachine,
+  synthesizedClockDefinition,
+} from '../../local/clock-definition.ts';
+import {
   type ClockRun,
   clockFromEnv,
-  DefinitionResolveError,
   fastForwardClock,
   PLACEHOLDER,
-  resolveStateMachine,
   runClock,
   scaledClock,
-  synthesizedClockDefinition,
   type TaskHandler,
 } from '../../local/state-machine.ts';
 

@@ -47,8 +47,11 @@ export interface LocalStackProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Upper bound for the stack to come up on a loaded 2-core machine. */
-export const START_TIMEOUT_MS = 60_000;
+/**
+ * Upper bound for the stack to come up on a loaded 2-core machine (the first start synthesizes
+ * the clock definition, while other test files run beside it).
+ */
+export const START_TIMEOUT_MS = 150_000;
 
 export async function startLocalStackProcess(options: {
   dataDir: string;
