@@ -32,6 +32,8 @@ export interface AcknowledgeInput {
 export interface AcknowledgeOutput {
   readonly status: 'sent' | 'alreadySent' | 'suppressed' | 'noRecipient' | 'caseClosed';
   readonly messageId: string | null;
+  /** For `sent`: seconds from the report's receipt to this send (a dashboard figure). */
+  readonly secondsSinceReceipt?: number;
 }
 
 /** Payload of the NotifyTeam task: `{ caseId: $.caseId }`. */
@@ -53,6 +55,10 @@ export interface CheckpointInput {
   /** Only plan: the first checkpoint after this index that has not been escalated. */
   readonly afterIndex?: number;
 }
-export type CheckpointOutput =
+export type CheckpointOutput = (
   | { readonly done: true; readonly reason: 'closed' | 'obligationsMet' | 'noMoreCheckpoints' }
-  | { readonly done: false; readonly index: number; readonly level: string; readonly at: string };
+  | { readonly done: false; readonly index: number; readonly level: string; readonly at: string }
+) & {
+  /** Set when this evaluation escalated: for metrics only. */
+  readonly escalated?: string;
+};

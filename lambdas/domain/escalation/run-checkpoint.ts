@@ -4,7 +4,7 @@
  * published and as sent after, so a retried step publishes at most once unless it died between
  * the publish and the record (then at least once, never silently zero).
  */
-import type { CprCase } from '../case/types.ts';
+import type { CprCase, EscalationLevel } from '../case/types.ts';
 import type { CaseRepository } from '../intake/ports.ts';
 import { CaseNotFoundError } from '../intake/ports.ts';
 import type { Notifier } from '../notices/ports.ts';
@@ -24,9 +24,13 @@ export interface CheckpointDeps {
   readonly now: () => Date;
 }
 
-export type ClockPlan =
+export type ClockPlan = (
   | { readonly done: true; readonly reason: 'closed' | 'obligationsMet' | 'noMoreCheckpoints' }
-  | { readonly done: false; readonly index: number; readonly level: string; readonly at: string };
+  | { readonly done: false; readonly index: number; readonly level: string; readonly at: string }
+) & {
+  /** The level escalated by this evaluation, if any (for metrics; the state machine ignores it). */
+  readonly escalated?: EscalationLevel;
+};
 
 function plan(c: CprCase, afterIndex: number): ClockPlan {
   if (c.status !== 'open') return { done: true, reason: 'closed' };
@@ -64,8 +68,10 @@ export async function runCheckpoint(
     // Woken early (a clock skew, a local speed-up rounding): wait for the same checkpoint again.
     return { done: false, index, level: cp.level, at: cp.at };
   }
+  let escalated: EscalationLevel | undefined;
   if (decision.action === 'escalate') {
     const e = decision.escalation;
+    escalated = e.level;
     c = await deps.cases.updateCase(caseId, (current) => recordEscalationPending(current, e));
     const recorded =
       c.escalations.find((x) => x.level === e.level && x.checkpointAt === e.checkpointAt) ?? e;
@@ -91,5 +97,6 @@ export async function runCheckpoint(
       },
     ]);
   }
-  return plan(c, index);
+  const next = plan(c, index);
+  return escalated ? { ...next, escalated } : next;
 }

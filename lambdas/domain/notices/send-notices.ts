@@ -12,7 +12,7 @@ import {
   type SentRecord,
 } from '../case/notice-transitions.ts';
 import { ACK_NOTICE_ID } from '../case/notices.ts';
-import type { AuditEvent, CprCase } from '../case/types.ts';
+import type { AuditEvent, CprCase, NoticeKind } from '../case/types.ts';
 import {
   acknowledgmentMail,
   deliveryProblemNotice,
@@ -108,7 +108,7 @@ export async function acknowledgeReporter(
   caseId: string,
   deps: NoticeDeps & { readonly mailer: Mailer; readonly region: string | null },
   settings: SenderSettings,
-): Promise<{ status: AcknowledgeStatus; messageId: string | null }> {
+): Promise<{ status: AcknowledgeStatus; messageId: string | null; secondsSinceReceipt?: number }> {
   const c = await loadCase(deps.cases, caseId);
   const ack = c.notices.find((n) => n.id === ACK_NOTICE_ID);
   if (c.status !== 'open') return { status: 'caseClosed', messageId: null };
@@ -125,12 +125,13 @@ export async function acknowledgeReporter(
     inReplyTo: c.messages[0]?.messageIdHeader ?? null,
     autoSubmitted: 'auto-replied',
   });
+  const sentAt = deps.now();
   await recordSent(
     deps,
     c,
     ACK_NOTICE_ID,
     {
-      at: deps.now().toISOString(),
+      at: sentAt.toISOString(),
       actor: 'system:acknowledge',
       channel: 'ses',
       messageId,
@@ -138,7 +139,11 @@ export async function acknowledgeReporter(
     },
     deps.region,
   );
-  return { status: 'sent', messageId };
+  return {
+    status: 'sent',
+    messageId,
+    secondsSinceReceipt: Math.max(0, (sentAt.getTime() - Date.parse(c.receivedAt)) / 1000),
+  };
 }
 
 /** Step 2 of the clock: the team notice, published at most once per case. */
@@ -252,7 +257,12 @@ export interface DeliveryEvent {
 export async function handleDeliveryEvent(
   e: DeliveryEvent,
   deps: NoticeDeps & { readonly notifier: Notifier },
-): Promise<{ status: 'applied' | 'unchanged' | 'unknownMessage'; caseId: string | null }> {
+): Promise<{
+  status: 'applied' | 'unchanged' | 'unknownMessage';
+  caseId: string | null;
+  /** For an applied delivery: the notice's kind and the seconds from the report's receipt. */
+  delivered?: { readonly kind: NoticeKind; readonly secondsSinceReceipt: number };
+}> {
   const ref = await deps.cases.findOutbound(e.sesMessageId);
   if (!ref) return { status: 'unknownMessage', caseId: null };
   const before = await loadCase(deps.cases, ref.caseId);
@@ -291,5 +301,15 @@ export async function handleDeliveryEvent(
       `${notice?.kind ?? 'notice'} to ${notice?.recipient ?? 'unknown'} ${e.outcome}${e.diagnostic ? `: ${e.diagnostic}` : ''}`,
     ),
   ]);
-  return { status: 'applied', caseId: after.id };
+  const delivered =
+    e.outcome === 'delivered' && notice
+      ? {
+          kind: notice.kind,
+          secondsSinceReceipt: Math.max(
+            0,
+            (Date.parse(e.at) - Date.parse(after.receivedAt)) / 1000,
+          ),
+        }
+      : undefined;
+  return { status: 'applied', caseId: after.id, ...(delivered ? { delivered } : {}) };
 }

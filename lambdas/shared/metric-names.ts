@@ -1,0 +1,65 @@
+/**
+ * The CloudWatch metrics the handlers emit (Powertools EMF) and the alarms and dashboard in
+ * `infra/` read: one source of truth, like the ENV names. A metric is identified by namespace,
+ * name and dimensions; Powertools adds one dimension, `service`, set to the `serviceName` a
+ * handler gives its `Metrics` (not POWERTOOLS_SERVICE_NAME, which the constructor overrides).
+ */
+import type { Classification, EscalationLevel, NoticeKind } from '../domain/case/types.ts';
+
+export const METRICS_NAMESPACE = 'CprIntake';
+
+/** The `service` dimension of each handler's metrics. */
+export const METRIC_SERVICES = {
+  intake: 'intake',
+  acknowledge: 'acknowledge',
+  checkpoint: 'checkpoint',
+  deliveryEvents: 'delivery-events',
+  canary: 'canary',
+} as const;
+export type MetricService = (typeof METRIC_SERVICES)[keyof typeof METRIC_SERVICES];
+
+export const INTAKE_METRICS = {
+  reportsReceived: 'ReportsReceived',
+  duplicateDeliveries: 'DuplicateDeliveries',
+  acknowledgmentsSuppressed: 'AcknowledgmentsSuppressed',
+  parseFailures: 'ParseFailures',
+  classified: (c: Classification) => `Classified_${c}` as const,
+  /** A canary recognised and recorded as a heartbeat (no case). */
+  canaryHeartbeats: 'CanaryHeartbeats',
+} as const;
+
+export const ACKNOWLEDGE_METRICS = {
+  sent: 'AcknowledgmentsSent',
+  notSent: 'AcknowledgmentsNotSent',
+  /** Seconds from the report's receipt (SES timestamp) to the acknowledgment's send. */
+  timeToAcknowledgment: 'TimeToAcknowledgmentSeconds',
+} as const;
+
+export const CHECKPOINT_METRICS = {
+  /** One per escalation published; `Escalation_breach` is a missed BR deadline. */
+  escalation: (level: EscalationLevel) => `Escalation_${level}` as const,
+} as const;
+
+export const DELIVERY_EVENT_METRICS = {
+  /** Seconds from the report's receipt to the delivery of a notice of this kind. */
+  timeToNoticeDelivered: (kind: NoticeKind) => `TimeToDelivery_${kind}Seconds` as const,
+} as const;
+
+export const CANARY_METRICS = {
+  /** Age of the newest heartbeat when the canary ran; absent when there is none. */
+  heartbeatAge: 'CanaryHeartbeatAgeSeconds',
+  /** 1 when the active receipt rule set is this stack's, 0 otherwise. */
+  ruleSetActive: 'ReceiptRuleSetActive',
+  /** Subscriptions of the team, escalation and pager topics still PendingConfirmation. */
+  pendingSubscriptions: 'PendingSubscriptions',
+  /** Alert topics without a single confirmed subscription. */
+  topicsWithoutSubscriber: 'AlertTopicsWithoutSubscriber',
+  /** 1 when SES accepted this run's canary mail, 0 when the send failed. */
+  sent: 'CanarySent',
+  /** Cases in the openByDeadline index (open, with a deadline ahead). */
+  openCases: 'OpenCases',
+  /** Preliminary-report obligations still owed across those cases. */
+  openObligations: 'OpenObligations',
+  /** Checks that could not run (an SDK call failed); the run then fails too. */
+  checkFailures: 'CanaryCheckFailures',
+} as const;
