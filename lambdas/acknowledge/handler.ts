@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import { readSenderConfig } from '../clock/config.ts';
 import { clockDeps } from '../clock/deps.ts';
 import { acknowledgeTask } from '../clock/tasks.ts';
+import { ACKNOWLEDGE_METRICS, METRIC_SERVICES, METRICS_NAMESPACE } from '../shared/metric-names.ts';
 
 const config = readSenderConfig();
 const task = acknowledgeTask(
@@ -18,15 +19,25 @@ const task = acknowledgeTask(
   config,
 );
 const logger = new Logger({ serviceName: 'cpr-acknowledge' });
-const metrics = new Metrics({ namespace: 'CprIntake', serviceName: 'acknowledge' });
+const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: METRIC_SERVICES.acknowledge,
+});
 
 export const handler = middy(async (event: unknown) => {
   const result = await task(event);
   metrics.addMetric(
-    result.status === 'sent' ? 'AcknowledgmentsSent' : 'AcknowledgmentsNotSent',
+    result.status === 'sent' ? ACKNOWLEDGE_METRICS.sent : ACKNOWLEDGE_METRICS.notSent,
     MetricUnit.Count,
     1,
   );
+  if (result.secondsSinceReceipt !== undefined) {
+    metrics.addMetric(
+      ACKNOWLEDGE_METRICS.timeToAcknowledgment,
+      MetricUnit.Seconds,
+      result.secondsSinceReceipt,
+    );
+  }
   logger.info('acknowledgment', { status: result.status, messageId: result.messageId });
   return result;
 })

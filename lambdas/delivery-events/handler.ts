@@ -10,16 +10,31 @@ import middy from '@middy/core';
 import { readTopicConfig } from '../clock/config.ts';
 import { clockDeps } from '../clock/deps.ts';
 import { deliveryEventsTask } from '../clock/tasks.ts';
+import {
+  DELIVERY_EVENT_METRICS,
+  METRIC_SERVICES,
+  METRICS_NAMESPACE,
+} from '../shared/metric-names.ts';
 
 const config = readTopicConfig(['team', 'pager']);
 const task = deliveryEventsTask(clockDeps({ casesTable: config.casesTable, topics: config }));
 const logger = new Logger({ serviceName: 'cpr-delivery-events' });
-const metrics = new Metrics({ namespace: 'CprIntake', serviceName: 'delivery-events' });
+const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: METRIC_SERVICES.deliveryEvents,
+});
 
 export const handler = middy(async (event: unknown) => {
   const results = await task(event);
   for (const r of results) {
     metrics.addMetric(`DeliveryEvent_${r.status}`, MetricUnit.Count, 1);
+    if ('delivered' in r && r.delivered) {
+      metrics.addMetric(
+        DELIVERY_EVENT_METRICS.timeToNoticeDelivered(r.delivered.kind),
+        MetricUnit.Seconds,
+        r.delivered.secondsSinceReceipt,
+      );
+    }
     if (r.status === 'unknownMessage')
       logger.warn('delivery event for a message we did not send as a notice');
   }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { IntakeDeps, IntakeSettings } from '../domain/intake/ports.ts';
 import { type IntakeResult, processMessage } from '../domain/intake/process-message.ts';
 import { replayMessage } from '../domain/intake/replay.ts';
+import { INTAKE_METRICS } from '../shared/metric-names.ts';
 import { envelopeOf, parseSesEvent } from './ses-event.ts';
 
 export interface IntakeContext {
@@ -52,16 +53,18 @@ export async function handleIntakeEvent(
 /** Counts what happened; never the content (no bodies or key material reach logs or metrics). */
 export function recordOutcome(result: IntakeResult, metrics: Metrics, logger: Logger): void {
   if (result.outcome === 'alreadyProcessed') {
-    metrics.addMetric('DuplicateDeliveries', MetricUnit.Count, 1);
+    metrics.addMetric(INTAKE_METRICS.duplicateDeliveries, MetricUnit.Count, 1);
+  } else if (result.outcome === 'canary') {
+    metrics.addMetric(INTAKE_METRICS.canaryHeartbeats, MetricUnit.Count, 1);
   } else {
-    metrics.addMetric('ReportsReceived', MetricUnit.Count, 1);
-    metrics.addMetric(`Classified_${result.classification}`, MetricUnit.Count, 1);
+    metrics.addMetric(INTAKE_METRICS.reportsReceived, MetricUnit.Count, 1);
+    metrics.addMetric(INTAKE_METRICS.classified(result.classification), MetricUnit.Count, 1);
     metrics.addMetric(
-      'AcknowledgmentsSuppressed',
+      INTAKE_METRICS.acknowledgmentsSuppressed,
       MetricUnit.Count,
       result.acknowledgment.decision === 'suppress' ? 1 : 0,
     );
-    metrics.addMetric('ParseFailures', MetricUnit.Count, result.parseFailed ? 1 : 0);
+    metrics.addMetric(INTAKE_METRICS.parseFailures, MetricUnit.Count, result.parseFailed ? 1 : 0);
     metrics.addMetric('EvidenceCertificates', MetricUnit.Count, result.evidence.certificates);
     metrics.addMetric('EvidenceKeys', MetricUnit.Count, result.evidence.keys);
     metrics.addMetric('EvidenceCsrs', MetricUnit.Count, result.evidence.csrs);

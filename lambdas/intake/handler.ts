@@ -11,6 +11,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { IntakeResult } from '../domain/intake/process-message.ts';
+import { METRIC_SERVICES, METRICS_NAMESPACE } from '../shared/metric-names.ts';
 import { readIntakeConfig } from './config.ts';
 import { canarySecretOf, intakeDeps, intakeSettings } from './deps.ts';
 import { handleIntakeEvent, recordOutcome } from './handler-core.ts';
@@ -23,7 +24,7 @@ const intake = {
   inboundPrefix: config.inboundPrefix,
 };
 const logger = new Logger({ serviceName: 'cpr-intake' });
-const metrics = new Metrics({ namespace: 'CprIntake', serviceName: 'intake' });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRIC_SERVICES.intake });
 
 /**
  * An SES receipt event, or `{ "replay": "<SES messageId>" }`. Returns the results, so an operator

@@ -1,0 +1,54 @@
+/** The canary's configuration, read once at cold start; a missing variable fails it, named. */
+import { listEnv, requireEnv } from '../shared/env.ts';
+import { ENV } from '../shared/env-names.ts';
+import type { CanarySecretSource } from './aws.ts';
+import type { AlertTopic } from './ports.ts';
+import type { CanaryRunSettings } from './run.ts';
+
+export interface CanaryConfig {
+  readonly casesTable: string;
+  readonly configurationSet: string;
+  readonly secret: CanarySecretSource;
+  readonly topics: Readonly<Record<AlertTopic, string>>;
+  readonly settings: CanaryRunSettings;
+}
+
+export class CanaryConfigError extends Error {
+  override readonly name = 'CanaryConfigError';
+}
+
+export function readCanaryConfig(env: NodeJS.ProcessEnv = process.env): CanaryConfig {
+  const interval = Number(requireEnv(ENV.canaryIntervalMinutes, env));
+  if (!Number.isInteger(interval) || interval < 1) {
+    throw new CanaryConfigError(`${ENV.canaryIntervalMinutes} must be a whole number of minutes`);
+  }
+  const secretArn = env[ENV.canarySecretArn]?.trim();
+  const plain = env[ENV.canarySecret];
+  let secret: CanarySecretSource;
+  if (secretArn) secret = { kind: 'secretsManager', secretArn };
+  else if (plain) secret = { kind: 'plain', secret: plain };
+  else {
+    throw new CanaryConfigError(
+      `neither ${ENV.canarySecretArn} nor ${ENV.canarySecret} is set: the canary cannot sign`,
+    );
+  }
+  const [to] = listEnv(ENV.cprAddresses, env);
+  if (!to) throw new CanaryConfigError(`${ENV.cprAddresses} lists no address`);
+  return {
+    casesTable: requireEnv(ENV.casesTable, env),
+    configurationSet: requireEnv(ENV.configurationSet, env),
+    secret,
+    topics: {
+      team: requireEnv(ENV.teamTopicArn, env),
+      escalation: requireEnv(ENV.escalationTopicArn, env),
+      pager: requireEnv(ENV.pagerTopicArn, env),
+    },
+    settings: {
+      from: requireEnv(ENV.senderAddress, env),
+      to,
+      expectedRuleSet: requireEnv(ENV.receiptRuleSetName, env),
+      intervalMinutes: interval,
+      region: env.AWS_REGION ?? null,
+    },
+  };
+}
