@@ -120,11 +120,12 @@ const domainSchema = z
   .pipe(z.string().regex(DOMAIN, 'must be a domain name such as example.com'));
 
 /**
- * The SES identity notices are sent from: the sender address's domain, verified with Easy DKIM.
- * `create: false` when the domain is already an SES identity of this account and region (another
- * stack or the console made it): CloudFormation cannot create it a second time.
+ * The SES domain identities, verified with Easy DKIM: the sender address's domain (notices come
+ * from it) and every mail domain (SES receives mail only for verified domains). `create: false`
+ * when they are already SES identities of this account and region (another stack or the console
+ * made them): CloudFormation cannot create an identity a second time.
  */
-const senderIdentitySchema = z.strictObject({
+const sesIdentitiesSchema = z.strictObject({
   create: z.boolean().default(true),
   /** Custom MAIL FROM `<label>.<sender domain>`: SPF then aligns with the From domain (DMARC). */
   mailFromSubdomain: z
@@ -198,7 +199,7 @@ const configSchema = z.strictObject({
     })
     .default(RetentionDays.ONE_YEAR),
   protection: protectionSchema.default({ retainData: true, deletionProtection: true }),
-  senderIdentity: senderIdentitySchema.default({ create: true }),
+  sesIdentities: sesIdentitiesSchema.default({ create: true }),
   /** Object Lock (compliance mode) retention of the raw-message archive, in years (BR 5.5). */
   retentionYears: z
     .number({ error: 'must be a whole number of years' })
@@ -266,8 +267,8 @@ export interface CprConfig {
     readonly retainData: boolean;
     readonly deletionProtection: boolean;
   };
-  /** The SES domain identity of the sender address's domain. */
-  readonly senderIdentity: {
+  /** The SES domain identities of the sender's domain and the mail domains. */
+  readonly sesIdentities: {
     readonly create: boolean;
     readonly mailFromSubdomain?: string | undefined;
   };

@@ -48,7 +48,7 @@ export class AlertTopics extends Construct {
       pendingWindow: KEY_DELETION_WINDOW,
       removalPolicy: props.removalPolicy,
     });
-    // CloudWatch alarms of this account (the alarms issue) publish to the alert topics; SNS
+    // CloudWatch alarms of this account (alarms.ts) publish to the alert topics; SNS
     // encrypts on their behalf with this key, so the key policy must name the service.
     this.key.addToResourcePolicy(
       servicePublisherKeyStatement(

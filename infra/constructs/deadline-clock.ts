@@ -201,7 +201,7 @@ export class DeadlineClock extends Construct {
     }
   }
 
-  /** Executions that ended in ClockFailed or failed outright: the alarms issue pages on it. */
+  /** Executions that ended in ClockFailed or failed outright (alarms.ts pages on them). */
   metricExecutionsFailed(options?: MetricOptions): Metric {
     return this.stateMachine.metricFailed(options);
   }

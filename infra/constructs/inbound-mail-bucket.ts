@@ -5,13 +5,19 @@
  */
 import { Aws, Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type BucketPolicy,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 /** BR 5.4: records of revocation-related work are kept for at least 2 years. */
 const TWO_YEARS = Duration.days(731);
 /** Unfinished multipart uploads are garbage after a week; SES writes whole objects. */
-const ABORT_MULTIPART_AFTER = Duration.days(7);
+export const ABORT_MULTIPART_AFTER = Duration.days(7);
 
 export interface InboundMailBucketProps {
   /** Key prefix of the SES S3 action ('' or ending in '/'). */
@@ -59,22 +65,29 @@ export class InboundMailBucket extends Construct {
       ],
       removalPolicy: props.removalPolicy,
     });
+  }
 
-    // SES receipt rules of this account and region may store mail under the inbound prefix;
-    // nobody else gets a bucket-policy grant (the intake function reads through its role).
+  /**
+   * Lets exactly one SES receipt rule of this account store mail under the inbound prefix; nobody
+   * else gets a bucket-policy grant (the functions read through their roles). SES tests the grant
+   * when the rule is created, so the rule must depend on the returned policy.
+   */
+  allowReceiptRule(receiptRuleArn: string): BucketPolicy {
     this.bucket.addToResourcePolicy(
       new PolicyStatement({
-        sid: 'AllowSesReceiptRulesToStoreMail',
+        sid: 'AllowSesReceiptRuleToStoreMail',
         principals: [new ServicePrincipal('ses.amazonaws.com')],
         actions: ['s3:PutObject'],
-        resources: [this.bucket.arnForObjects(`${props.inboundPrefix}*`)],
+        resources: [this.bucket.arnForObjects(`${this.inboundPrefix}*`)],
         conditions: {
-          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-          ArnLike: {
-            'aws:SourceArn': `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:receipt-rule-set/*:receipt-rule/*`,
+          StringEquals: {
+            'aws:SourceAccount': Aws.ACCOUNT_ID,
+            'aws:SourceArn': receiptRuleArn,
           },
         },
       }),
     );
+    if (!this.bucket.policy) throw new Error(`${this.node.path}: the bucket has no policy`);
+    return this.bucket.policy;
   }
 }

@@ -1,7 +1,9 @@
 /**
  * The intake function: invoked asynchronously by the SES receipt rule after the raw message is in
- * the inbound bucket; parses it, writes the evidence JSON, opens or joins the case and starts the
- * case's deadline clock.
+ * the inbound bucket; copies it to the Object Lock archive, recognises the canary (heartbeat, no
+ * case), parses it, writes the evidence JSON, opens or joins the case and starts the case's
+ * deadline clock. The canary's secret (CANARY_SECRET_ARN) is bound by the stack, next to the
+ * canary that signs with it.
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -13,6 +15,7 @@ import type { CaseStore } from './case-store.ts';
 import { CprFunction } from './cpr-function.ts';
 import type { DeadlineClock } from './deadline-clock.ts';
 import type { InboundMailBucket } from './inbound-mail-bucket.ts';
+import type { MailArchive } from './mail-archive.ts';
 
 /** A raw message can be 40 MB (SES's inbound limit); parsed parts and archives come on top. */
 export const INTAKE_MEMORY_MB = 1024;
@@ -21,6 +24,8 @@ export const INTAKE_TIMEOUT = Duration.minutes(2);
 
 export interface IntakeProps {
   readonly mail: InboundMailBucket;
+  /** The Object Lock bucket every raw message is copied to, under the same key. */
+  readonly archive: MailArchive;
   readonly store: CaseStore;
   readonly clock: DeadlineClock;
   /** Our published CPR addresses (CPR_ADDRESSES, comma-joined). */
@@ -54,6 +59,11 @@ export class Intake extends Construct {
         prefixEnvName: ENV.evidencePrefix,
       })
       .bindBucketWrite(bucket, ENV.evidenceBucket, EVIDENCE_PREFIX)
+      // HeadObject first (a retry must not add a second locked version), which S3 authorizes as
+      // s3:GetObject; with s3:ListBucket a missing key is a 404, not a 403. Then PutObject.
+      // No delete, no retention or legal-hold change: compliance mode would refuse them anyway.
+      .bindBucketRead(props.archive.bucket, ENV.archiveBucket, inboundPrefix)
+      .bindBucketWrite(props.archive.bucket, ENV.archiveBucket, inboundPrefix)
       .bindTable(props.store.cases, ENV.casesTable, 'readWrite')
       .bindTable(props.store.inventory, ENV.inventoryTable, 'read')
       .bindStateMachineStart(props.clock.stateMachine, ENV.stateMachineArn)

@@ -3,16 +3,27 @@
  * configuration set whose event destination publishes SEND, DELIVERY, BOUNCE, COMPLAINT, REJECT
  * and DELIVERY_DELAY to the delivery-events topic; the delivery-events function records the
  * outcome on the notice and alerts the team when one did not arrive (D-Trust 1893610: a bounce
- * nobody noticed). The SES identity itself (domain, DKIM) is set up outside this stack for now.
+ * nobody noticed). The sender's domain is an SES identity with Easy DKIM (2048-bit keys) and,
+ * optionally, a custom MAIL FROM domain; its DNS records are a stack output (docs/deploy.md).
  */
 import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
+import {
+  ConfigurationSet,
+  DkimIdentity,
+  EasyDkimSigningKeyLength,
+  EmailIdentity,
+  EmailSendingEvent,
+  EventDestination,
+  Identity,
+  MailFromBehaviorOnMxFailure,
+} from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/env-names.ts';
+import { domainOf } from '../config.ts';
 import { lambdaEntry } from '../paths.ts';
 import { type AlertTopics, servicePublisherKeyStatement } from './alert-topics.ts';
 import type { CaseStore } from './case-store.ts';
@@ -32,9 +43,21 @@ export const DELIVERY_EVENT_TYPES = [
 export const NOTICE_FUNCTION_MEMORY_MB = 256;
 export const NOTICE_FUNCTION_TIMEOUT = Duration.seconds(30);
 
+/**
+ * How long SES keeps retrying a notice it cannot deliver before it gives up with a bounce event
+ * (SES's default is 14 hours). Two hours ride out greylisting and short outages, and leave some
+ * 22 of the 24 hours of BR 4.9.5 to send the notice another way once the team hears of it.
+ */
+export const MAX_DELIVERY_DURATION = Duration.hours(2);
+
 export interface NoticeDeliveryProps {
   /** Verified SES identity notices come from (the address or its domain). */
   readonly senderAddress: string;
+  /** Create the sender domain's SES identity here, and its custom MAIL FROM subdomain. */
+  readonly identities: {
+    readonly create: boolean;
+    readonly mailFromSubdomain?: string | undefined;
+  };
   readonly alerts: AlertTopics;
   readonly store: CaseStore;
   /** Only its name: the functions put a console link to the raw message into alerts. */
@@ -53,21 +76,44 @@ export class NoticeDelivery extends Construct {
    * verified; SES authorizes a send against the identity that covers the From address).
    */
   readonly senderIdentityArns: readonly string[];
+  /** The sender domain's identity, unless it is managed outside this stack. */
+  readonly identity: EmailIdentity | undefined;
+  /** The custom MAIL FROM domain, if any (needs an MX and an SPF record). */
+  readonly mailFromDomain: string | undefined;
 
   constructor(scope: Construct, id: string, props: NoticeDeliveryProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const domain = props.senderAddress.slice(props.senderAddress.lastIndexOf('@') + 1);
+    const domain = domainOf(props.senderAddress);
     this.senderIdentityArns = [domain, props.senderAddress].map((identity) =>
       stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
     );
 
     this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
-      // Bounce and complaint rates per configuration set: what the alarms issue watches before
-      // SES pauses sending (above a 10% bounce rate).
+      // Bounce and complaint rates of the notices alone, next to the account-wide rates that
+      // alarms.ts watches (SES may pause sending above a 10% bounce rate).
       reputationMetrics: true,
       sendingEnabled: true,
+      maxDeliveryDuration: MAX_DELIVERY_DURATION,
     });
+
+    const { mailFromSubdomain } = props.identities;
+    this.mailFromDomain = mailFromSubdomain ? `${mailFromSubdomain}.${domain}` : undefined;
+    this.identity = props.identities.create
+      ? new EmailIdentity(this, 'SenderIdentity', {
+          identity: Identity.domain(domain),
+          dkimSigning: true,
+          dkimIdentity: DkimIdentity.easyDkim(EasyDkimSigningKeyLength.RSA_2048_BIT),
+          // Every send from the domain reports its delivery, even one that names no set.
+          configurationSet: this.configurationSet,
+          mailFromDomain: this.mailFromDomain,
+          // Without its MX record SES falls back to amazonses.com instead of refusing to send:
+          // a notice that goes out with a weaker SPF alignment beats one that does not go out.
+          ...(this.mailFromDomain && {
+            mailFromBehaviorOnMxFailure: MailFromBehaviorOnMxFailure.USE_DEFAULT_VALUE,
+          }),
+        })
+      : undefined;
     const eventSource = configurationSetArn(this.configurationSet);
 
     this.eventsTopic = new Topic(this, 'EventsTopic', {

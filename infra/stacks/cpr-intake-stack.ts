@@ -1,44 +1,32 @@
 /**
- * The intake stack: inbound mail bucket, case tables, alert topics, notice sending, the deadline
- * clock with its task functions, and the intake function.
+ * The intake stack, in the order a report meets it: SES receiving (rule set, rule, activation),
+ * the inbound bucket and the Object Lock archive, the intake function, the case tables, the
+ * deadline clock with its task functions, notice sending (identity, configuration set, delivery
+ * events) and the alert topics; then what watches it all: the canary, the alarms and the
+ * dashboard. Outputs are the contract in `../stack-outputs.ts`.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { type CprConfig, EVIDENCE_PREFIX } from '../config.ts';
+import { ENV } from '../../lambdas/shared/env-names.ts';
+import { type CprConfig, domainOf, EVIDENCE_PREFIX, receiptRuleSetNameOf } from '../config.ts';
+import { CprAlarms } from '../constructs/alarms.ts';
 import { AlertTopics } from '../constructs/alert-topics.ts';
+import { Canary } from '../constructs/canary.ts';
 import { CaseStore, dataRemovalPolicy } from '../constructs/case-store.ts';
 import { ClockTasks } from '../constructs/clock-tasks.ts';
 import type { CprFunction } from '../constructs/cpr-function.ts';
+import { CprDashboard } from '../constructs/dashboard.ts';
 import { DeadlineClock } from '../constructs/deadline-clock.ts';
 import { InboundMailBucket } from '../constructs/inbound-mail-bucket.ts';
 import { Intake } from '../constructs/intake.ts';
+import { MailArchive } from '../constructs/mail-archive.ts';
+import { MailReceiving } from '../constructs/mail-receiving.ts';
 import { NoticeDelivery } from '../constructs/notice-delivery.ts';
+import { dnsRecords } from '../dns-records.ts';
+import { STACK_OUTPUTS, type StackOutputKey } from '../stack-outputs.ts';
 
-/**
- * Output keys of the stack: tools (the replay CLI, the canary) find the deployed resources
- * through `DescribeStacks` by these names, so they are a contract like the ENV names.
- */
-export const STACK_OUTPUTS = {
-  inboundBucket: 'InboundBucketName',
-  /** JSON `{"inbound": "...", "evidence": "evidence/"}`: a bare '' is not a valid output value. */
-  keyPrefixes: 'KeyPrefixes',
-  casesTable: 'CasesTableName',
-  inventoryTable: 'InventoryTableName',
-  deadlineStateMachine: 'DeadlineStateMachineArn',
-  intakeFunction: 'IntakeFunctionName',
-  intakeFailureQueue: 'IntakeFailureQueueUrl',
-  teamTopic: 'TeamTopicArn',
-  escalationTopic: 'EscalationTopicArn',
-  pagerTopic: 'PagerTopicArn',
-  deliveryEventsTopic: 'DeliveryEventsTopicArn',
-  configurationSet: 'SesConfigurationSetName',
-  acknowledgeFunction: 'AcknowledgeFunctionName',
-  notifyTeamFunction: 'NotifyTeamFunctionName',
-  checkpointFunction: 'CheckpointFunctionName',
-  deliveryEventsFunction: 'DeliveryEventsFunctionName',
-  deliveryEventsFailureQueue: 'DeliveryEventsFailureQueueUrl',
-} as const;
+export { STACK_OUTPUTS } from '../stack-outputs.ts';
 
 export interface CprIntakeStackProps extends StackProps {
   readonly config: CprConfig;
@@ -46,12 +34,17 @@ export interface CprIntakeStackProps extends StackProps {
 
 export class CprIntakeStack extends Stack {
   readonly mail: InboundMailBucket;
+  readonly archive: MailArchive;
   readonly store: CaseStore;
   readonly alerts: AlertTopics;
   readonly delivery: NoticeDelivery;
   readonly tasks: ClockTasks;
   readonly clock: DeadlineClock;
   readonly intake: Intake;
+  readonly receiving: MailReceiving;
+  readonly canary: Canary;
+  readonly alarms: CprAlarms;
+  readonly dashboard: CprDashboard;
 
   constructor(scope: Construct, id: string, props: CprIntakeStackProps) {
     super(scope, id, props);
@@ -61,6 +54,10 @@ export class CprIntakeStack extends Stack {
     this.mail = new InboundMailBucket(this, 'InboundMail', {
       inboundPrefix: config.inboundPrefix,
       removalPolicy,
+    });
+    this.archive = new MailArchive(this, 'MailArchive', {
+      retentionYears: config.retentionYears,
+      accessLogs: this.mail.accessLogs,
     });
     this.store = new CaseStore(this, 'CaseStore', {
       removalPolicy,
@@ -73,6 +70,7 @@ export class CprIntakeStack extends Stack {
     });
     this.delivery = new NoticeDelivery(this, 'NoticeDelivery', {
       senderAddress: config.senderAddress,
+      identities: config.sesIdentities,
       alerts: this.alerts,
       store: this.store,
       inboundBucket: this.mail.bucket,
@@ -102,6 +100,7 @@ export class CprIntakeStack extends Stack {
     });
     this.intake = new Intake(this, 'Intake', {
       mail: this.mail,
+      archive: this.archive,
       store: this.store,
       clock: this.clock,
       cprAddresses: config.cprAddresses,
@@ -109,28 +108,112 @@ export class CprIntakeStack extends Stack {
       logRetention,
       removalPolicy,
     });
+    this.receiving = new MailReceiving(this, 'MailReceiving', {
+      mail: this.mail,
+      intakeFunction: this.intake.function.fn,
+      recipients: config.cprAddresses,
+      ruleSetName: receiptRuleSetNameOf(config),
+      existingRuleSet: config.existingReceiptRuleSetName !== undefined,
+      activate: config.activateRuleSet,
+      verifyDomains: config.sesIdentities.create
+        ? config.mailDomains.filter((d) => d !== domainOf(config.senderAddress))
+        : [],
+      logRetention,
+      removalPolicy,
+    });
+    this.canary = new Canary(this, 'Canary', {
+      store: this.store,
+      alerts: this.alerts,
+      delivery: this.delivery,
+      senderAddress: config.senderAddress,
+      cprAddresses: config.cprAddresses,
+      ruleSetName: this.receiving.ruleSetName,
+      intervalMinutes: config.canaryIntervalMinutes,
+      logRetention,
+      removalPolicy,
+    });
+    // Both ends of the token: intake verifies what the canary signs.
+    this.intake.function.bindSecretRead(this.canary.secret, ENV.canarySecretArn);
 
-    const outputs: Record<keyof typeof STACK_OUTPUTS, string> = {
+    const failureQueues = {
+      intake: requireFailureQueue(this.intake.function),
+      'delivery-events': requireFailureQueue(this.delivery.eventsFunction),
+      canary: requireFailureQueue(this.canary.function),
+    };
+    const topics = {
+      team: this.alerts.team,
+      escalation: this.alerts.escalation,
+      pager: this.alerts.pager,
+      'delivery-events': this.delivery.eventsTopic,
+    };
+    this.alarms = new CprAlarms(this, 'Alarms', {
+      stackName: config.stackName,
+      pager: this.alerts.pager,
+      team: this.alerts.team,
+      canaryIntervalMinutes: config.canaryIntervalMinutes,
+      intakeFunction: this.intake.function.fn,
+      failureQueues,
+      stateMachine: this.clock.stateMachine,
+      topics,
+    });
+    this.dashboard = new CprDashboard(this, 'Dashboard', {
+      dashboardName: config.stackName,
+      alarms: this.alarms,
+      canaryIntervalMinutes: config.canaryIntervalMinutes,
+      functions: {
+        intake: this.intake.function.fn,
+        acknowledge: this.tasks.acknowledge.fn,
+        'notify-team': this.tasks.notifyTeam.fn,
+        checkpoint: this.tasks.checkpoint.fn,
+        'delivery-events': this.delivery.eventsFunction.fn,
+        canary: this.canary.function.fn,
+      },
+      failureQueues,
+      stateMachine: this.clock.stateMachine,
+      topics,
+    });
+
+    const outputs: Record<StackOutputKey, string> = {
       inboundBucket: this.mail.bucket.bucketName,
       keyPrefixes: JSON.stringify({ inbound: config.inboundPrefix, evidence: EVIDENCE_PREFIX }),
+      evidenceBucket: this.mail.bucket.bucketName,
+      archiveBucket: this.archive.bucket.bucketName,
       casesTable: this.store.cases.tableName,
       inventoryTable: this.store.inventory.tableName,
       deadlineStateMachine: this.clock.stateMachine.stateMachineArn,
       intakeFunction: this.intake.function.fn.functionName,
-      intakeFailureQueue: requireFailureQueue(this.intake.function).queueUrl,
+      intakeFailureQueue: failureQueues.intake.queueUrl,
       teamTopic: this.alerts.team.topicArn,
       escalationTopic: this.alerts.escalation.topicArn,
       pagerTopic: this.alerts.pager.topicArn,
       deliveryEventsTopic: this.delivery.eventsTopic.topicArn,
       configurationSet: this.delivery.configurationSet.configurationSetName,
+      senderAddress: config.senderAddress,
+      caName: config.caName,
+      cprAddresses: config.cprAddresses.join(','),
+      mailDomains: config.mailDomains.join(','),
+      dnsRecords: this.toJsonString(
+        dnsRecords({
+          mailDomains: config.mailDomains,
+          identities: [
+            ...(this.delivery.identity ? [this.delivery.identity] : []),
+            ...this.receiving.identities,
+          ],
+          mailFromDomain: this.delivery.mailFromDomain,
+        }),
+      ),
+      receiptRuleSet: this.receiving.ruleSetName,
       acknowledgeFunction: this.tasks.acknowledge.fn.functionName,
       notifyTeamFunction: this.tasks.notifyTeam.fn.functionName,
       checkpointFunction: this.tasks.checkpoint.fn.functionName,
       deliveryEventsFunction: this.delivery.eventsFunction.fn.functionName,
-      deliveryEventsFailureQueue: requireFailureQueue(this.delivery.eventsFunction).queueUrl,
+      deliveryEventsFailureQueue: failureQueues['delivery-events'].queueUrl,
+      canaryFunction: this.canary.function.fn.functionName,
+      canaryFailureQueue: failureQueues.canary.queueUrl,
+      dashboard: this.dashboard.dashboard.dashboardName,
     };
     for (const [key, value] of Object.entries(outputs)) {
-      const outputKey = STACK_OUTPUTS[key as keyof typeof STACK_OUTPUTS];
+      const outputKey = STACK_OUTPUTS[key as StackOutputKey];
       new CfnOutput(this, outputKey, { value });
     }
   }

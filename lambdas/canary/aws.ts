@@ -28,6 +28,13 @@ import type {
 /** `X-CPR-Canary` as sent; intake compares header names case-insensitively (CANARY_HEADER). */
 export const CANARY_HEADER_NAME = 'X-CPR-Canary';
 
+/**
+ * SES message tag of every canary mail. SES copies tags into its event records
+ * (`mail.tags["cpr-kind"] = ["canary"]`), so the delivery-events function can tell the canary's
+ * SEND and DELIVERY events from those of notices.
+ */
+export const CANARY_EMAIL_TAG = { name: 'cpr-kind', value: 'canary' } as const;
+
 export class CanaryAdapterError extends Error {
   override readonly name = 'CanaryAdapterError';
 }
@@ -45,6 +52,7 @@ export class SesCanaryMailer implements CanaryMailer {
         FromEmailAddress: mail.from,
         Destination: { ToAddresses: [mail.to] },
         ConfigurationSetName: this.configurationSet,
+        EmailTags: [{ Name: CANARY_EMAIL_TAG.name, Value: CANARY_EMAIL_TAG.value }],
         Content: {
           Simple: {
             Subject: { Data: mail.subject, Charset: 'UTF-8' },

@@ -44,7 +44,7 @@ describe('parseConfig', () => {
       deadlinePolicyVersion: 'br-2.2',
       logRetentionDays: 365,
       protection: { retainData: true, deletionProtection: true },
-      senderIdentity: { create: true },
+      sesIdentities: { create: true },
       retentionYears: 2,
       canaryIntervalMinutes: 15,
       activateRuleSet: true,
@@ -218,7 +218,10 @@ describe('parseConfig: notices and alerts', () => {
 
 describe('parseConfig: mail domains', () => {
   test('the mail domain is derived from the CPR addresses when they share one', () => {
-    const config = parseConfig({ ...MINIMAL, cprAddresses: ['cpr@Example.com', 'revoke@example.com'] });
+    const config = parseConfig({
+      ...MINIMAL,
+      cprAddresses: ['cpr@Example.com', 'revoke@example.com'],
+    });
     expect(config.mailDomains).toEqual(['example.com']);
   });
 
@@ -304,13 +307,13 @@ describe('parseConfig: archive, canary, receiving, sender identity', () => {
 
   test('the MAIL FROM subdomain is one DNS label', () => {
     expect(
-      parseConfig({ ...MINIMAL, senderIdentity: { mailFromSubdomain: 'Bounce' } }).senderIdentity,
+      parseConfig({ ...MINIMAL, sesIdentities: { mailFromSubdomain: 'Bounce' } }).sesIdentities,
     ).toEqual({ create: true, mailFromSubdomain: 'bounce' });
     expect(
-      parseError({ ...MINIMAL, senderIdentity: { mailFromSubdomain: 'bounce.mail' } }).message,
-    ).toContain('cpr.senderIdentity.mailFromSubdomain: must be one DNS label');
-    expect(parseError({ ...MINIMAL, senderIdentity: { dkim: false } }).message).toContain(
-      'cpr.senderIdentity.dkim: unknown field',
+      parseError({ ...MINIMAL, sesIdentities: { mailFromSubdomain: 'bounce.mail' } }).message,
+    ).toContain('cpr.sesIdentities.mailFromSubdomain: must be one DNS label');
+    expect(parseError({ ...MINIMAL, sesIdentities: { dkim: false } }).message).toContain(
+      'cpr.sesIdentities.dkim: unknown field',
     );
   });
 });

@@ -17,6 +17,7 @@ const fn = stack.intake.function;
 const fnId = logicalId(stack, fn.fn);
 const roleId = logicalId(stack, fn.role);
 const bucketId = logicalId(stack, stack.mail.bucket);
+const archiveId = logicalId(stack, stack.archive.bucket);
 const casesId = logicalId(stack, stack.store.cases);
 const inventoryId = logicalId(stack, stack.store.inventory);
 const stateMachineId = logicalId(stack, stack.clock.stateMachine);
@@ -114,26 +115,43 @@ describe('intake role: least privilege', () => {
     ]);
   });
 
-  test('s3:GetObject only under the inbound and evidence prefixes', () => {
+  test('s3:GetObject only under the inbound and evidence prefixes, and the archive copies', () => {
     expect(withAction('s3:GetObject').flatMap(resourcesOf)).toEqual(
       expect.arrayContaining([
         objectArn(bucketId, `/${config.inboundPrefix}*`),
         objectArn(bucketId, `/${EVIDENCE_PREFIX}*`),
+        // HeadObject before the copy is authorized as s3:GetObject.
+        objectArn(archiveId, `/${config.inboundPrefix}*`),
       ]),
     );
-    expect(withAction('s3:GetObject').flatMap(resourcesOf)).toHaveLength(2);
+    expect(withAction('s3:GetObject').flatMap(resourcesOf)).toHaveLength(3);
   });
 
-  test('s3:PutObject only under the evidence prefix', () => {
-    expect(withAction('s3:PutObject').flatMap(resourcesOf)).toEqual([
-      objectArn(bucketId, `/${EVIDENCE_PREFIX}*`),
-    ]);
+  test('s3:PutObject only under the evidence prefix and the archive copies', () => {
+    expect(withAction('s3:PutObject').flatMap(resourcesOf).sort()).toEqual(
+      [
+        objectArn(bucketId, `/${EVIDENCE_PREFIX}*`),
+        objectArn(archiveId, `/${config.inboundPrefix}*`),
+      ].sort(),
+    );
   });
 
-  test('s3:ListBucket (404 instead of 403 for a missing key) on the bucket itself only', () => {
+  test('s3:ListBucket (404 instead of 403 for a missing key) on the buckets themselves only', () => {
     expect(withAction('s3:ListBucket').flatMap(resourcesOf)).toEqual([
       { 'Fn::GetAtt': [bucketId, 'Arn'] },
+      { 'Fn::GetAtt': [archiveId, 'Arn'] },
     ]);
+  });
+
+  test('nothing may delete, or change the retention of, an archived message', () => {
+    const s3Actions = statements.flatMap(actionsOf).filter((a) => a.startsWith('s3:'));
+    expect(new Set(s3Actions)).toEqual(new Set(['s3:GetObject', 's3:PutObject', 's3:ListBucket']));
+  });
+
+  test('ARCHIVE_BUCKET names the archive bucket', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [ENV.archiveBucket]: { Ref: archiveId } }) },
+    });
   });
 
   test('states:StartExecution only on the deadline clock', () => {

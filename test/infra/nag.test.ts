@@ -57,6 +57,10 @@ describe('cdk-nag AwsSolutions', () => {
     // A new acknowledgment must be added here on purpose, next to its review.
     expect(acknowledged.map(([path, id]) => `${path} ${id}`).sort()).toEqual(
       [
+        'CprIntake/Canary/Function/Failures AwsSolutions-SQS3',
+        'CprIntake/Canary/Function/ReceiptRuleSetCheck AwsSolutions-IAM5[Resource::*]',
+        'CprIntake/Canary/Function/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+        'CprIntake/Canary/Secret AwsSolutions-SMG4',
         'CprIntake/ClockTasks/Acknowledge/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
         'CprIntake/ClockTasks/Checkpoint/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
         'CprIntake/ClockTasks/NotifyTeam/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
@@ -72,6 +76,8 @@ describe('cdk-nag AwsSolutions', () => {
         'CprIntake/Intake/Function/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
         'CprIntake/Intake/Function/Role/DefaultPolicy AwsSolutions-IAM5[Resource::<InboundMailBucket6432EECF.Arn>/evidence/*]',
         'CprIntake/Intake/Function/Role/DefaultPolicy AwsSolutions-IAM5[Resource::<InboundMailBucket6432EECF.Arn>/inbound/*]',
+        'CprIntake/Intake/Function/Role/DefaultPolicy AwsSolutions-IAM5[Resource::<MailArchiveBucket47221CEC.Arn>/inbound/*]',
+        'CprIntake/MailReceiving/Activation/CustomResourcePolicy AwsSolutions-IAM5[Resource::*]',
       ].sort(),
     );
     for (const [, , reason] of acknowledged) expect(reason.length).toBeGreaterThan(60);

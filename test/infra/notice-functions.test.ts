@@ -172,7 +172,8 @@ describe('notice functions: least privilege', () => {
       actionsFor('acknowledge')
         .filter((a) => a.startsWith('ses:'))
         .sort(),
-    ).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      // SES v2 SendEmail is authorized as ses:SendEmail for any content; SendRawEmail is v1.
+    ).toEqual(['ses:SendEmail']);
     const resources = resourcesFor('acknowledge', 'ses:');
     expect(resources).toHaveLength(3);
     expect(resources).toEqual(

@@ -67,11 +67,16 @@ describe('inbound mail bucket', () => {
       Action: 's3:PutObject',
       Resource: objectArn(bucketId, `/${config.inboundPrefix}*`),
       Condition: {
-        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-        ArnLike: { 'aws:SourceArn': expect.anything() },
+        StringEquals: {
+          'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+          'aws:SourceArn': expect.anything(),
+        },
       },
     });
-    expect(JSON.stringify(allows[0]?.Condition)).toContain(':receipt-rule-set/');
+    // Exactly this stack's CPR rule (mail-receiving.test.ts checks the whole ARN).
+    expect(JSON.stringify(allows[0]?.Condition)).toContain(
+      ':receipt-rule-set/CprIntake-inbound:receipt-rule/cpr-reports',
+    );
   });
 
   test('with the default empty prefix SES may put anywhere but still only as this account', () => {
@@ -80,6 +85,71 @@ describe('inbound mail bucket', () => {
     const allows = bucketPolicyStatements(id, t).filter((st) => st.Effect === 'Allow');
     expect(allows).toHaveLength(1);
     expect(allows[0]?.Resource).toEqual(objectArn(id, '/*'));
+  });
+});
+
+describe('archive bucket (Object Lock)', () => {
+  const archiveId = logicalId(stack, stack.archive.bucket);
+  const archive = template.findResources('AWS::S3::Bucket')[archiveId];
+
+  test('locks every object in COMPLIANCE mode for the configured years (BR 5.5)', () => {
+    expect(archive?.Properties.ObjectLockEnabled).toBe(true);
+    expect(archive?.Properties.ObjectLockConfiguration).toEqual({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: config.retentionYears } },
+    });
+  });
+
+  test('retention follows the configuration', () => {
+    const { stack: s, template: t } = buildApp({ retentionYears: 6 });
+    const bucket = t.findResources('AWS::S3::Bucket')[logicalId(s, s.archive.bucket)];
+    expect(bucket?.Properties.ObjectLockConfiguration.Rule.DefaultRetention).toEqual({
+      Mode: 'COMPLIANCE',
+      Years: 6,
+    });
+  });
+
+  test('is private, encrypted, versioned, logs access, and is always retained', () => {
+    expect(archive).toMatchObject({
+      Properties: {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+          ],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: {
+          DestinationBucketName: { Ref: accessLogsId },
+          LogFilePrefix: 'archive-bucket/',
+        },
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('has no expiration rule: nothing but a person removes a record after its retention', () => {
+    const rules = archive?.Properties.LifecycleConfiguration.Rules as Record<string, unknown>[];
+    for (const rule of rules) {
+      expect(Object.keys(rule).filter((k) => /Expiration/.test(k))).toEqual([]);
+    }
+  });
+
+  test('denies every request without TLS and grants nobody anything in its policy', () => {
+    const statements = bucketPolicyStatements(archiveId);
+    expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([]);
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
   });
 });
 
@@ -128,16 +198,18 @@ describe('case tables', () => {
 });
 
 describe('protection flags', () => {
-  test('a throwaway stack may turn retention and deletion protection off', () => {
-    const { template: t } = buildApp({
+  test('a throwaway stack may turn retention and deletion protection off, except for the archive', () => {
+    const { stack: s, template: t } = buildApp({
       protection: { retainData: false, deletionProtection: false },
     });
     for (const table of Object.values(t.findResources('AWS::DynamoDB::Table'))) {
       expect(table.DeletionPolicy).toBe('Delete');
       expect(table.Properties.DeletionProtectionEnabled).toBe(false);
     }
-    for (const bucket of Object.values(t.findResources('AWS::S3::Bucket'))) {
-      expect(bucket.DeletionPolicy).toBe('Delete');
+    const archive = logicalId(s, s.archive.bucket);
+    for (const [id, bucket] of Object.entries(t.findResources('AWS::S3::Bucket'))) {
+      // Locked objects cannot be deleted: the archive always outlives the stack.
+      expect(bucket.DeletionPolicy).toBe(id === archive ? 'Retain' : 'Delete');
     }
   });
 
