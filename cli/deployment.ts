@@ -15,10 +15,10 @@ import { z } from 'zod';
  * The stack's output keys (`STACK_OUTPUTS`). Imported lazily: the stack module loads aws-cdk-lib,
  * which would slow every local command down.
  */
-export type StackOutputKeys = typeof import('../infra/stacks/cpr-intake-stack.ts').STACK_OUTPUTS;
+export type StackOutputKeys = typeof import('../infra/stack-outputs.ts').STACK_OUTPUTS;
 
 async function stackOutputKeys(): Promise<StackOutputKeys> {
-  return (await import('../infra/stacks/cpr-intake-stack.ts')).STACK_OUTPUTS;
+  return (await import('../infra/stack-outputs.ts')).STACK_OUTPUTS;
 }
 
 /** Data directory of the local stack when `CPR_DATA_DIR` is unset, relative to the cwd. */

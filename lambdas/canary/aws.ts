@@ -10,6 +10,7 @@ import { OPEN_INDEX_PARTITION } from '../adapters/dynamo/keys.ts';
 import { CASES_TABLE_SCHEMA } from '../adapters/dynamo/schema.ts';
 import { readSecretString } from '../adapters/secrets.ts';
 import { SnsNotifier } from '../adapters/sns/notifier.ts';
+import { CANARY_EMAIL_TAG } from '../domain/canary/token.ts';
 import { openObligations } from '../domain/case/notices.ts';
 import type { Notice } from '../domain/case/types.ts';
 import type {
@@ -33,7 +34,7 @@ export const CANARY_HEADER_NAME = 'X-CPR-Canary';
  * (`mail.tags["cpr-kind"] = ["canary"]`), so the delivery-events function can tell the canary's
  * SEND and DELIVERY events from those of notices.
  */
-export const CANARY_EMAIL_TAG = { name: 'cpr-kind', value: 'canary' } as const;
+export { CANARY_EMAIL_TAG };
 
 export class CanaryAdapterError extends Error {
   override readonly name = 'CanaryAdapterError';

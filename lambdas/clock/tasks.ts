@@ -3,6 +3,7 @@
  * local runner and tests call them directly with the same adapters.
  */
 import { z } from 'zod';
+import { CANARY_EMAIL_TAG } from '../domain/canary/token.ts';
 import type { Locations } from '../domain/escalation/messages.ts';
 import {
   type CheckpointDeps,
@@ -78,7 +79,13 @@ export function consoleLocations(bucket: string, region: string | null): Locatio
 const sesNotification = z
   .object({
     eventType: z.string(),
-    mail: z.object({ messageId: z.string(), timestamp: z.string() }).loose(),
+    mail: z
+      .object({
+        messageId: z.string(),
+        timestamp: z.string(),
+        tags: z.record(z.string(), z.array(z.string())).optional(),
+      })
+      .loose(),
     bounce: z
       .object({
         bounceType: z.string().optional(),
@@ -114,6 +121,8 @@ const sesNotification = z
 /** Maps one SES event record to what the domain needs; null for events that change nothing. */
 export function deliveryEventOf(json: string): DeliveryEvent | null {
   const n = sesNotification.parse(JSON.parse(json));
+  // The canary's own mail carries this tag: its events are expected and change no notice.
+  if (n.mail.tags?.[CANARY_EMAIL_TAG.name]?.includes(CANARY_EMAIL_TAG.value)) return null;
   const id = n.mail.messageId;
   switch (n.eventType) {
     case 'Delivery':

@@ -167,6 +167,15 @@ describe('delivery events', () => {
     expect(n?.history.map((h) => h.status)).toEqual(['sent', 'delivered', 'bounced']);
   });
 
+  test("the canary's own delivery events are skipped quietly (it tags its mail)", async () => {
+    const event = sesEventNotification('Delivery', 'canary-msg', '2026-11-27T10:00:00.000Z');
+    const record = event.Records[0]!;
+    const body = JSON.parse(record.Sns.Message) as { mail: Record<string, unknown> };
+    body.mail.tags = { 'cpr-kind': ['canary'], 'ses:configuration-set': ['cpr-notices'] };
+    record.Sns.Message = JSON.stringify(body);
+    expect(await env.tasks.deliveryEvents(event)).toEqual([{ status: 'ignored', caseId: null }]);
+  });
+
   test('events for messages we did not send are ignored, not errors', async () => {
     const out = await env.tasks.deliveryEvents(
       sesEventNotification('Bounce', 'not-ours', '2026-11-27T10:00:00.000Z'),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { RawMailArchive } from '../../domain/intake/ports.ts';
 
@@ -26,6 +27,9 @@ export class S3RawMailArchive implements RawMailArchive {
         Bucket: this.bucket,
         Key: key,
         Body: bytes,
+        // S3 refuses a put without an integrity header on a bucket with default Object Lock
+        // retention; it also proves the stored copy is the message we read.
+        ContentMD5: createHash('md5').update(bytes).digest('base64'),
         ContentType: 'message/rfc822',
       }),
     );

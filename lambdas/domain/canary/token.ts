@@ -10,6 +10,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const CANARY_HEADER = 'x-cpr-canary';
+/** The SES message tag on canary mail: its delivery events are expected and touch no notice. */
+export const CANARY_EMAIL_TAG = { name: 'cpr-kind', value: 'canary' } as const;
 export const CANARY_VERSION = 'v1';
 /** A token older than this (or this far in the future) is refused: limits replay of a captured one. */
 export const CANARY_MAX_AGE_MS = 6 * 3_600_000;
