@@ -47,7 +47,7 @@ export async function fullEvidenceOf(services: Services, c: CprCase): Promise<Fu
   return { full: { ...full, evidence: linkKeysToCertificates(full.evidence) }, missing };
 }
 
-/** The `--json` form: the field names are a contract for scripts (issue 4). */
+/** The `--json` form: the field names are a contract for scripts (docs/cli.md). */
 export function caseJson(c: CprCase, { full, missing }: FullEvidence) {
   const ack = c.notices.find((n) => n.id === ACK_NOTICE_ID);
   const e = full.evidence;

@@ -93,7 +93,7 @@ describe('cpr ingest', () => {
 });
 
 describe('cpr show --json', () => {
-  test('has every field issue 4 names, with the right types', async () => {
+  test('has every field of the documented --json contract, with the right types', async () => {
     const c = await env.runJson<CaseJson>(
       'show',
       cases['cpr-attachments.eml']!.caseId.toLowerCase(),

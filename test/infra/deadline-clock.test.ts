@@ -150,7 +150,7 @@ describe('deadline clock: failures', () => {
     });
   });
 
-  test('the executions-failed metric is there for the alarms issue', () => {
+  test('the executions-failed metric is there for the alarm', () => {
     const metric = clock.metricExecutionsFailed();
     expect(metric.metricName).toBe('ExecutionsFailed');
     expect(metric.namespace).toBe('AWS/States');
