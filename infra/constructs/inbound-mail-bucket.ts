@@ -5,14 +5,9 @@
  */
 import { Aws, Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  type BucketPolicy,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import { Bucket, type BucketPolicy } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { SECURE_BUCKET_DEFAULTS } from './bucket-defaults.ts';
 
 /** BR 5.4: records of revocation-related work are kept for at least 2 years. */
 const TWO_YEARS = Duration.days(731);
@@ -39,21 +34,15 @@ export class InboundMailBucket extends Construct {
     this.inboundPrefix = props.inboundPrefix;
 
     this.accessLogs = new Bucket(this, 'AccessLogs', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      // Server access log delivery supports SSE-S3 only.
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Server access log delivery supports SSE-S3 only, which the defaults use.
+      ...SECURE_BUCKET_DEFAULTS,
       lifecycleRules: [
         { expiration: TWO_YEARS, abortIncompleteMultipartUploadAfter: ABORT_MULTIPART_AFTER },
       ],
       removalPolicy: props.removalPolicy,
     });
     this.bucket = new Bucket(this, 'Bucket', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...SECURE_BUCKET_DEFAULTS,
       versioned: true,
       serverAccessLogsBucket: this.accessLogs,
       lifecycleRules: [

@@ -6,15 +6,9 @@
  * bucket) before it parses it.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  type CfnBucket,
-  type IBucket,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import { Bucket, type CfnBucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { SECURE_BUCKET_DEFAULTS } from './bucket-defaults.ts';
 import { ABORT_MULTIPART_AFTER } from './inbound-mail-bucket.ts';
 
 /** Key prefix of this bucket's server access logs in the shared access-log bucket. */
@@ -36,10 +30,7 @@ export class MailArchive extends Construct {
     this.retentionYears = props.retentionYears;
 
     this.bucket = new Bucket(this, 'Bucket', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...SECURE_BUCKET_DEFAULTS,
       // Object Lock works on versions; S3 turns versioning on with it, this says so.
       versioned: true,
       objectLockEnabled: true,
