@@ -12,6 +12,7 @@ import {
   resourcesOf,
   roleStatements,
   type Statement,
+  sesArn,
 } from './support.ts';
 
 const { stack, template, config } = buildApp();
@@ -33,20 +34,6 @@ const ids = {
 const statements = roleStatements(template, roleId);
 const withAction = (action: string): Statement[] =>
   statements.filter((s) => actionsOf(s).includes(action));
-const sesArn = (suffix: unknown) => ({
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':ses:',
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      ...(typeof suffix === 'string' ? [`:${suffix}`] : [':configuration-set/', suffix]),
-    ],
-  ],
-});
 
 describe('canary schedule', () => {
   test('runs every canaryIntervalMinutes as a cron aligned to the hour', () => {

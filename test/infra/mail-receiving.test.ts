@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { RECEIPT_RULE_NAME } from '../../infra/constructs/mail-receiving.ts';
-import { actionsOf, buildApp, logicalId, type Statement } from './support.ts';
+import { actionsOf, buildApp, logicalId, type Statement, sesArn } from './support.ts';
 
 const { stack, template, config } = buildApp();
 const bucketId = logicalId(stack, stack.mail.bucket);
@@ -12,21 +12,8 @@ const intakeId = logicalId(stack, stack.intake.function.fn);
 const ruleId = logicalId(stack, stack.receiving.rule);
 const RULE_SET = `${config.stackName}-inbound`;
 
-/** How CDK writes the rule's ARN: `Fn::Join` of partition, region and account. */
-const ruleArn = {
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':ses:',
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      `:receipt-rule-set/${RULE_SET}:receipt-rule/${RECEIPT_RULE_NAME}`,
-    ],
-  ],
-};
+/** How CDK writes the rule's ARN. */
+const ruleArn = sesArn(`receipt-rule-set/${RULE_SET}:receipt-rule/${RECEIPT_RULE_NAME}`);
 
 function resourcesOfType(type: string, t = template) {
   return Object.entries(t.findResources(type));

@@ -12,6 +12,7 @@ import {
   resourcesOf,
   roleStatements,
   type Statement,
+  sesArn,
 } from './support.ts';
 
 const { stack, template, config } = buildApp();
@@ -48,23 +49,6 @@ function resourcesFor(name: Name, prefix: string): unknown[] {
 }
 function actionsFor(name: Name): string[] {
   return statementsOf(name).flatMap(actionsOf);
-}
-/** `arn:${Partition}:ses:${Region}:${AccountId}:<resource>` as CDK's formatArn writes it. */
-function sesArn(resource: unknown): unknown {
-  return {
-    'Fn::Join': [
-      '',
-      [
-        'arn:',
-        { Ref: 'AWS::Partition' },
-        ':ses:',
-        { Ref: 'AWS::Region' },
-        ':',
-        { Ref: 'AWS::AccountId' },
-        ...(typeof resource === 'string' ? [`:${resource}`] : [':configuration-set/', resource]),
-      ],
-    ],
-  };
 }
 
 describe('notice functions: house defaults', () => {

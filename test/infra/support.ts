@@ -80,3 +80,24 @@ export function resourcesOf(statement: Statement): unknown[] {
 export function objectArn(bucketLogicalId: string, suffix: string): unknown {
   return { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketLogicalId, 'Arn'] }, suffix]] };
 }
+
+/**
+ * An SES ARN as CDK's `formatArn` writes it: `arn:${Partition}:ses:${Region}:${AccountId}` then
+ * `:<resource>` for a string, or `:configuration-set/<token>` for a configuration set reference.
+ */
+export function sesArn(resource: unknown): unknown {
+  return {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':ses:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        ...(typeof resource === 'string' ? [`:${resource}`] : [':configuration-set/', resource]),
+      ],
+    ],
+  };
+}
