@@ -22,6 +22,8 @@ export async function buildMassReport(options: {
   from?: string;
   to?: string;
   messageId?: string;
+  /** Where the PEM bundle goes: pasted into the body, or attached as a .pem file (base64). */
+  bundleIn?: 'body' | 'attachment';
 }): Promise<MassReport> {
   const caKeys = (await webcrypto.subtle.generateKey(EC, true, [
     'sign',
@@ -54,21 +56,27 @@ export async function buildMassReport(options: {
     (0x5a000000 + i).toString(16).replace(/(..)(?!$)/g, '$1:'),
   );
   const csv = `serial,reason\n${serials.map((s) => `${s},misissued`).join('\n')}\n`;
+  const intro =
+    'Hello,\n\nthe certificates below were misissued: their subject violates the Baseline ' +
+    'Requirements. The attached CSV lists further affected serial numbers.\n\n';
+  const inBody = options.bundleIn === 'body';
   const raw = await new MailComposer({
     from: options.from ?? 'Mass Reporter <mass@researcher.example>',
     to: options.to ?? 'cpr@ca.example',
     subject: `Certificate problem report: ${options.certificates} misissued certificates`,
     messageId: options.messageId ?? '<mass-report-1@researcher.example>',
     date: new Date('2026-11-27T08:59:00Z'),
-    text:
-      'Hello,\n\nthe attached certificates were misissued: their subject violates the Baseline ' +
-      'Requirements. The attached CSV lists further affected serial numbers.\n\nRegards\n',
+    text: inBody ? `${intro}${pems.join('')}\nRegards\n` : `${intro}Regards\n`,
     attachments: [
-      {
-        filename: 'certificates.pem',
-        content: pems.join(''),
-        contentType: 'application/x-pem-file',
-      },
+      ...(inBody
+        ? []
+        : [
+            {
+              filename: 'certificates.pem',
+              content: pems.join(''),
+              contentType: 'application/x-pem-file',
+            },
+          ]),
       { filename: 'serials.csv', content: csv, contentType: 'text/csv' },
     ],
   })

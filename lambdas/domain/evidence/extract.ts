@@ -97,8 +97,29 @@ async function scanText(ctx: Ctx, text: string, source: EvidenceSource, refs: Re
     for (const block of scan.blocks) await handlePemBlock(ctx, block, source);
   }
   if (c.refsFull) return;
-  if (refs === 'all') scanTextRefs(text, c);
-  else scanCrtshLinks(text, c);
+  // Base64 inside PEM blocks holds no serial or fingerprint a person wrote; skipping it saves a
+  // scan of megabytes in a mass report and avoids hex-looking runs of base64 as false hits.
+  const prose = text.includes('-----BEGIN ') ? outsidePemBlocks(text) : text;
+  if (refs === 'all') scanTextRefs(prose, c);
+  else scanCrtshLinks(prose, c);
+}
+
+/** The text with the inside of every `-----BEGIN ...----- ... -----END ...-----` block removed. */
+export function outsidePemBlocks(text: string): string {
+  const parts: string[] = [];
+  let from = 0;
+  for (;;) {
+    const begin = text.indexOf('-----BEGIN ', from);
+    if (begin === -1) break;
+    const end = text.indexOf('-----END ', begin);
+    if (end === -1) break;
+    const close = text.indexOf('-----', end + 9);
+    if (close === -1) break;
+    parts.push(text.slice(from, begin), '\n');
+    from = close + 5;
+  }
+  parts.push(text.slice(from));
+  return parts.join('');
 }
 
 async function handlePemBlock(ctx: Ctx, block: PemBlock, source: EvidenceSource): Promise<void> {

@@ -173,3 +173,17 @@ describe('CSV mass reports', () => {
     expect(ev.crtshIds).toEqual(['42', '43']);
   });
 });
+
+describe('text around PEM blocks', () => {
+  test('references are read outside PEM blocks, never from the base64 inside them', async () => {
+    const { outsidePemBlocks } = await import('../../../lambdas/domain/evidence/extract.ts');
+    const hex = 'ab'.repeat(32);
+    const text = `before ${hex}\n-----BEGIN CERTIFICATE-----\n${'cd'.repeat(32)}\n-----END CERTIFICATE-----\nSerial Number: 04:a3:b2\n-----BEGIN X\nunterminated ${'ef'.repeat(32)}`;
+    const prose = outsidePemBlocks(text);
+    expect(prose).toContain(hex);
+    expect(prose).toContain('Serial Number: 04:a3:b2');
+    expect(prose).not.toContain('cd'.repeat(32));
+    // An unterminated block is kept: nothing is lost to a malformed marker.
+    expect(prose).toContain('ef'.repeat(32));
+  });
+});
