@@ -6,7 +6,6 @@ import { readLocalConfig } from './config.ts';
 import { startLocalStack } from './stack.ts';
 
 const config = readLocalConfig();
-const started = Date.now();
 const stack = await startLocalStack(config);
 const scale =
   config.timeScale === 1
@@ -15,7 +14,7 @@ const scale =
 console.log(
   [
     '',
-    `cpr-intake local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `cpr-intake local stack ready in ${process.uptime().toFixed(1)} s (since the process started)`,
     `  SMTP intake     smtp://${stack.smtpAddress}  for ${config.cprAddresses.join(', ')}`,
     `  outbox (SES)    ${stack.outboxUrl}`,
     `  SNS log         ${stack.snsLogFile}`,
