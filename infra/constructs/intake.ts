@@ -30,6 +30,8 @@ export interface IntakeProps {
   readonly clock: DeadlineClock;
   /** Our published CPR addresses (CPR_ADDRESSES, comma-joined). */
   readonly cprAddresses: readonly string[];
+  /** From of our notices: also "our own" address, so mail from it is never acknowledged. */
+  readonly senderAddress: string;
   readonly deadlinePolicyVersion: string;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
@@ -68,6 +70,7 @@ export class Intake extends Construct {
       .bindTable(props.store.inventory, ENV.inventoryTable, 'read')
       .bindStateMachineStart(props.clock.stateMachine, ENV.stateMachineArn)
       .setEnv(ENV.cprAddresses, props.cprAddresses.join(','))
+      .setEnv(ENV.senderAddress, props.senderAddress)
       .setEnv(ENV.deadlinePolicy, props.deadlinePolicyVersion);
   }
 }

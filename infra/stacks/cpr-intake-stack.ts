@@ -104,6 +104,7 @@ export class CprIntakeStack extends Stack {
       store: this.store,
       clock: this.clock,
       cprAddresses: config.cprAddresses,
+      senderAddress: config.senderAddress,
       deadlinePolicyVersion: config.deadlinePolicyVersion,
       logRetention,
       removalPolicy,

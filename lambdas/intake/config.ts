@@ -30,7 +30,13 @@ export function readIntakeConfig(env: NodeJS.ProcessEnv = process.env): IntakeCo
     evidenceBucket: optionalEnv(ENV.evidenceBucket, inboundBucket, env),
     evidencePrefix: optionalEnv(ENV.evidencePrefix, 'evidence/', env),
     stateMachineArn: requireEnv(ENV.stateMachineArn, env),
-    ownAddresses: listEnv(ENV.cprAddresses, env),
+    // Loop safety: mail from any CPR address or from our notices' sender is never answered.
+    ownAddresses: [
+      ...new Set([
+        ...listEnv(ENV.cprAddresses, env),
+        ...(env[ENV.senderAddress] ? [env[ENV.senderAddress]!.trim().toLowerCase()] : []),
+      ]),
+    ],
     deadlinePolicyVersion: optionalEnv(ENV.deadlinePolicy, 'br-2.2', env),
     archiveBucket: optionalEnv(ENV.archiveBucket, '', env) || null,
     canarySecret: env[ENV.canarySecretArn]

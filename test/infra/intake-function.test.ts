@@ -60,6 +60,7 @@ describe('intake function', () => {
           [ENV.evidencePrefix]: EVIDENCE_PREFIX,
           [ENV.stateMachineArn]: { Ref: stateMachineId },
           [ENV.cprAddresses]: config.cprAddresses.join(','),
+          [ENV.senderAddress]: config.senderAddress,
           [ENV.deadlinePolicy]: config.deadlinePolicyVersion,
           POWERTOOLS_SERVICE_NAME: 'cpr-intake',
           POWERTOOLS_METRICS_NAMESPACE: 'CprIntake',

@@ -65,6 +65,15 @@ describe('intake handler module', () => {
     expect(log).not.toContain('SENTINEL-7731');
   });
 
+  test("our notices' sender counts as our own address (loop safety)", () => {
+    const config = readIntakeConfig({
+      ...process.env,
+      SENDER_ADDRESS: 'Notices@Other-Domain.example',
+    });
+    expect(config.ownAddresses).toContain('notices@other-domain.example');
+    expect(config.ownAddresses).toEqual(expect.arrayContaining(env.config.ownAddresses));
+  });
+
   test('a missing variable fails the cold start, naming it', () => {
     const { CASES_TABLE: _, ...rest } = process.env;
     expect(() => readIntakeConfig(rest)).toThrow(MissingConfigError);
