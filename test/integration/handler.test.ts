@@ -71,7 +71,7 @@ describe('intake handler module', () => {
       SENDER_ADDRESS: 'Notices@Other-Domain.example',
     });
     expect(config.ownAddresses).toContain('notices@other-domain.example');
-    expect(config.ownAddresses).toEqual(expect.arrayContaining(env.config.ownAddresses));
+    expect(config.ownAddresses).toEqual(expect.arrayContaining([...env.config.ownAddresses]));
   });
 
   test('a missing variable fails the cold start, naming it', () => {
