@@ -15,6 +15,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createTransport } from 'nodemailer';
 import { startLocalStackProcess } from '../test/support/local-stack-process.ts';
+import { percentile } from './support/stats.ts';
 
 const SEQUENTIAL = 200;
 const BURST = 1_000;
@@ -23,11 +24,6 @@ const POLL_MS = 2;
 const ACK_TIMEOUT_MS = 10_000;
 const TARGET_P50_MS = 100;
 const TARGET_P99_MS = 500;
-
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
 
 type Stored = { destination: { to: string[] }; subject: string };
 

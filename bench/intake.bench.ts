@@ -23,6 +23,7 @@ import { extractEvidence } from '../lambdas/domain/evidence/extract.ts';
 import { parseMail } from '../lambdas/domain/mail/parse.ts';
 import { createBucket, createTables } from '../local/stand-ins.ts';
 import { buildMassReport } from '../test/support/mass-report.ts';
+import { median } from './support/stats.ts';
 
 const CERTIFICATES = 2_000;
 const SERIALS = 5_000;
@@ -36,11 +37,6 @@ const dataDir = join(import.meta.dirname, '.data');
 const emlPath = join(dataDir, `mass-${CERTIFICATES}-${SERIALS}.eml`);
 const bodyEmlPath = join(dataDir, `mass-${CERTIFICATES}-${SERIALS}-in-body.eml`);
 const inventoryPath = join(dataDir, `mass-${CERTIFICATES}-${SERIALS}.inventory.json`);
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
 
 async function fixture(): Promise<Buffer> {
   await mkdir(dataDir, { recursive: true });
@@ -83,16 +79,12 @@ async function fixture(): Promise<Buffer> {
   return readFile(emlPath);
 }
 
-async function time(fn: () => Promise<unknown>, runs: number, warmUp = true): Promise<number[]> {
-  if (warmUp) await fn(); // JIT and lazy module loading are not what we measure
-  const out: number[] = [];
-  for (let i = 0; i < runs; i += 1) {
-    (globalThis as { gc?: () => void }).gc?.();
-    const t = performance.now();
-    await fn();
-    out.push(performance.now() - t);
-  }
-  return out;
+/** One timed run, after a full garbage collection (with node --expose-gc). */
+async function timeOnce(fn: () => Promise<unknown>): Promise<number> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
 }
 
 async function handlerRun(): Promise<{
@@ -172,8 +164,8 @@ async function micro(message: Buffer): Promise<{ bareMs: number; oursMs: number 
   const bareTimes: number[] = [];
   const ourTimes: number[] = [];
   for (let i = 0; i < MICRO_RUNS; i += 1) {
-    bareTimes.push(...(await time(bare, 1, false)));
-    ourTimes.push(...(await time(ours, 1, false)));
+    bareTimes.push(await timeOnce(bare));
+    ourTimes.push(await timeOnce(ours));
   }
   return { bareMs: median(bareTimes), oursMs: median(ourTimes) };
 }

@@ -3,6 +3,7 @@
  * defaults. Read once; a bad value stops the start with a message naming the variable.
  */
 import { resolve } from 'node:path';
+import { isValidAddrSpec } from '../lambdas/domain/mail/header-values.ts';
 
 export interface LocalConfig {
   /** CPR_SMTP_PORT: where the SMTP intake listens on 127.0.0.1. */
@@ -40,8 +41,6 @@ export const LOCAL_DEFAULTS = {
   senderAddress: 'notices@ca.example',
   caName: 'Example CA',
 } as const;
-
-const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -81,10 +80,11 @@ export function readLocalConfig(
   if (addresses.length === 0)
     throw new LocalConfigError('CPR_ADDRESSES must name at least one address');
   for (const a of addresses) {
-    if (!EMAIL.test(a)) throw new LocalConfigError(`CPR_ADDRESSES: "${a}" is not an email address`);
+    if (!isValidAddrSpec(a))
+      throw new LocalConfigError(`CPR_ADDRESSES: "${a}" is not an email address`);
   }
   const sender = (env.CPR_SENDER ?? LOCAL_DEFAULTS.senderAddress).trim().toLowerCase();
-  if (!EMAIL.test(sender))
+  if (!isValidAddrSpec(sender))
     throw new LocalConfigError(`CPR_SENDER: "${sender}" is not an email address`);
   const webhooks: Partial<Record<'team' | 'escalation' | 'pager', string>> = {};
   for (const [topic, name] of [

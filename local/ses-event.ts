@@ -3,6 +3,15 @@
  * ("Invoking Lambda functions" in the SES receiving guide): headers and verdicts, no body.
  * The local SMTP intake and the tests both use it, so intake sees what it would see in AWS.
  */
+import { randomBytes } from 'node:crypto';
+
+const SES_ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/** A new message id shaped like SES's: 40 lowercase letters and digits, safe as an S3 key. */
+export function sesLikeMessageId(): string {
+  return Array.from(randomBytes(40), (b) => SES_ID_ALPHABET[b % SES_ID_ALPHABET.length]).join('');
+}
+
 export type SesVerdict = 'PASS' | 'FAIL' | 'GRAY' | 'PROCESSING_FAILED' | 'DISABLED';
 
 export interface SesEventInput {

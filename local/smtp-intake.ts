@@ -5,12 +5,11 @@
  * verdicts), stores the raw message to the inbound bucket first, then hands an SES-shaped event
  * to the intake handler asynchronously, as the Lambda action's `Event` invocation does.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as dns } from 'node:dns';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { authenticate } from 'mailauth';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
-import { type SesVerdict, sesReceiptEvent, topHeaders } from './ses-event.ts';
+import { type SesVerdict, sesLikeMessageId, sesReceiptEvent, topHeaders } from './ses-event.ts';
 
 /** SES accepts messages up to 40 MB including headers. */
 export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
@@ -34,12 +33,6 @@ export interface SmtpIntakeOptions {
   /** Called after the message is stored and intake was started. */
   readonly onAccepted?: (messageId: string, invocation: Promise<unknown>) => void;
   readonly now?: () => Date;
-}
-
-/** An SES-style message id: 40 lowercase alphanumerics, safe as an S3 key. */
-export function sesLikeMessageId(): string {
-  const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
-  return Array.from(randomBytes(40), (b) => alphabet[b % 36]).join('');
 }
 
 const resolver = new dns.Resolver({ timeout: DNS_TIMEOUT_MS, tries: 1 });

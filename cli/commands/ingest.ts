@@ -4,12 +4,13 @@
  * new SES-like message id, then invoke the intake function with an SES receipt event built from
  * the message's headers.
  */
-import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { IntakeResult } from '../../lambdas/domain/intake/process-message.ts';
-import { sesReceiptEvent, topHeaders } from '../../local/ses-event.ts';
+import { parseAddresses } from '../../lambdas/domain/mail/header-values.ts';
+import { MAX_HEADER_VALUE_CHARS } from '../../lambdas/domain/mail/limits.ts';
+import { sesLikeMessageId, sesReceiptEvent, topHeaders } from '../../local/ses-event.ts';
 import { type Command, parseCommand } from '../command.ts';
 import { EXIT } from '../errors.ts';
 import { clean, json, table } from '../output.ts';
@@ -30,18 +31,8 @@ export const INGEST_VERDICTS = {
   dmarc: 'GRAY',
 } as const;
 
-const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-
-/** A new id shaped like SES's (40 lowercase letters and digits). */
-export function sesLikeMessageId(): string {
-  return Array.from(randomBytes(40), (b) => ID_ALPHABET[b % ID_ALPHABET.length]).join('');
-}
-
 function addressIn(value: string | undefined): string | null {
-  if (!value) return null;
-  return (
-    /<([^<>\s]+@[^<>\s]+)>/.exec(value)?.[1] ?? /([^\s<>,;"]+@[^\s<>,;"]+)/.exec(value)?.[1] ?? null
-  );
+  return value ? (parseAddresses(value, MAX_HEADER_VALUE_CHARS).valid?.address ?? null) : null;
 }
 
 type Ingested = { readonly file: string; readonly messageId: string } & Pick<

@@ -1,5 +1,6 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { EvidenceStore, MessageEvidence } from '../../domain/intake/ports.ts';
+import { isNoSuchKey } from './errors.ts';
 
 /**
  * The full evidence of each message as JSON, next to the raw mail. The case item keeps a bounded
@@ -33,7 +34,7 @@ export class S3EvidenceStore implements EvidenceStore {
       const text = await out.Body?.transformToString('utf-8');
       return text ? (JSON.parse(text) as MessageEvidence) : null;
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') {
+      if (isNoSuchKey(error)) {
         return null;
       }
       throw error;

@@ -1,9 +1,10 @@
-import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   RawMailNotFoundError,
   type RawMailStore,
   type StoredRawMail,
 } from '../../domain/intake/ports.ts';
+import { isNoSuchKey } from './errors.ts';
 
 /** The inbound bucket SES writes each raw message to (object key = prefix + SES messageId). */
 export class S3RawMailStore implements RawMailStore {
@@ -19,7 +20,7 @@ export class S3RawMailStore implements RawMailStore {
       if (!bytes) throw new RawMailNotFoundError(`s3://${this.bucket}/${key} has no body`);
       return { bytes, storedAt: out.LastModified ?? new Date(0) };
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') {
+      if (isNoSuchKey(error)) {
         throw new RawMailNotFoundError(`s3://${this.bucket}/${key} does not exist`, {
           cause: error,
         });

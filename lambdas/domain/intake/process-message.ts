@@ -36,6 +36,8 @@ import { classify } from '../classify/classify.ts';
 import { extractEvidence } from '../evidence/extract.ts';
 import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import { inventoryQueryFor, resolveAffected } from '../inventory/resolve.ts';
+import { parseAddresses } from '../mail/header-values.ts';
+import { MAX_HEADER_VALUE_CHARS } from '../mail/limits.ts';
 import { parseMail, UnparsableMailError } from '../mail/parse.ts';
 import { caseIdsInSubject, referencedMessageIds } from '../mail/threading.ts';
 import type { ParsedMail } from '../mail/types.ts';
@@ -289,13 +291,10 @@ async function readMail(
   }
 }
 
-const ANGLE_ADDRESS = /<([^<>\s]+@[^<>\s]+)>/;
-const BARE_ADDRESS = /^\s*([^<>\s@]+@[^<>\s@]+)\s*$/;
-
 /** What SES parsed itself: enough to route and answer a message our parser cannot read. */
 export function mailFromEnvelope(env: MessageEnvelope): ParsedMail {
   const first = env.commonHeaders.from[0] ?? null;
-  const address = first ? (ANGLE_ADDRESS.exec(first)?.[1] ?? BARE_ADDRESS.exec(first)?.[1]) : null;
+  const address = first ? parseAddresses(first, MAX_HEADER_VALUE_CHARS).valid?.address : null;
   const messageId = env.commonHeaders.messageId?.replace(/^<|>$/g, '') ?? null;
   return {
     messageIdHeader: messageId,

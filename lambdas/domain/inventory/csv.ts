@@ -2,6 +2,7 @@
  * The inventory exchange format: CSV with a header row and at least the columns
  * `sha256,serial,spki_sha256,subscriber,email` (lowercase hex, extra columns ignored).
  */
+import { isValidAddrSpec } from '../mail/header-values.ts';
 import type { InventoryRecord } from './types.ts';
 
 export const REQUIRED_INVENTORY_COLUMNS = [
@@ -56,7 +57,6 @@ export function splitCsvLine(line: string): string[] {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX = /^[0-9a-f]+$/;
-const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
 /** Lowercase hex without separators or leading zero bytes, the form serials are compared in. */
 export function normaliseSerial(serial: string): string {
@@ -100,7 +100,7 @@ export function parseInventoryCsv(text: string): InventoryCsvResult {
           ? 'spki_sha256 is not 64 hex digits'
           : subscriber === ''
             ? 'subscriber is empty'
-            : !EMAIL.test(email)
+            : !isValidAddrSpec(email)
               ? 'email is not an address'
               : null;
     if (problem) {
