@@ -1,9 +1,14 @@
 /** Wires the clock's tasks to their AWS adapters. */
-import { documentClient, sesClient, snsClient } from '../adapters/aws-clients.ts';
+import { documentClient, s3Client, sesClient, snsClient } from '../adapters/aws-clients.ts';
 import { DynamoCaseRepository } from '../adapters/dynamo/case-repository.ts';
+import { DynamoInventory } from '../adapters/dynamo/inventory.ts';
+import { DynamoBlocklist, DynamoRevocationStore } from '../adapters/dynamo/revocations.ts';
+import { S3BlocklistPublisher } from '../adapters/s3/blocklist-export.ts';
+import { S3EvidenceStore } from '../adapters/s3/evidence-store.ts';
 import { SesMailer } from '../adapters/ses/mailer.ts';
 import { SnsNotifier } from '../adapters/sns/notifier.ts';
 import type { Mailer, Notifier } from '../domain/notices/ports.ts';
+import type { RevocationDeps } from '../domain/revocation/use-cases.ts';
 import type { ClockTaskDeps } from './tasks.ts';
 
 /** A mailer for functions that must never send mail: a call is a wiring bug, said loudly. */
@@ -14,8 +19,39 @@ const noNotifier: Notifier = {
   publish: () => Promise.reject(new Error('this function is not allowed to publish')),
 };
 
+/** Where revocation obligations find the evidence, the inventory and the blocklist's copy. */
+export interface RevocationStorage {
+  readonly inventoryTable: string;
+  readonly evidenceBucket: string;
+  readonly evidencePrefix: string;
+  /** The bucket the blocklist object is written to; null: no copy is published. */
+  readonly blocklistBucket: string | null;
+}
+
+export function revocationDeps(
+  casesTable: string,
+  storage: RevocationStorage,
+  now: () => Date,
+): RevocationDeps {
+  const db = documentClient();
+  const s3 = s3Client();
+  return {
+    cases: new DynamoCaseRepository(db, casesTable),
+    revocations: new DynamoRevocationStore(db, casesTable),
+    inventory: new DynamoInventory(db, storage.inventoryTable),
+    evidence: new S3EvidenceStore(s3, storage.evidenceBucket, storage.evidencePrefix),
+    blocklist: new DynamoBlocklist(db, casesTable),
+    blocklistPublisher: storage.blocklistBucket
+      ? new S3BlocklistPublisher(s3, storage.blocklistBucket)
+      : null,
+    now,
+  };
+}
+
 export function clockDeps(options: {
   casesTable: string;
+  /** Watch revocation obligations too (the checkpoint function); absent: notices only. */
+  revocation?: RevocationStorage;
   configurationSet?: string;
   topics?: { team?: string; escalation?: string; pager?: string };
   region?: string | null;
@@ -29,5 +65,8 @@ export function clockDeps(options: {
     notifier: options.topics ? new SnsNotifier(snsClient(), options.topics) : noNotifier,
     region: options.region ?? null,
     now: options.now ?? (() => new Date()),
+    revocation: options.revocation
+      ? revocationDeps(options.casesTable, options.revocation, options.now ?? (() => new Date()))
+      : null,
   };
 }

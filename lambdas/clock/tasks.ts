@@ -11,6 +11,7 @@ import {
   runCheckpoint,
 } from '../domain/escalation/run-checkpoint.ts';
 import type { Mailer, Notifier } from '../domain/notices/ports.ts';
+import type { RevocationDeps } from '../domain/revocation/use-cases.ts';
 import {
   acknowledgeReporter,
   type DeliveryEvent,
@@ -42,6 +43,8 @@ export interface ClockTaskDeps extends NoticeDeps {
   readonly mailer: Mailer;
   readonly notifier: Notifier;
   readonly region: string | null;
+  /** Revocation obligations, watched by the checkpoints when set. */
+  readonly revocation?: RevocationDeps | null;
 }
 
 export function acknowledgeTask(deps: ClockTaskDeps, settings: SenderSettings) {

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLOCK_STATES } from '../../lambdas/clock/contract.ts';
 import type { DeadlineClockInput } from '../../lambdas/domain/intake/ports.ts';
 import { recordPreliminaryReport } from '../../lambdas/domain/notices/send-notices.ts';
+import type { TriageReason } from '../../lambdas/domain/revocation/reasons.ts';
+import { triageCase } from '../../lambdas/domain/revocation/use-cases.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { synthesizedClockDefinition } from '../../local/clock-definition.ts';
 import { runClock } from '../../local/state-machine.ts';
@@ -23,7 +25,9 @@ const definition = () => synthesizedClockDefinition();
 
 beforeAll(async () => {
   env = await clockEnv();
-}, 60_000);
+  // Synthesizing the stack takes long on a loaded machine: once, here, not inside a test.
+  definition();
+}, 180_000);
 afterAll(async () => env?.stop());
 
 /** Opens a case through intake and returns the clock input intake started the execution with. */
@@ -105,10 +109,23 @@ const subscriberSent = (caseId: string, noticeId: string, hours: number): Script
   },
 });
 
+/** A person confirms the reason: triage is an obligation of its own (12 h by default). */
+const triagedAt = (caseId: string, hours: number, reason: TriageReason = 'keyCompromise'): ScriptStep => ({
+  at: at(hours),
+  run: async () => {
+    await triageCase(
+      caseId,
+      { reason, note: 'read the report', actor: 'alice' },
+      env.clockDeps.revocation!,
+    );
+  },
+});
+
 describe('the synthesized deadline clock', () => {
   test('all notices recorded at 11 h: no escalation at all', async () => {
     const input = await openCase();
     const { outcome, run, escalations, sns } = await runFor(input, [
+      triagedAt(input.caseId, 2),
       subscriberSent(input.caseId, 'reporter', 11),
       subscriberSent(input.caseId, 'subscriber:unknown', 11),
     ]);
@@ -224,6 +241,7 @@ describe('the synthesized deadline clock', () => {
     const { outcome, escalations, run } = await runFor(
       input,
       [
+        triagedAt(input.caseId, 1),
         subscriberSent(input.caseId, 'reporter', 1),
         subscriberSent(input.caseId, 'subscriber:unknown', 13),
       ],

@@ -50,6 +50,12 @@ export async function clockEnv(): Promise<ClockEnv> {
   const env = { now: new Date('2026-11-27T09:00:00.000Z') } as { now: Date };
   const deps = clockDeps({
     casesTable: base.config.casesTable,
+    revocation: {
+      inventoryTable: base.config.inventoryTable,
+      evidenceBucket: base.config.evidenceBucket,
+      evidencePrefix: base.config.evidencePrefix,
+      blocklistBucket: base.config.inboundBucket,
+    },
     configurationSet: 'cpr-notices',
     topics: TOPICS,
     region: 'us-east-1',

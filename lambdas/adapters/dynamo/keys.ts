@@ -14,6 +14,10 @@ export const keys = {
   }),
   heartbeat: () => ({ pk: 'HEARTBEAT#canary', sk: 'HEARTBEAT' }),
   outbound: (sesMessageId: string) => ({ pk: `OUT#${sesMessageId}`, sk: 'OUT' }),
+  /** One revocation obligation per certificate, next to its case (a Query lists them). */
+  revocation: (caseId: string, sha256: string) => ({ pk: `CASE#${caseId}`, sk: `REV#${sha256}` }),
+  /** The compromised-key blocklist: one partition, so the export is a single Query. */
+  blockedKey: (spki: string) => ({ pk: 'BLOCKLIST', sk: `SPKI#${spki}` }),
   inventoryCertificate: (sha256: string) => ({ pk: `CERT#${sha256}` }),
   inventorySerial: (serial: string) => ({ pk: `SERIAL#${serial}` }),
   inventorySpki: (spki: string) => ({ pk: `SPKI#${spki}` }),

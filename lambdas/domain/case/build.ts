@@ -17,12 +17,38 @@ import {
 import type {
   AcknowledgmentDecision,
   CaseMessage,
+  Checkpoint,
   Classification,
   CprCase,
   EvidenceCounts,
   Subscriber,
   Verdicts,
 } from './types.ts';
+
+/** Does the report name any certificate or key (so assume a 24-hour revocation until triage)? */
+export function namesCertificateOrKey(full: CaseEvidence): boolean {
+  const e = full.evidence;
+  return (
+    full.affected.length > 0 ||
+    e.certificates.length > 0 ||
+    e.keys.length > 0 ||
+    e.csrs.some((c) => c.signatureValid) ||
+    e.serials.length > 0 ||
+    e.sha256Fingerprints.length > 0 ||
+    e.crtshIds.length > 0
+  );
+}
+
+/** Keeps the existing checkpoints (their escalations refer to them) and adds the new ones. */
+function mergeCheckpoints(a: readonly Checkpoint[], b: readonly Checkpoint[]): Checkpoint[] {
+  const out = [...a];
+  for (const c of b) {
+    const i = out.findIndex((x) => x.at === c.at && x.level === c.level);
+    if (i < 0) out.push(c);
+    else if ((out[i]!.kind ?? 'report') !== (c.kind ?? 'report')) out[i] = { ...out[i]!, kind: 'all' };
+  }
+  return out.sort((x, y) => x.at.localeCompare(y.at));
+}
 
 /** Severity order used when a follow-up changes what a case is about. */
 const CLASSIFICATION_RANK: Readonly<Record<Classification, number>> = {
@@ -109,7 +135,12 @@ export function nextDeadline(c: Pick<CprCase, 'status' | 'notices' | 'deadlines'
 }
 
 export function buildNewCase(input: NewCaseInput): CprCase {
-  const deadlines = computeDeadlines(input.policy, input.receivedAt, input.classification);
+  const deadlines = computeDeadlines(
+    input.policy,
+    input.receivedAt,
+    input.classification,
+    namesCertificateOrKey(input.full),
+  );
   return {
     id: input.id,
     status: 'open',
@@ -168,13 +199,25 @@ export function joinCase(current: CprCase, input: JoinInput): CprCase | null {
     current.classification === 'unparsed' && input.classification !== 'unparsed'
       ? input.classification
       : strongerClassification(current.classification, input.classification);
+  // A person's triage decides the revocation deadline; before it, the stricter guess wins.
+  const names = namesCertificateOrKey(input.full);
+  const recomputed = computeDeadlines(
+    input.policy,
+    new Date(current.receivedAt),
+    classification,
+    names,
+  );
   const deadlines =
-    classification === current.classification
+    current.triage || recomputed.revocation === current.deadlines.revocation
       ? current.deadlines
       : {
           ...current.deadlines,
-          revocation: computeDeadlines(input.policy, new Date(current.receivedAt), classification)
-            .revocation,
+          revocation: recomputed.revocation,
+          checkpoints: recomputed.checkpoints.filter(
+            (c) => c.kind === 'revocation' || c.kind === 'all',
+          ).length
+            ? mergeCheckpoints(current.deadlines.checkpoints, recomputed.checkpoints)
+            : current.deadlines.checkpoints,
         };
   const next: CprCase = {
     ...current,

@@ -3,6 +3,7 @@
  * address. Closed sets are string-literal unions with one source of truth (the `as const` arrays).
  */
 import type { Evidence } from '../evidence/types.ts';
+import type { Triage } from '../revocation/types.ts';
 
 export const CLASSIFICATIONS = [
   'keyCompromise',
@@ -98,10 +99,18 @@ export interface NoticeChange {
 export const ESCALATION_LEVELS = ['warning', 'page', 'breach', 'repage'] as const;
 export type EscalationLevel = (typeof ESCALATION_LEVELS)[number];
 
+/**
+ * What a checkpoint watches: the preliminary reports and triage (`report`, the default), the
+ * revocation obligations (`revocation`), or both when their times and levels coincide (`all`).
+ */
+export type CheckpointKind = 'report' | 'revocation' | 'all';
+
 export interface Checkpoint {
   readonly level: EscalationLevel;
   /** ISO 8601 UTC. */
   readonly at: string;
+  /** Absent on cases stored before revocation was watched: `report`. */
+  readonly kind?: CheckpointKind;
 }
 
 /** An escalation the deadline clock raised, recorded once per checkpoint. */
@@ -111,7 +120,10 @@ export interface Escalation {
   readonly checkpointAt: string;
   /** When the escalation was decided. */
   readonly at: string;
-  /** Ids of the notices whose obligation was open, with their due times. */
+  /**
+   * Ids of the obligations that were open, with their due times: notice ids, `triage`, and
+   * `revocation:<sha256>` for each certificate still unrevoked (or revoked but not verified).
+   */
   readonly openObligations: readonly { readonly noticeId: string; readonly dueAt: string | null }[];
   /** `pending` until the topic accepted the publish, then `sent`. */
   readonly status: 'pending' | 'sent';
@@ -125,8 +137,13 @@ export interface Deadlines {
   readonly reporterReport: string;
   /** Preliminary report to each affected Subscriber, BR 4.9.5. */
   readonly subscriberReport: string;
-  /** BR 4.9.1.1; null until the revocation reason is known. */
+  /**
+   * BR 4.9.1.1: from the triaged reason; before triage 24 h when the case names a certificate or
+   * key (assume the worst); null when it names none.
+   */
   readonly revocation: string | null;
+  /** When a person must have confirmed the reason (absent on older cases). */
+  readonly triage?: string;
   readonly checkpoints: readonly Checkpoint[];
 }
 
@@ -187,6 +204,10 @@ export interface CprCase {
   readonly parseError: string | null;
   readonly closedAt: string | null;
   readonly closeReason: string | null;
+  /** The person's confirmation of the reason; absent or null until triage. */
+  readonly triage?: Triage | null;
+  /** Earlier triages, oldest first (a later triage can undo notACpr). */
+  readonly triageHistory?: readonly Triage[];
   /** Optimistic-concurrency version, incremented by every write. */
   readonly version: number;
 }

@@ -5,7 +5,15 @@
  * 1650845: a reply said "revoked" for the wrong certificate).
  */
 import { openObligations } from '../case/notices.ts';
-import type { CprCase, Escalation, EscalationLevel, Notice } from '../case/types.ts';
+import type {
+  CheckpointKind,
+  CprCase,
+  Escalation,
+  EscalationLevel,
+  Notice,
+} from '../case/types.ts';
+import type { Revocation } from '../revocation/types.ts';
+import { PROBLEM_TEXT } from '../revocation/verdict.ts';
 
 /** SNS subjects are limited to 100 characters. */
 export const SNS_SUBJECT_MAX = 100;
@@ -129,26 +137,61 @@ const LEVEL_WORDS: Readonly<Record<EscalationLevel, string>> = {
   repage: 'STILL BREACHED',
 };
 
-/** An escalation: names each open obligation and its deadline. */
-export function escalationNotice(c: CprCase, e: Escalation): SnsMessage {
-  const open = c.notices.filter((n) => e.openObligations.some((o) => o.noticeId === n.id));
+/** Certificates listed by hash in one escalation; the rest are counted. */
+export const MAX_LISTED_CERTIFICATES = 50;
+
+function revocationLines(revocations: readonly Revocation[]): string[] {
+  const listed = revocations.slice(0, MAX_LISTED_CERTIFICATES).map((r) => {
+    const state =
+      r.status === 'recorded'
+        ? `recorded as revoked ${utcMinute(r.recordedAt)} but NOT visible from outside (${r.problems.map((p) => PROBLEM_TEXT[p]).join('; ') || 'not checked yet'})`
+        : 'NOT revoked';
+    return `  - certificate ${r.certificate} serial ${r.serial ?? 'unknown'}: ${state}, due ${utcMinute(r.dueAt)}`;
+  });
+  const more = revocations.length - listed.length;
+  return more > 0 ? [...listed, `  ... and ${more} more (cpr show CASE --json)`] : listed;
+}
+
+/**
+ * An escalation: names each open obligation and its deadline, the triage if it is owed, and
+ * every certificate still unrevoked (or revoked but not visible from outside).
+ */
+export function escalationNotice(
+  c: CprCase,
+  e: Escalation,
+  revocations: readonly Revocation[] = [],
+  kind: CheckpointKind = 'report',
+): SnsMessage {
+  const named = new Set(e.openObligations.map((o) => o.noticeId));
+  const open = c.notices.filter((n) => named.has(n.id));
+  const revs = revocations.filter((r) => named.has(`revocation:${r.certificate}`));
+  const untriaged = named.has('triage');
+  const count = open.length + revs.length + (untriaged ? 1 : 0);
   const lines = [
-    `${LEVEL_WORDS[e.level]}: case ${c.id} has ${open.length} open obligation(s) at ${utcMinute(e.checkpointAt)}`,
+    `${LEVEL_WORDS[e.level]}: case ${c.id} has ${count} open obligation(s) at ${utcMinute(e.checkpointAt)}`,
     '',
     `Received:       ${utcMinute(c.receivedAt)}`,
     `Reporter:       ${c.reporter ?? 'unknown'}`,
-    `Classification: ${c.classification}`,
+    `Classification: ${c.classification}${c.triage ? ` (triaged: ${c.triage.reason})` : ''}`,
     '',
     'Open obligations:',
     ...obligationLines(open),
+    ...(untriaged
+      ? [`  - NOT TRIAGED: confirm the reason (cpr triage CASE --reason ...), due ${utcMinute(c.deadlines.triage ?? null)}`]
+      : []),
+    ...(revs.length > 0 ? ['', `Certificates not revoked as relying parties see them (${revs.length}):`, ...revocationLines(revs)] : []),
     '',
     e.level === 'breach' || e.level === 'repage'
-      ? 'The BR 4.9.5 deadline has passed: this is a reportable incident (CCADB: preliminary incident report within 72 hours).'
-      : 'Send the preliminary reports, then record them: cpr notice CASE --to ... --sent, or cpr send CASE ...',
+      ? kind === 'revocation'
+        ? 'The BR 4.9.1.1 revocation deadline has passed: this is a reportable incident (CCADB: preliminary incident report within 72 hours).'
+        : 'The BR 4.9.5 deadline has passed: this is a reportable incident (CCADB: preliminary incident report within 72 hours).'
+      : revs.length > 0 && open.length === 0
+        ? 'Revoke, then record it: cpr revoke CASE --cert SHA256 --reason-code NAME --note TEXT; check with cpr verify CASE'
+        : 'Send the preliminary reports, then record them: cpr notice CASE --to ... --sent, or cpr send CASE ...',
   ];
   return {
     subject: clip(
-      `[${c.id}] ${LEVEL_WORDS[e.level]}: ${open.length} CPR obligation(s) open`,
+      `[${c.id}] ${LEVEL_WORDS[e.level]}: ${count} CPR obligation(s) open`,
       SNS_SUBJECT_MAX,
     ),
     message: clip(lines.join('\n'), SNS_MESSAGE_MAX),

@@ -9,6 +9,16 @@ export interface InventoryRecord {
   readonly spkiSha256: string;
   readonly subscriber: string;
   readonly email: string;
+  /** Optional columns (the minimal format has none of them). RFC 4514 issuer DN. */
+  readonly issuer?: string | null;
+  /** ISO 8601 UTC. */
+  readonly notBefore?: string | null;
+  readonly notAfter?: string | null;
+  /** When the CA revoked it, ISO 8601 UTC, and the RFC 5280 reason name. */
+  readonly revokedAt?: string | null;
+  readonly revocationReason?: string | null;
+  /** The certificate itself, PEM. */
+  readonly pem?: string | null;
 }
 
 export interface InventoryQuery {

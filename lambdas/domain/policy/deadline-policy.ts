@@ -5,6 +5,10 @@
  */
 import type { Checkpoint, Classification, Deadlines, EscalationLevel } from '../case/types.ts';
 import { HOUR_MS } from '../clock.ts';
+import type { RevocationTriageReason } from '../revocation/reasons.ts';
+
+/** Checkpoints of one deadline, counted from the start of the period that deadline closes. */
+export type CheckpointTable = readonly { readonly afterHours: number; readonly level: EscalationLevel }[];
 
 export interface DeadlinePolicy {
   readonly version: string;
@@ -19,6 +23,30 @@ export interface DeadlinePolicy {
   readonly checkpoints: readonly { readonly afterHours: number; readonly level: EscalationLevel }[];
   /** After a breach, page again on a bounded interval until the obligations are met. */
   readonly repage: { readonly everyHours: number; readonly times: number };
+  /** A person confirms (or corrects) the classification within this time: triage. */
+  readonly triageHours: number;
+  /**
+   * Before triage, a case naming any certificate or key has this revocation deadline: the
+   * strictest of BR 4.9.1.1, so a misread report can only make the clock earlier.
+   */
+  readonly untriagedRevocationHours: number;
+  /** BR 4.9.1.1 deadline for each reason a person can confirm. */
+  readonly revocationHoursByReason: Readonly<Record<RevocationTriageReason, number>>;
+  /**
+   * Revocation checkpoints by deadline length (hours, as a string key): warning, page and
+   * breach counted from receipt. A length without a table uses the 24-hour table's distances
+   * before the deadline.
+   */
+  readonly revocationCheckpoints: Readonly<Record<string, CheckpointTable>>;
+  /** How often a waiting clock looks again (a triage or a new inventory entry may move things). */
+  readonly recheckHours: number;
+  /** A case dismissed as notACpr keeps a sleeping clock this long, so a later triage can undo it. */
+  readonly dismissedWatchHours: number;
+  /**
+   * needsInfo: does the information arriving restart the clocks? BR 2.2: no, the reporter's
+   * 4.9.5 clock keeps running. The draft ballot (servercert PR 622) would restart them.
+   */
+  readonly needsInfoRestartsClock: boolean;
 }
 
 /** TLS Baseline Requirements v2.2.x, the default. */
@@ -39,6 +67,37 @@ export const BR_2_2: DeadlinePolicy = Object.freeze({
     Object.freeze({ afterHours: 24, level: 'breach' as const }),
   ]),
   repage: Object.freeze({ everyHours: 4, times: 6 }),
+  triageHours: 12,
+  untriagedRevocationHours: 24,
+  revocationHoursByReason: Object.freeze({
+    // BR 4.9.1.1 (3): key compromise, 24 hours.
+    keyCompromise: 24,
+    // BR 4.9.1.1, 5-day list (7): not issued in accordance with the BRs.
+    misissuance: 5 * 24,
+    // Subscriber's request or failed validation (BR 4.9.1.1 (1), (5)): 24 hours, the strictest.
+    superseded: 24,
+    // 5-day list (4): the Subscriber no longer may use the name.
+    cessationOfOperation: 5 * 24,
+    // 5-day list (6): a material change of the certificate's information.
+    affiliationChanged: 5 * 24,
+    // 5-day list (2), (3): misuse, agreement violated.
+    privilegeWithdrawn: 5 * 24,
+  }),
+  revocationCheckpoints: Object.freeze({
+    '24': Object.freeze([
+      Object.freeze({ afterHours: 12, level: 'warning' as const }),
+      Object.freeze({ afterHours: 20, level: 'page' as const }),
+      Object.freeze({ afterHours: 24, level: 'breach' as const }),
+    ]),
+    '120': Object.freeze([
+      Object.freeze({ afterHours: 72, level: 'warning' as const }),
+      Object.freeze({ afterHours: 108, level: 'page' as const }),
+      Object.freeze({ afterHours: 120, level: 'breach' as const }),
+    ]),
+  }),
+  recheckHours: 4,
+  dismissedWatchHours: 7 * 24,
+  needsInfoRestartsClock: false,
 });
 
 export const DEADLINE_POLICIES: Readonly<Record<string, DeadlinePolicy>> = Object.freeze({
@@ -73,8 +132,13 @@ export function computeDeadlines(
   policy: DeadlinePolicy,
   receivedAt: Date,
   classification: Classification,
+  namesCertificateOrKey = false,
 ): Deadlines {
-  const revocationHours = policy.revocationHours[classification];
+  // Before triage assume the worst: a case that names a certificate or key gets the strictest
+  // revocation deadline, whatever the automatic classification guessed.
+  const revocationHours = namesCertificateOrKey
+    ? Math.min(policy.untriagedRevocationHours, policy.revocationHours[classification] ?? Infinity)
+    : policy.revocationHours[classification];
   const checkpoints: Checkpoint[] = policy.checkpoints.map((c) => ({
     level: c.level,
     at: plusHours(receivedAt, c.afterHours),
@@ -91,6 +155,47 @@ export function computeDeadlines(
     reporterReport: plusHours(receivedAt, policy.reporterReportHours),
     subscriberReport: plusHours(receivedAt, policy.subscriberReportHours),
     revocation: revocationHours === undefined ? null : plusHours(receivedAt, revocationHours),
-    checkpoints,
+    triage: plusHours(receivedAt, policy.triageHours),
+    checkpoints: withRevocationCheckpoints(
+      checkpoints,
+      policy,
+      receivedAt,
+      revocationHours === undefined ? [] : [revocationHours],
+    ),
   };
+}
+
+/** The checkpoint table of a revocation deadline `hours` after its start. */
+export function revocationCheckpointTable(policy: DeadlinePolicy, hours: number): CheckpointTable {
+  const table = policy.revocationCheckpoints[String(hours)];
+  if (table) return table;
+  const base = policy.revocationCheckpoints['24'] ?? [];
+  return base.map((c) => ({ level: c.level, afterHours: hours - (24 - c.afterHours) }));
+}
+
+/**
+ * Adds the revocation checkpoints of each deadline (hours after `start`) to the report's
+ * checkpoints. One at the same time and level as an existing one is that one (a 24-hour case
+ * has one warning, one page, one breach). Sorted by time; report checkpoints keep no kind.
+ */
+export function withRevocationCheckpoints(
+  existing: readonly Checkpoint[],
+  policy: DeadlinePolicy,
+  start: Date,
+  deadlineHours: readonly number[],
+): Checkpoint[] {
+  const out: Checkpoint[] = existing.filter((c) => c.kind !== 'revocation');
+  for (const hours of new Set(deadlineHours)) {
+    for (const c of revocationCheckpointTable(policy, hours)) {
+      const at = plusHours(start, c.afterHours);
+      const same = out.findIndex((x) => x.at === at && x.level === c.level);
+      if (same >= 0) {
+        const x = out[same]!;
+        if (x.kind !== 'revocation' && x.kind !== 'all') out[same] = { ...x, kind: 'all' };
+      } else {
+        out.push({ level: c.level, at, kind: 'revocation' });
+      }
+    }
+  }
+  return out.sort((a, b) => a.at.localeCompare(b.at));
 }

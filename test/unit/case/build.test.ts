@@ -152,7 +152,9 @@ describe('joining a case', () => {
     expect(joined?.messages.map((m) => m.sesMessageId)).toEqual(['m1', 'm2']);
     expect(joined?.classification).toBe('misissuance');
     // Counted from the first receipt, not from the reply.
-    expect(joined?.deadlines.revocation).toBe('2026-12-02T09:00:00.000Z');
+    // Before triage, a case naming a certificate assumes the strictest deadline (24 h), not the
+    // 5 days misissuance would allow: a misread report can only make the clock earlier.
+    expect(joined?.deadlines.revocation).toBe('2026-11-28T09:00:00.000Z');
     expect(joined?.notices.map((n) => n.id)).toEqual([
       'acknowledgment',
       'reporter',

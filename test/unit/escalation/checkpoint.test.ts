@@ -6,7 +6,21 @@ import {
   recordEscalationPending,
   recordEscalationSent,
 } from '../../../lambdas/domain/escalation/checkpoint.ts';
+import type { CprCase } from '../../../lambdas/domain/case/types.ts';
 import { sampleCase } from '../../support/case-factory.ts';
+
+/** Triage is an obligation too: these tests are about the notices, so the case is triaged. */
+const triaged = (c: CprCase): CprCase => ({
+  ...c,
+  triage: {
+    reason: 'keyCompromise',
+    reasonCode: 1,
+    by: 'alice',
+    at: '2026-11-27T10:00:00.000Z',
+    note: 'confirmed',
+    previous: 'classification:keyCompromise',
+  },
+});
 
 const sent = (id: string) => ({
   at: '2026-11-27T10:00:00.000Z',
@@ -23,11 +37,12 @@ describe('checkpoints', () => {
       index: 0,
       level: 'warning',
       at: '2026-11-27T21:00:00.000Z',
+      kind: 'all',
     });
   });
 
   test('with every obligation met nothing escalates and the clock is done', () => {
-    let c = markNoticeSent(sampleCase(), 'reporter', sent('a'))!;
+    let c = markNoticeSent(triaged(sampleCase()), 'reporter', sent('a'))!;
     c = markNoticeSent(c, 'subscriber:rsa-admin@subscriber.example', sent('b'))!;
     expect(evaluateCheckpoint(c, c.deadlines.checkpoints[0]!, at12)).toEqual({
       action: 'none',
@@ -37,7 +52,7 @@ describe('checkpoints', () => {
   });
 
   test('an open subscriber obligation escalates, naming it and its deadline', () => {
-    const c = markNoticeSent(sampleCase(), 'reporter', sent('a'))!;
+    const c = markNoticeSent(triaged(sampleCase()), 'reporter', sent('a'))!;
     const d = evaluateCheckpoint(c, c.deadlines.checkpoints[0]!, at12);
     expect(d.action).toBe('escalate');
     if (d.action !== 'escalate') return;
