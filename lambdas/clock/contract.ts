@@ -56,7 +56,10 @@ export interface CheckpointInput {
   readonly afterIndex?: number;
 }
 export type CheckpointOutput = (
-  | { readonly done: true; readonly reason: 'closed' | 'obligationsMet' | 'noMoreCheckpoints' | 'dismissed' }
+  | {
+      readonly done: true;
+      readonly reason: 'closed' | 'obligationsMet' | 'noMoreCheckpoints' | 'dismissed';
+    }
   | { readonly done: false; readonly index: number; readonly level: string; readonly at: string }
 ) & {
   /** Set when this evaluation escalated: for metrics only. */

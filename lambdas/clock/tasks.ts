@@ -11,7 +11,6 @@ import {
   runCheckpoint,
 } from '../domain/escalation/run-checkpoint.ts';
 import type { Mailer, Notifier } from '../domain/notices/ports.ts';
-import type { RevocationDeps } from '../domain/revocation/use-cases.ts';
 import {
   acknowledgeReporter,
   type DeliveryEvent,
@@ -20,6 +19,7 @@ import {
   notifyTeam,
   type SenderSettings,
 } from '../domain/notices/send-notices.ts';
+import type { RevocationDeps } from '../domain/revocation/use-cases.ts';
 import type { AcknowledgeOutput, CheckpointOutput, NotifyTeamOutput } from './contract.ts';
 
 export class InvalidTaskInputError extends Error {

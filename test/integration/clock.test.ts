@@ -110,7 +110,11 @@ const subscriberSent = (caseId: string, noticeId: string, hours: number): Script
 });
 
 /** A person confirms the reason: triage is an obligation of its own (12 h by default). */
-const triagedAt = (caseId: string, hours: number, reason: TriageReason = 'keyCompromise'): ScriptStep => ({
+const triagedAt = (
+  caseId: string,
+  hours: number,
+  reason: TriageReason = 'keyCompromise',
+): ScriptStep => ({
   at: at(hours),
   run: async () => {
     await triageCase(

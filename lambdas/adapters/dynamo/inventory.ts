@@ -51,6 +51,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * SPKI hashes are index items (`SERIAL#...`, `SPKI#...`) holding the set of certificate hashes,
  * so every look-up is a batched GetItem rather than thousands of queries.
  */
+const OPTIONAL_COLUMNS = [
+  'issuer',
+  'notBefore',
+  'notAfter',
+  'revokedAt',
+  'revocationReason',
+  'pem',
+] as const;
+
+function optionalColumns(item: Record<string, unknown>): Partial<InventoryRecord> {
+  const out: Record<string, string> = {};
+  for (const k of OPTIONAL_COLUMNS) if (typeof item[k] === 'string') out[k] = item[k];
+  return out as Partial<InventoryRecord>;
+}
+
 export class DynamoInventory implements Inventory {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -74,6 +89,8 @@ export class DynamoInventory implements Inventory {
       spkiSha256: item.spkiSha256 as string,
       subscriber: item.subscriber as string,
       email: item.email as string,
+      // The optional columns, when the import had them.
+      ...optionalColumns(item),
     }));
   }
 

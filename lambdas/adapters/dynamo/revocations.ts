@@ -10,11 +10,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type {
-  BlockedKey,
-  Blocklist,
-  RevocationStore,
-} from '../../domain/revocation/ports.ts';
+import type { BlockedKey, Blocklist, RevocationStore } from '../../domain/revocation/ports.ts';
 import { RevocationConflictError } from '../../domain/revocation/ports.ts';
 import type { Revocation } from '../../domain/revocation/types.ts';
 import { keys } from './keys.ts';
@@ -77,7 +73,11 @@ export class DynamoRevocationStore implements RevocationStore {
         await this.db.send(
           new PutCommand({
             TableName: this.table,
-            Item: { ...keys.revocation(r.caseId, r.certificate), itemType: 'revocation', ...stored },
+            Item: {
+              ...keys.revocation(r.caseId, r.certificate),
+              itemType: 'revocation',
+              ...stored,
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );

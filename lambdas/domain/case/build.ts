@@ -45,7 +45,8 @@ function mergeCheckpoints(a: readonly Checkpoint[], b: readonly Checkpoint[]): C
   for (const c of b) {
     const i = out.findIndex((x) => x.at === c.at && x.level === c.level);
     if (i < 0) out.push(c);
-    else if ((out[i]!.kind ?? 'report') !== (c.kind ?? 'report')) out[i] = { ...out[i]!, kind: 'all' };
+    else if ((out[i]!.kind ?? 'report') !== (c.kind ?? 'report'))
+      out[i] = { ...out[i]!, kind: 'all' };
   }
   return out.sort((x, y) => x.at.localeCompare(y.at));
 }

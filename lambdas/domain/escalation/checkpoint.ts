@@ -42,7 +42,8 @@ export function triageOwed(c: CprCase): boolean {
 export function openReportObligations(c: CprCase): { noticeId: string; dueAt: string | null }[] {
   if (c.status !== 'open' || dismissed(c)) return [];
   const out = openObligations(c.notices).map((n) => ({ noticeId: n.id, dueAt: n.dueAt }));
-  if (triageOwed(c)) out.push({ noticeId: TRIAGE_OBLIGATION_ID, dueAt: c.deadlines.triage ?? null });
+  if (triageOwed(c))
+    out.push({ noticeId: TRIAGE_OBLIGATION_ID, dueAt: c.deadlines.triage ?? null });
   return out;
 }
 
@@ -92,11 +93,7 @@ function relevant(c: CprCase, cp: Checkpoint, revocations: readonly Revocation[]
  * later checkpoint of its side already escalated (a warning missed while down is not sent after
  * the page went out).
  */
-function pickable(
-  c: CprCase,
-  index: number,
-  revocations: readonly Revocation[],
-): boolean {
+function pickable(c: CprCase, index: number, revocations: readonly Revocation[]): boolean {
   const all = c.deadlines.checkpoints;
   const cp = all[index];
   if (!cp || escalationRecorded(c, cp) || !relevant(c, cp, revocations)) return false;
@@ -144,8 +141,11 @@ export function namedObligations(
 ): { noticeId: string; dueAt: string | null }[] {
   const kind = kindOf(cp);
   const out = covers(kind, 'report') ? openReportObligations(c) : [];
-  const revs = covers(kind, 'revocation') ? openRevocations(c, revocations) : notVisible(revocations);
-  for (const r of revs) out.push({ noticeId: revocationObligationId(r.certificate), dueAt: r.dueAt });
+  const revs = covers(kind, 'revocation')
+    ? openRevocations(c, revocations)
+    : notVisible(revocations);
+  for (const r of revs)
+    out.push({ noticeId: revocationObligationId(r.certificate), dueAt: r.dueAt });
   return out;
 }
 

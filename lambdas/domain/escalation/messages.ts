@@ -137,6 +137,13 @@ const LEVEL_WORDS: Readonly<Record<EscalationLevel, string>> = {
   repage: 'STILL BREACHED',
 };
 
+/** Which deadlines a breach message says have passed. */
+function passed(reports: boolean, revocation: boolean): string {
+  if (revocation && !reports) return 'BR 4.9.1.1 revocation';
+  if (revocation) return 'BR 4.9.5 and the BR 4.9.1.1 revocation';
+  return 'BR 4.9.5';
+}
+
 /** Certificates listed by hash in one escalation; the rest are counted. */
 export const MAX_LISTED_CERTIFICATES = 50;
 
@@ -177,14 +184,20 @@ export function escalationNotice(
     'Open obligations:',
     ...obligationLines(open),
     ...(untriaged
-      ? [`  - NOT TRIAGED: confirm the reason (cpr triage CASE --reason ...), due ${utcMinute(c.deadlines.triage ?? null)}`]
+      ? [
+          `  - NOT TRIAGED: confirm the reason (cpr triage CASE --reason ...), due ${utcMinute(c.deadlines.triage ?? null)}`,
+        ]
       : []),
-    ...(revs.length > 0 ? ['', `Certificates not revoked as relying parties see them (${revs.length}):`, ...revocationLines(revs)] : []),
+    ...(revs.length > 0
+      ? [
+          '',
+          `Certificates not revoked as relying parties see them (${revs.length}):`,
+          ...revocationLines(revs),
+        ]
+      : []),
     '',
     e.level === 'breach' || e.level === 'repage'
-      ? kind === 'revocation'
-        ? 'The BR 4.9.1.1 revocation deadline has passed: this is a reportable incident (CCADB: preliminary incident report within 72 hours).'
-        : 'The BR 4.9.5 deadline has passed: this is a reportable incident (CCADB: preliminary incident report within 72 hours).'
+      ? `The ${passed(open.length > 0 || untriaged, revs.some((r) => r.dueAt !== null && r.dueAt <= e.checkpointAt) || (kind === 'revocation' && revs.length > 0))} deadline has passed: this is a reportable incident (CCADB: preliminary incident report within 72 hours).`
       : revs.length > 0 && open.length === 0
         ? 'Revoke, then record it: cpr revoke CASE --cert SHA256 --reason-code NAME --note TEXT; check with cpr verify CASE'
         : 'Send the preliminary reports, then record them: cpr notice CASE --to ... --sent, or cpr send CASE ...',

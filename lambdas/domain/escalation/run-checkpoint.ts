@@ -49,10 +49,17 @@ export type ClockPlan = (
 
 /** Does the case prove a key compromised (so the inventory is re-checked while it is open)? */
 function watchesKeys(c: CprCase): boolean {
-  return (c.evidenceCounts?.keys ?? 0) > 0 || (c.evidence?.csrs ?? []).some((x) => x.signatureValid);
+  return (
+    (c.evidenceCounts?.keys ?? 0) > 0 || (c.evidence?.csrs ?? []).some((x) => x.signatureValid)
+  );
 }
 
-function plan(c: CprCase, revocations: readonly Revocation[], now: Date, withRevocation: boolean): ClockPlan {
+function plan(
+  c: CprCase,
+  revocations: readonly Revocation[],
+  now: Date,
+  withRevocation: boolean,
+): ClockPlan {
   if (c.status !== 'open') return { done: true, reason: 'closed' };
   const policy = deadlinePolicy(c.deadlines.policyVersion);
   const recheckAt = new Date(now.getTime() + policy.recheckHours * HOUR_MS).toISOString();
@@ -66,8 +73,7 @@ function plan(c: CprCase, revocations: readonly Revocation[], now: Date, withRev
   if (clockDone(c, revocations) && !keepWatching) return { done: true, reason: 'obligationsMet' };
   // Only a case with a revocation side can have its deadlines moved by a triage or a new
   // certificate: the others wait for their checkpoints as they are.
-  const recheck =
-    withRevocation && (openRevocations(c, revocations).length > 0 || keepWatching);
+  const recheck = withRevocation && (openRevocations(c, revocations).length > 0 || keepWatching);
   const next = nextCheckpoint(c, -1, revocations);
   if (next && (!recheck || next.at <= recheckAt)) {
     return { done: false, index: next.index, level: next.level, at: next.at };

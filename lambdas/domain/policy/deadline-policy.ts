@@ -8,7 +8,10 @@ import { HOUR_MS } from '../clock.ts';
 import type { RevocationTriageReason } from '../revocation/reasons.ts';
 
 /** Checkpoints of one deadline, counted from the start of the period that deadline closes. */
-export type CheckpointTable = readonly { readonly afterHours: number; readonly level: EscalationLevel }[];
+export type CheckpointTable = readonly {
+  readonly afterHours: number;
+  readonly level: EscalationLevel;
+}[];
 
 export interface DeadlinePolicy {
   readonly version: string;

@@ -35,7 +35,8 @@ export function expectedReasonCode(c: CprCase): CrlReasonName | null {
 export function provenKeys(e: Evidence): { spkiSha256: string; proof: string }[] {
   const out = new Map<string, string>();
   for (const k of e.keys) out.set(k.spkiSha256, 'privateKey');
-  for (const r of e.csrs) if (r.signatureValid && !out.has(r.spkiSha256)) out.set(r.spkiSha256, 'csr');
+  for (const r of e.csrs)
+    if (r.signatureValid && !out.has(r.spkiSha256)) out.set(r.spkiSha256, 'csr');
   return [...out].map(([spkiSha256, proof]) => ({ spkiSha256, proof }));
 }
 
@@ -68,9 +69,7 @@ export function dueAtFor(c: CprCase, policy: DeadlinePolicy, foundAt: Date): str
   if (!caseDue) return null;
   if (foundAt.getTime() <= Date.parse(caseDue)) return caseDue;
   const reason = triagedReason(c);
-  const hours = reason
-    ? policy.revocationHoursByReason[reason]
-    : policy.untriagedRevocationHours;
+  const hours = reason ? policy.revocationHoursByReason[reason] : policy.untriagedRevocationHours;
   return new Date(foundAt.getTime() + hours * HOUR_MS).toISOString();
 }
 
@@ -92,7 +91,10 @@ function notRequiredReason(
 export function obligationsFor(input: ObligationInput): Revocation[] {
   const { evidence: e, records, now } = input;
   const c = input.case;
-  const bySha = new Map<string, { mail?: CertificateEvidence; record?: InventoryRecord; via: string }>();
+  const bySha = new Map<
+    string,
+    { mail?: CertificateEvidence; record?: InventoryRecord; via: string }
+  >();
   const wantSha = new Set([...e.certificates.map((x) => x.sha256), ...e.sha256Fingerprints]);
   const wantSerial = new Set([...e.certificates.map((x) => x.serial), ...e.serials]);
   const wantSpki = new Set([...provenKeys(e).map((k) => k.spkiSha256), ...input.blockedSpkis]);

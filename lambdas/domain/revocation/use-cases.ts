@@ -3,10 +3,12 @@
  * with the evidence and the inventory. Domain code: every dependency is a port, no AWS here. The
  * CLI, the clock and the scheduled verifier call these.
  */
-import type { AuditEvent, CprCase } from '../case/types.ts';
-import { type Evidence, EMPTY_EVIDENCE } from '../evidence/types.ts';
+
 import { mergeEvidence } from '../case/evidence-set.ts';
+import type { AuditEvent, CprCase } from '../case/types.ts';
+import { HOUR_MS } from '../clock.ts';
 import { utcMinute } from '../escalation/messages.ts';
+import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import type { CaseRepository, EvidenceStore } from '../intake/ports.ts';
 import { CaseNotFoundError } from '../intake/ports.ts';
 import type { Inventory } from '../inventory/types.ts';
@@ -17,7 +19,6 @@ import {
   deadlinePolicy,
   withRevocationCheckpoints,
 } from '../policy/deadline-policy.ts';
-import { HOUR_MS } from '../clock.ts';
 import { obligationQuery, obligationsFor, provenKeys, triagedReason } from './obligations.ts';
 import type {
   BlockedKey,
@@ -72,7 +73,14 @@ export async function fullEvidence(deps: RevocationDeps, c: CprCase): Promise<Ev
   return full;
 }
 
-function event(c: CprCase, at: string, actor: string, type: string, id: string, description: string): AuditEvent {
+function event(
+  c: CprCase,
+  at: string,
+  actor: string,
+  type: string,
+  id: string,
+  description: string,
+): AuditEvent {
   return { caseId: c.id, at, actor, type, eventId: `${c.id}:${id}`, description };
 }
 
@@ -91,14 +99,25 @@ export async function syncObligations(
   const keys = provenKeys(evidence);
   if (keys.length > 0) {
     const added = await deps.blocklist.add(
-      keys.map((k) => ({ spkiSha256: k.spkiSha256, caseId, at: now.toISOString(), proof: k.proof })),
+      keys.map((k) => ({
+        spkiSha256: k.spkiSha256,
+        caseId,
+        at: now.toISOString(),
+        proof: k.proof,
+      })),
     );
     if (added.length > 0) {
       await deps.blocklistPublisher?.publish(await deps.blocklist.list());
       await deps.cases.appendEvents(
         added.map((k) =>
-          event(c, now.toISOString(), 'system:revocation', 'keyBlocked', `blocked:${k.spkiSha256}`,
-            `key ${k.spkiSha256} (SPKI SHA-256) added to the blocklist: proven by ${k.proof} (BR 6.1.1.3(4))`),
+          event(
+            c,
+            now.toISOString(),
+            'system:revocation',
+            'keyBlocked',
+            `blocked:${k.spkiSha256}`,
+            `key ${k.spkiSha256} (SPKI SHA-256) added to the blocklist: proven by ${k.proof} (BR 6.1.1.3(4))`,
+          ),
         ),
       );
     }
@@ -117,15 +136,25 @@ export async function syncObligations(
   const created = await deps.revocations.addMissing(fresh);
   await deps.cases.appendEvents(
     created.map((r) =>
-      event(c, now.toISOString(), 'system:revocation', 'revocationObligation', `revocation:${r.certificate}`,
+      event(
+        c,
+        now.toISOString(),
+        'system:revocation',
+        'revocationObligation',
+        `revocation:${r.certificate}`,
         r.status === 'notRequired'
           ? `certificate ${r.certificate} needs no revocation: ${r.notRequiredReason}`
-          : `revocation obligation for certificate ${r.certificate} (serial ${r.serial ?? 'unknown'}, via ${r.via}), due ${r.dueAt ?? 'when the reason is known'}`),
+          : `revocation obligation for certificate ${r.certificate} (serial ${r.serial ?? 'unknown'}, via ${r.via}), due ${r.dueAt ?? 'when the reason is known'}`,
+      ),
     ),
   );
   // A revocation deadline the case did not have yet (a late-found certificate) gets checkpoints.
-  const dues = [...new Set(created.filter((r) => r.dueAt && r.status === 'pending').map((r) => r.dueAt!))];
-  const missing = dues.filter((d) => !c.deadlines.checkpoints.some((cp) => cp.at === d && cp.level === 'breach'));
+  const dues = [
+    ...new Set(created.filter((r) => r.dueAt && r.status === 'pending').map((r) => r.dueAt!)),
+  ];
+  const missing = dues.filter(
+    (d) => !c.deadlines.checkpoints.some((cp) => cp.at === d && cp.level === 'breach'),
+  );
   if (missing.length > 0) await addRevocationCheckpoints(deps, caseId, policy, missing);
   return deps.revocations.list(caseId);
 }
@@ -169,7 +198,11 @@ export interface TriageResult {
 }
 
 /** The deadlines a triage sets: the revocation deadline from the confirmed reason. */
-function triagedDeadlines(c: CprCase, reason: TriageReason, policy: DeadlinePolicy): CprCase['deadlines'] {
+function triagedDeadlines(
+  c: CprCase,
+  reason: TriageReason,
+  policy: DeadlinePolicy,
+): CprCase['deadlines'] {
   if (!isRevocationReason(reason)) return c.deadlines;
   const hours = policy.revocationHoursByReason[reason];
   const start = new Date(c.receivedAt);
@@ -178,7 +211,9 @@ function triagedDeadlines(c: CprCase, reason: TriageReason, policy: DeadlinePoli
     .map((cp) => (cp.kind === 'all' ? { level: cp.level, at: cp.at } : cp));
   // Checkpoints already escalated stay listed: the escalation records refer to them.
   const escalatedRevocation = c.deadlines.checkpoints.filter(
-    (cp) => cp.kind === 'revocation' && c.escalations.some((e) => e.checkpointAt === cp.at && e.level === cp.level),
+    (cp) =>
+      cp.kind === 'revocation' &&
+      c.escalations.some((e) => e.checkpointAt === cp.at && e.level === cp.level),
   );
   const checkpoints = withRevocationCheckpoints(reportOnly, policy, start, [hours]);
   for (const cp of escalatedRevocation) {
@@ -240,30 +275,51 @@ export async function triageCase(
     by: input.actor,
     at,
     note: input.note,
-    previous: before.triage ? `triage:${before.triage.reason}` : `classification:${before.classification}`,
+    previous: before.triage
+      ? `triage:${before.triage.reason}`
+      : `classification:${before.classification}`,
   };
   const updated = await deps.cases.updateCase(caseId, (cur) => ({
     ...cur,
     triage,
-    triageHistory: cur.triage ? [...(cur.triageHistory ?? []), cur.triage] : (cur.triageHistory ?? []),
+    triageHistory: cur.triage
+      ? [...(cur.triageHistory ?? []), cur.triage]
+      : (cur.triageHistory ?? []),
     deadlines: triagedDeadlines(cur, input.reason, policy),
   }));
   await deps.cases.appendEvents([
-    event(updated, at, input.actor, 'triaged', `triage:${at}`,
-      `triaged as ${input.reason}${reasonCode === null ? '' : ` (CRLReason ${reasonCode})`}, was ${triage.previous}; revocation due ${updated.deadlines.revocation ?? 'not set'}; note: ${input.note}`),
+    event(
+      updated,
+      at,
+      input.actor,
+      'triaged',
+      `triage:${at}`,
+      `triaged as ${input.reason}${reasonCode === null ? '' : ` (CRLReason ${reasonCode})`}, was ${triage.previous}; revocation due ${updated.deadlines.revocation ?? 'not set'}; note: ${input.note}`,
+    ),
   ]);
   let infoRequestMessageId: string | null = null;
   if (input.reason === 'needsInfo') {
     if (input.infoRequestSentElsewhere) {
       await deps.cases.appendEvents([
-        event(updated, at, input.actor, 'infoRequested', `info:${at}`, `request for missing information sent by other means: ${input.note}`),
+        event(
+          updated,
+          at,
+          input.actor,
+          'infoRequested',
+          `info:${at}`,
+          `request for missing information sent by other means: ${input.note}`,
+        ),
       ]);
     } else {
       if (!deps.mailer || !deps.sender) {
-        throw new RevocationRefusedError('needsInfo: no mailer configured; record a request sent by other means instead');
+        throw new RevocationRefusedError(
+          'needsInfo: no mailer configured; record a request sent by other means instead',
+        );
       }
       if (!updated.reporter) {
-        throw new RevocationRefusedError(`case ${caseId} has no reporter address: send the request by other means and record it`);
+        throw new RevocationRefusedError(
+          `case ${caseId} has no reporter address: send the request by other means and record it`,
+        );
       }
       const mail = infoRequestMail(updated, deps.sender.caName);
       const first = updated.messages.find((m) => m.role === 'report') ?? updated.messages[0];
@@ -278,12 +334,21 @@ export async function triageCase(
       });
       infoRequestMessageId = sent.messageId;
       await deps.cases.appendEvents([
-        event(updated, at, input.actor, 'infoRequested', `info:${at}`, `request for missing information sent to ${updated.reporter} (SES message ${sent.messageId})`),
+        event(
+          updated,
+          at,
+          input.actor,
+          'infoRequested',
+          `info:${at}`,
+          `request for missing information sent to ${updated.reporter} (SES message ${sent.messageId})`,
+        ),
       ]);
     }
   }
   const all = await syncObligations(caseId, deps);
-  const expected = isRevocationReason(input.reason) ? REVOCATION_TRIAGE_REASONS[input.reason] : null;
+  const expected = isRevocationReason(input.reason)
+    ? REVOCATION_TRIAGE_REASONS[input.reason]
+    : null;
   const reaimed: Revocation[] = [];
   for (const r of all) {
     if (!OPEN_REVOCATION_STATUSES.has(r.status) && r.status !== 'verified') {
@@ -292,12 +357,28 @@ export async function triageCase(
     }
     reaimed.push(
       await deps.revocations.update(caseId, r.certificate, (cur) => {
-        const dueAt = cur.dueAt === null || cur.dueAt === before.deadlines.revocation ? updated.deadlines.revocation : cur.dueAt;
+        const dueAt =
+          cur.dueAt === null || cur.dueAt === before.deadlines.revocation
+            ? updated.deadlines.revocation
+            : cur.dueAt;
         const reasonCode = expected ?? cur.reasonCode;
         // A verified revocation with a different reason than now confirmed is not verified.
-        const status = cur.status === 'verified' && expected && cur.checks.length > 0 && !judge(cur.checks, expected).verified ? 'recorded' : cur.status;
-        if (dueAt === cur.dueAt && reasonCode === cur.reasonCode && status === cur.status) return null;
-        return { ...cur, dueAt, reasonCode, status, verifiedAt: status === 'verified' ? cur.verifiedAt : null };
+        const status =
+          cur.status === 'verified' &&
+          expected &&
+          cur.checks.length > 0 &&
+          !judge(cur.checks, expected).verified
+            ? 'recorded'
+            : cur.status;
+        if (dueAt === cur.dueAt && reasonCode === cur.reasonCode && status === cur.status)
+          return null;
+        return {
+          ...cur,
+          dueAt,
+          reasonCode,
+          status,
+          verifiedAt: status === 'verified' ? cur.verifiedAt : null,
+        };
       }),
     );
   }
@@ -331,7 +412,9 @@ export async function recordRevocations(
 ): Promise<RevokeResult> {
   const c = await loadCase(deps, caseId);
   if (input.at.getTime() < Date.parse(c.receivedAt)) {
-    throw new RevocationRefusedError(`--at ${input.at.toISOString()} is before case ${caseId} was received (${c.receivedAt})`);
+    throw new RevocationRefusedError(
+      `--at ${input.at.toISOString()} is before case ${caseId} was received (${c.receivedAt})`,
+    );
   }
   const all = await syncObligations(caseId, deps);
   let selected: Revocation[];
@@ -348,12 +431,15 @@ export async function recordRevocations(
         );
       }
       if (hit.status === 'notRequired') {
-        throw new RevocationRefusedError(`certificate ${hit.certificate} needs no revocation: ${hit.notRequiredReason}`);
+        throw new RevocationRefusedError(
+          `certificate ${hit.certificate} needs no revocation: ${hit.notRequiredReason}`,
+        );
       }
       selected.push(hit);
     }
   }
-  if (selected.length === 0) throw new RevocationRefusedError(`case ${caseId} has no open revocation obligation`);
+  if (selected.length === 0)
+    throw new RevocationRefusedError(`case ${caseId} has no open revocation obligation`);
   const at = input.at.toISOString();
   const recorded: Revocation[] = [];
   for (const r of selected) {
@@ -374,12 +460,21 @@ export async function recordRevocations(
       ),
     );
   }
-  const expected = c.triage && isRevocationReason(c.triage.reason) ? REVOCATION_TRIAGE_REASONS[c.triage.reason] : null;
+  const expected =
+    c.triage && isRevocationReason(c.triage.reason)
+      ? REVOCATION_TRIAGE_REASONS[c.triage.reason]
+      : null;
   const mismatch = expected && expected !== input.reasonCode ? expected : null;
   await deps.cases.appendEvents(
     recorded.map((r) =>
-      event(c, at, input.actor, 'revocationRecorded', `revoked:${r.certificate}:${at}`,
-        `certificate ${r.certificate} (serial ${r.serial ?? 'unknown'}) revoked by the CA with reason ${input.reasonCode}${mismatch ? ` (TRIAGED AS ${mismatch})` : ''}: ${input.note}`),
+      event(
+        c,
+        at,
+        input.actor,
+        'revocationRecorded',
+        `revoked:${r.certificate}:${at}`,
+        `certificate ${r.certificate} (serial ${r.serial ?? 'unknown'}) revoked by the CA with reason ${input.reasonCode}${mismatch ? ` (TRIAGED AS ${mismatch})` : ''}: ${input.note}`,
+      ),
     ),
   );
   return { recorded, reasonMismatch: mismatch };
@@ -410,9 +505,17 @@ export function notVisibleAlert(c: CprCase, rs: readonly Revocation[]) {
     `Check again with: cpr verify ${c.id}`,
   ];
   return {
-    subject: `[${c.id}] Revocation not visible from outside: ${rs.length} certificate(s)`.slice(0, 100),
+    subject: `[${c.id}] Revocation not visible from outside: ${rs.length} certificate(s)`.slice(
+      0,
+      100,
+    ),
     message: lines.join('\n'),
-    attributes: { severity: 'high', type: 'revocation.notVisible', classification: c.classification, caseId: c.id },
+    attributes: {
+      severity: 'high',
+      type: 'revocation.notVisible',
+      classification: c.classification,
+      caseId: c.id,
+    },
   };
 }
 
@@ -428,7 +531,12 @@ export async function verifyCase(caseId: string, deps: VerifyDeps): Promise<Veri
   if (open.length === 0) return { revocations: all, alerted: [] };
   const now = deps.now();
   const results = await deps.checker.check(
-    open.map((r) => ({ certificate: r.certificate, serial: r.serial, issuer: r.issuer, pem: r.pem })),
+    open.map((r) => ({
+      certificate: r.certificate,
+      serial: r.serial,
+      issuer: r.issuer,
+      pem: r.pem,
+    })),
     now,
   );
   const at = now.toISOString();
@@ -455,8 +563,14 @@ export async function verifyCase(caseId: string, deps: VerifyDeps): Promise<Veri
     updated.set(r.certificate, next);
     if (next.status === 'verified') {
       events.push(
-        event(c, at, 'system:revocation', 'revocationVerified', `verified:${r.certificate}`,
-          `certificate ${r.certificate} seen revoked from outside: ${checks.map((x) => `${x.source} ${x.result}${x.reasonCode === null ? '' : ` reason ${x.reasonCode}`}`).join(', ')}`),
+        event(
+          c,
+          at,
+          'system:revocation',
+          'revocationVerified',
+          `verified:${r.certificate}`,
+          `certificate ${r.certificate} seen revoked from outside: ${checks.map((x) => `${x.source} ${x.result}${x.reasonCode === null ? '' : ` reason ${x.reasonCode}`}`).join(', ')}`,
+        ),
       );
     } else if (next.alertedAt === at) {
       alert.push(next);
@@ -468,8 +582,14 @@ export async function verifyCase(caseId: string, deps: VerifyDeps): Promise<Veri
     await deps.notifier.publish('pager', message);
     events.push(
       ...alert.map((r) =>
-        event(c, at, 'system:revocation', 'revocationNotVisible', `notVisible:${r.certificate}:${at}`,
-          `certificate ${r.certificate} recorded as revoked but not revoked from outside: ${r.problems.join(', ')}`),
+        event(
+          c,
+          at,
+          'system:revocation',
+          'revocationNotVisible',
+          `notVisible:${r.certificate}:${at}`,
+          `certificate ${r.certificate} recorded as revoked but not revoked from outside: ${r.problems.join(', ')}`,
+        ),
       ),
     );
   }
@@ -481,8 +601,12 @@ export async function verifyCase(caseId: string, deps: VerifyDeps): Promise<Veri
 }
 
 /** The blocklist for the issuance system (BR 6.1.1.3(4)), newest last. */
-export async function exportBlocklist(deps: Pick<RevocationDeps, 'blocklist'>): Promise<readonly BlockedKey[]> {
-  return [...(await deps.blocklist.list())].sort((a, b) => a.at.localeCompare(b.at) || a.spkiSha256.localeCompare(b.spkiSha256));
+export async function exportBlocklist(
+  deps: Pick<RevocationDeps, 'blocklist'>,
+): Promise<readonly BlockedKey[]> {
+  return [...(await deps.blocklist.list())].sort(
+    (a, b) => a.at.localeCompare(b.at) || a.spkiSha256.localeCompare(b.spkiSha256),
+  );
 }
 
 export { triagedReason };

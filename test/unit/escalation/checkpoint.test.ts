@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { closeCase, markNoticeSent } from '../../../lambdas/domain/case/notice-transitions.ts';
+import type { CprCase } from '../../../lambdas/domain/case/types.ts';
 import {
   evaluateCheckpoint,
   nextCheckpoint,
   recordEscalationPending,
   recordEscalationSent,
 } from '../../../lambdas/domain/escalation/checkpoint.ts';
-import type { CprCase } from '../../../lambdas/domain/case/types.ts';
 import { sampleCase } from '../../support/case-factory.ts';
 
 /** Triage is an obligation too: these tests are about the notices, so the case is triaged. */

@@ -1,0 +1,414 @@
+/**
+ * From report to verified revocation, on the state machine CDK synthesizes, against a real test
+ * CA: `openssl ocsp` answers, `openssl ca -gencrl` CRLs are served over HTTP, revocations are
+ * `openssl ca -revoke -crl_reason ...`. Time is sped up by the scripted clock; people's actions
+ * (triage, revoke) happen at their hours, and the verifier looks from outside when it would.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
+import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
+import { DynamoRevocationStore } from '../../lambdas/adapters/dynamo/revocations.ts';
+import { RelyingPartyChecker } from '../../lambdas/adapters/revocation/checker.ts';
+import { PoliteHttp } from '../../lambdas/adapters/revocation/http.ts';
+import { parseIssuers } from '../../lambdas/adapters/revocation/issuers.ts';
+import { CLOCK_STATES } from '../../lambdas/clock/contract.ts';
+import type { DeadlineClockInput } from '../../lambdas/domain/intake/ports.ts';
+import type { InventoryRecord } from '../../lambdas/domain/inventory/types.ts';
+import { recordPreliminaryReport } from '../../lambdas/domain/notices/send-notices.ts';
+import type { CrlReasonName, TriageReason } from '../../lambdas/domain/revocation/reasons.ts';
+import {
+  recordRevocations,
+  triageCase,
+  verifyCase,
+} from '../../lambdas/domain/revocation/use-cases.ts';
+import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
+import { synthesizedClockDefinition } from '../../local/clock-definition.ts';
+import { runClock } from '../../local/state-machine.ts';
+import { type ClockEnv, clockEnv } from '../support/clock-env.ts';
+import { compose } from '../support/compose.ts';
+import { CPR_ADDRESS } from '../support/intake-env.ts';
+import { type ScriptStep, scriptedClock } from '../support/scripted-clock.ts';
+import { type IssuedCertificate, startTestCa, type TestCa } from '../support/test-ca.ts';
+
+const RECEIVED = '2026-11-27T09:00:00.000Z';
+const at = (hours: number) => new Date(Date.parse(RECEIVED) + hours * 3_600_000).toISOString();
+
+let env: ClockEnv;
+let ca: TestCa;
+beforeAll(async () => {
+  env = await clockEnv();
+  ca = await startTestCa();
+  synthesizedClockDefinition();
+}, 180_000);
+afterAll(async () => {
+  await ca?.stop();
+  await env?.stop();
+});
+
+const revocationDeps = () => env.clockDeps.revocation!;
+const store = () => new DynamoRevocationStore(documentClient(), env.config.casesTable);
+
+function checker() {
+  return new RelyingPartyChecker({
+    issuers: parseIssuers(ca.issuersJson()),
+    http: new PoliteHttp({ timeoutMs: 2_000 }),
+  });
+}
+
+function record(c: IssuedCertificate, extra: Partial<InventoryRecord> = {}): InventoryRecord {
+  return {
+    sha256: c.sha256,
+    serial: c.serial,
+    spkiSha256: c.spkiSha256,
+    subscriber: 'Example Subscriber Ltd',
+    email: 'pki@subscriber.example',
+    issuer: c.issuer,
+    notBefore: c.notBefore,
+    notAfter: c.notAfter,
+    pem: c.pem,
+    ...extra,
+  };
+}
+
+async function inventory(records: InventoryRecord[]) {
+  await new DynamoInventory(documentClient(), env.config.inventoryTable).put(records);
+}
+
+/** A report carrying the certificate and, for key compromise, its private key. */
+async function report(cert: IssuedCertificate, withKey: boolean): Promise<DeadlineClockInput> {
+  const key = readFileSync(`${ca.dir}/${cert.keyFile}`, 'utf8');
+  const raw = await compose({
+    from: 'Rita Reporter <rita@researcher.example>',
+    to: CPR_ADDRESS,
+    subject: withKey ? `Compromised key for ${cert.name}` : `Misissued certificate ${cert.name}`,
+    messageId: `<${Math.random().toString(36).slice(2)}@researcher.example>`,
+    text: withKey
+      ? `The private key of ${cert.name} was posted publicly. Certificate and key:\n\n${cert.pem}\n${key}`
+      : `This certificate was not issued in accordance with the Baseline Requirements:\n\n${cert.pem}`,
+  });
+  const { event } = await env.deliver(raw, { timestamp: new Date(RECEIVED) });
+  const [r] = await handleSesEvent(event, {
+    deps: env.deps,
+    settings: env.settings,
+    inboundPrefix: env.config.inboundPrefix,
+  });
+  const start = env.sfn.startCalls.findLast((s) => s.name === r!.caseId);
+  return JSON.parse(start!.input) as DeadlineClockInput;
+}
+
+type Tasks = Parameters<typeof runClock>[2]['tasks'];
+/** Pages about a failing clock task: every scenario expects none. */
+const clockFailures: string[] = [];
+function tasks(): Tasks {
+  const ours: Record<string, (p: unknown) => Promise<unknown>> = {
+    [CLOCK_STATES.acknowledge]: env.tasks.acknowledge,
+    [CLOCK_STATES.notifyTeam]: env.tasks.notifyTeam,
+    [CLOCK_STATES.plan]: env.tasks.checkpoint,
+    [CLOCK_STATES.evaluate]: env.tasks.checkpoint,
+  };
+  // The failure reports publish to the pager (an SNS integration the runner does not emulate).
+  const states = (synthesizedClockDefinition() as { States: Record<string, { Type: string }> })
+    .States;
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Type === 'Task' && !ours[name]) {
+      ours[name] = async (payload) => {
+        clockFailures.push(`${name}: ${JSON.stringify(payload)}`);
+        return { MessageId: 'failure-report' };
+      };
+    }
+  }
+  return ours as Tasks;
+}
+
+/** The preliminary reports are sent in time in every scenario: only revocation is watched. */
+const reportsSent = (caseId: string, hours: number): ScriptStep => ({
+  at: at(hours),
+  run: async () => {
+    const c = await env.deps.cases.getCase(caseId);
+    for (const n of c!.notices.filter((x) => x.kind !== 'acknowledgment')) {
+      await recordPreliminaryReport(
+        caseId,
+        n.id,
+        { at: at(hours), actor: 'alice', channel: 'email', messageId: null, note: 'sent' },
+        env.clockDeps,
+      );
+    }
+  },
+});
+
+const triaged = (caseId: string, hours: number, reason: TriageReason): ScriptStep => ({
+  at: at(hours),
+  run: async () => {
+    await triageCase(
+      caseId,
+      { reason, note: 'evidence checked', actor: 'alice' },
+      revocationDeps(),
+    );
+  },
+});
+
+/** The CA revokes in its own system, then someone records it, then the verifier looks. */
+const revoked = (
+  caseId: string,
+  hours: number,
+  options: {
+    revokeInCa: IssuedCertificate[];
+    recordFor: IssuedCertificate[];
+    reason?: CrlReasonName;
+    ocsp?: boolean;
+    crl?: boolean;
+  },
+): ScriptStep => ({
+  at: at(hours),
+  run: async () => {
+    const reason = options.reason ?? 'keyCompromise';
+    for (const c of options.revokeInCa) await ca.revoke(c, reason, { ocsp: options.ocsp ?? true });
+    if (options.crl ?? true) ca.publishCrl();
+    await recordRevocations(
+      caseId,
+      {
+        selector: { kind: 'cert', values: options.recordFor.map((c) => c.sha256) },
+        reasonCode: reason,
+        note: 'revoked in the CA',
+        at: new Date(at(hours)),
+        actor: 'bob',
+      },
+      revocationDeps(),
+    );
+  },
+});
+
+const verifyAt = (caseId: string, hours: number, rp: RelyingPartyChecker): ScriptStep => ({
+  at: at(hours),
+  run: async () => {
+    await verifyCase(caseId, {
+      ...revocationDeps(),
+      checker: rp,
+      notifier: env.clockDeps.notifier,
+    });
+  },
+});
+
+async function runFor(input: DeadlineClockInput, script: ScriptStep[], untilHours = 200) {
+  env.now = new Date(RECEIVED);
+  // The script ends the story: the case is closed after the last step we care about.
+  const closeAt: ScriptStep = {
+    at: at(untilHours),
+    run: async () => {
+      await env.deps.cases.updateCase(input.caseId, (c) =>
+        c.status === 'open'
+          ? { ...c, status: 'closed', closedAt: at(untilHours), closeReason: 'done' }
+          : null,
+      );
+    },
+  };
+  const clock = scriptedClock(env, [...script, closeAt]);
+  const run = runClock(synthesizedClockDefinition(), input as never, {
+    tasks: tasks(),
+    clock,
+    retryIntervalMs: 0,
+  });
+  const outcome = await run.outcome;
+  expect(clockFailures).toEqual([]);
+  const sns = env.snsFor(input.caseId);
+  return {
+    outcome,
+    sns,
+    escalations: sns.filter((m) => m.attributes.type?.startsWith('escalation.')),
+    alerts: sns.filter((m) => m.attributes.type === 'revocation.notVisible'),
+    revocations: await store().list(input.caseId),
+  };
+}
+
+describe('revocation on the deadline clock, against openssl', () => {
+  test('key compromise triaged at 2 h, revoked and verified at 10 h: no escalation', async () => {
+    const cert = await ca.issue('kc-ok.example.test');
+    await inventory([record(cert)]);
+    const input = await report(cert, true);
+    const rp = checker();
+    const r = await runFor(
+      input,
+      [
+        triaged(input.caseId, 2, 'keyCompromise'),
+        reportsSent(input.caseId, 3),
+        revoked(input.caseId, 10, { revokeInCa: [cert], recordFor: [cert] }),
+        verifyAt(input.caseId, 10, rp),
+      ],
+      30,
+    );
+    expect(r.outcome.status).toBe('SUCCEEDED');
+    expect(r.escalations).toHaveLength(0);
+    expect(r.alerts).toHaveLength(0);
+    expect(r.revocations.map((x) => [x.certificate, x.status, x.reasonCode])).toEqual([
+      [cert.sha256, 'verified', 'keyCompromise'],
+    ]);
+    const v = r.revocations[0]!;
+    expect(v.verifiedAt).toBe(at(10));
+    expect(v.checks.map((c) => [c.source, c.result, c.reasonCode])).toEqual([
+      ['ocsp', 'revoked', 1],
+      ['crl', 'revoked', 1],
+    ]);
+    // The key is on the blocklist.
+    const blocked = await revocationDeps().blocklist.list();
+    expect(blocked.map((b) => b.spkiSha256)).toContain(cert.spkiSha256);
+  });
+
+  test('revoked but OCSP still good: an immediate alert, then the 20 h page names the certificate', async () => {
+    const cert = await ca.issue('kc-stale.example.test');
+    await inventory([record(cert)]);
+    const input = await report(cert, true);
+    const rp = checker();
+    const r = await runFor(
+      input,
+      [
+        triaged(input.caseId, 2, 'keyCompromise'),
+        reportsSent(input.caseId, 3),
+        revoked(input.caseId, 10, { revokeInCa: [cert], recordFor: [cert], ocsp: false }),
+        verifyAt(input.caseId, 10, rp),
+      ],
+      30,
+    );
+    expect(r.alerts).toHaveLength(2); // team and pager, at once
+    expect(r.alerts[0]!.message).toContain(cert.sha256);
+    expect(r.alerts[0]!.message).toContain('OCSP still answers good');
+    const sns = r.sns.map((m) => m.attributes.type);
+    expect(sns.indexOf('revocation.notVisible')).toBeLessThan(sns.indexOf('escalation.page'));
+    const page = r.escalations.find((m) => m.attributes.type === 'escalation.page')!;
+    expect(page.message).toContain(cert.sha256);
+    expect(page.message).toContain('NOT visible from outside');
+    expect(r.escalations.map((m) => m.attributes.type)).toContain('escalation.breach');
+    expect(r.revocations[0]!.status).toBe('recorded');
+    await ca.publishOcsp();
+  });
+
+  test('never revoked: revocation warning, page and breach, each naming the certificate', async () => {
+    const cert = await ca.issue('kc-never.example.test');
+    await inventory([record(cert)]);
+    const input = await report(cert, true);
+    const r = await runFor(
+      input,
+      [triaged(input.caseId, 2, 'keyCompromise'), reportsSent(input.caseId, 3)],
+      30,
+    );
+    const levels = r.escalations.map((m) => m.attributes.type);
+    expect(levels.slice(0, 4)).toEqual([
+      'escalation.warning',
+      'escalation.page',
+      'escalation.breach',
+      'escalation.breach',
+    ]);
+    for (const m of r.escalations) expect(m.message).toContain(`certificate ${cert.sha256}`);
+    expect(r.escalations[2]!.message).toContain('BR 4.9.1.1 revocation deadline has passed');
+  });
+
+  test('misissuance: warning 72 h, page 108 h, breach 120 h', async () => {
+    const cert = await ca.issue('mis.example.test');
+    await inventory([record(cert)]);
+    const input = await report(cert, false);
+    const r = await runFor(
+      input,
+      [triaged(input.caseId, 2, 'misissuance'), reportsSent(input.caseId, 3)],
+      125,
+    );
+    const c = await env.deps.cases.getCase(input.caseId);
+    expect(c!.deadlines.revocation).toBe(at(120));
+    expect(r.escalations.map((m) => m.attributes.type)).toEqual([
+      'escalation.warning',
+      'escalation.page',
+      'escalation.breach',
+      'escalation.breach',
+    ]);
+    expect(c!.escalations.map((e) => [e.level, e.checkpointAt])).toEqual([
+      ['warning', at(72)],
+      ['page', at(108)],
+      ['breach', at(120)],
+    ]);
+  });
+
+  test('a sibling on the same key revoked instead of the reported certificate: alert', async () => {
+    const reported = await ca.issue('kc-reported.example.test');
+    const sibling = await ca.issue('kc-sibling.example.test', { keyOf: reported });
+    await inventory([record(reported), record(sibling)]);
+    const input = await report(reported, true);
+    const rp = checker();
+    const r = await runFor(
+      input,
+      [
+        triaged(input.caseId, 2, 'keyCompromise'),
+        reportsSent(input.caseId, 3),
+        revoked(input.caseId, 10, { revokeInCa: [sibling], recordFor: [reported] }),
+        verifyAt(input.caseId, 10, rp),
+      ],
+      30,
+    );
+    // Both certificates on the key are obligations of the case.
+    expect(r.revocations.map((x) => x.certificate).sort()).toEqual(
+      [reported.sha256, sibling.sha256].sort(),
+    );
+    expect(r.alerts.length).toBeGreaterThan(0);
+    expect(r.alerts[0]!.message).toContain(reported.sha256);
+    expect(r.revocations.find((x) => x.certificate === reported.sha256)?.status).toBe('recorded');
+  });
+
+  test('superseded where keyCompromise was triaged: alert, not verified', async () => {
+    const cert = await ca.issue('kc-superseded.example.test');
+    await inventory([record(cert)]);
+    const input = await report(cert, true);
+    const rp = checker();
+    const r = await runFor(
+      input,
+      [
+        triaged(input.caseId, 2, 'keyCompromise'),
+        reportsSent(input.caseId, 3),
+        revoked(input.caseId, 10, { revokeInCa: [cert], recordFor: [cert], reason: 'superseded' }),
+        verifyAt(input.caseId, 10, rp),
+      ],
+      30,
+    );
+    expect(r.alerts.length).toBeGreaterThan(0);
+    expect(r.alerts[0]!.message).toContain('different reason code');
+    expect(r.revocations[0]!.problems).toEqual(['wrongReason']);
+    expect(r.escalations.map((m) => m.attributes.type)).toContain('escalation.breach');
+  });
+
+  test('responder down: error, never verified', async () => {
+    const cert = await ca.issue('kc-down.example.test');
+    await inventory([record(cert)]);
+    const input = await report(cert, true);
+    const rp = checker();
+    const r = await runFor(
+      input,
+      [
+        triaged(input.caseId, 2, 'keyCompromise'),
+        reportsSent(input.caseId, 3),
+        revoked(input.caseId, 10, { revokeInCa: [cert], recordFor: [cert] }),
+        { at: at(10), run: () => ca.stopResponder() },
+        verifyAt(input.caseId, 10, rp),
+        { at: at(11), run: () => ca.startResponder() },
+      ],
+      30,
+    );
+    const v = r.revocations[0]!;
+    expect(v.status).toBe('recorded');
+    expect(v.checks.find((c) => c.source === 'ocsp')?.result).toBe('error');
+    expect(r.alerts.length).toBeGreaterThan(0);
+  });
+
+  test('an expired certificate: notRequired, with the evidence, and no revocation escalation', async () => {
+    const cert = await ca.issue('expired.example.test', {
+      startDate: '20250101000000Z',
+      endDate: '20260101000000Z',
+    });
+    await inventory([record(cert)]);
+    const input = await report(cert, true);
+    const r = await runFor(
+      input,
+      [triaged(input.caseId, 2, 'keyCompromise'), reportsSent(input.caseId, 3)],
+      30,
+    );
+    expect(r.revocations.map((x) => x.status)).toEqual(['notRequired']);
+    expect(r.revocations[0]!.notRequiredReason).toContain('expired before the report');
+    expect(r.escalations).toHaveLength(0);
+  });
+});
