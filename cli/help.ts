@@ -10,6 +10,10 @@ export const COMMAND_NAMES = [
   'replay',
   'inventory',
   'timeline',
+  'triage',
+  'revoke',
+  'verify',
+  'blocklist',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
@@ -102,10 +106,46 @@ lookup  finds certificates by SHA-256 fingerprint or serial number (hex, with or
   },
   timeline: {
     summary: 'the case timeline in UTC to the minute, as Markdown for a CCADB incident report',
-    usage: 'cpr timeline CASE [--json]',
+    usage: 'cpr timeline CASE [--json] [--certificates-csv]',
     details: `Received messages, case opened, acknowledgment, team notified, every preliminary report
-sent/delivered/bounced, escalations, the BR deadlines (met, missed or open) and closure, in time
-order.`,
+sent/delivered/bounced, the triage, each revocation recorded and verified, escalations, the BR
+deadlines (met, missed or open) and closure, in time order.
+--certificates-csv  the CCADB incident report's certificates appendix instead, columns:
+  precertificate SHA-256, certificate SHA-256, subject, issuer, notBefore, notAfter, serial,
+  dNSNames, is revoked, revocation date, revocation reason`,
+  },
+  triage: {
+    summary: 'confirm what a case is: the revocation reason, notACpr, or needsInfo',
+    usage: 'cpr triage CASE... --reason REASON --note TEXT [--sent-elsewhere] [--json]',
+    details: `REASON: keyCompromise, misissuance, superseded, cessationOfOperation, affiliationChanged,
+privilegeWithdrawn (each with its RFC 5280 CRLReason; the revocation deadline follows from it,
+BR 4.9.1.1), notACpr (ends the case's obligations; several cases at once, to dismiss bounces and
+newsletters in one command; a later triage undoes it), or needsInfo (mails the reporter a request
+for what is missing, or with --sent-elsewhere records one sent by other means; the BR 4.9.5
+clock keeps running). Records who, when, the note and what the case was before.`,
+  },
+  revoke: {
+    summary: 'record that the CA revoked certificates of a case',
+    usage:
+      'cpr revoke CASE (--cert SHA256... | --serial HEX... | --all) --reason-code NAME --note TEXT [--at TIME] [--json]',
+    details: `NAME is an RFC 5280 CRLReason (keyCompromise, superseded, ...). The obligation becomes
+"recorded"; it is met only when verified from outside (OCSP revoked with the triaged reason and
+the serial on a current CRL). A reason other than the triaged one is recorded, with a warning,
+and will not verify. --at as in cpr notice.`,
+  },
+  verify: {
+    summary: "check the case's certificates from outside now: OCSP and CRL",
+    usage: 'cpr verify CASE [--json]',
+    details: `Asks each issuer's OCSP responder and fetches its CRL as a relying party would (issuers from
+the file in $CPR_ISSUERS; a certificate's own AIA and CDP URLs win) and prints the result per
+certificate. --json prints the revocations as in cpr show --json.`,
+  },
+  blocklist: {
+    summary: 'export the compromised-key blocklist (SPKI SHA-256)',
+    usage: 'cpr blocklist export [--format csv|json]',
+    details: `Every key proven compromised (a private key, or a CSR whose signature verifies), by the
+SHA-256 of its SubjectPublicKeyInfo, with the case that proved it: for the issuance system to
+reject (BR 6.1.1.3(4)). CSV columns: spki_sha256,case,blocked_at,proof.`,
   },
 };
 

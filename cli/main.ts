@@ -5,6 +5,7 @@
 
 import { NoticeTransitionError } from '../lambdas/domain/case/notice-transitions.ts';
 import { CaseNotFoundError } from '../lambdas/domain/intake/ports.ts';
+import { RevocationRefusedError } from '../lambdas/domain/revocation/ports.ts';
 import type { Command, CommandContext, GlobalValues } from './command.ts';
 import {
   type Deployment,
@@ -29,6 +30,10 @@ const COMMANDS: Readonly<Record<CommandName, () => Promise<Command>>> = {
   replay: async () => (await import('./commands/replay.ts')).replay,
   inventory: async () => (await import('./commands/inventory.ts')).inventory,
   timeline: async () => (await import('./commands/timeline.ts')).timeline,
+  triage: async () => (await import('./commands/triage.ts')).triage,
+  revoke: async () => (await import('./commands/revoke.ts')).revoke,
+  verify: async () => (await import('./commands/verify.ts')).verify,
+  blocklist: async () => (await import('./commands/blocklist.ts')).blocklist,
 };
 
 export interface RunOptions {
@@ -122,7 +127,8 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
       error instanceof CliError ||
       error instanceof DeploymentError ||
       error instanceof NoticeTransitionError ||
-      error instanceof CaseNotFoundError
+      error instanceof CaseNotFoundError ||
+      error instanceof RevocationRefusedError
     ) {
       io.err(`cpr ${name}: ${error.message}`);
       return EXIT.failed;

@@ -12,9 +12,12 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoCaseRepository } from '../lambdas/adapters/dynamo/case-repository.ts';
 import { DynamoInventory } from '../lambdas/adapters/dynamo/inventory.ts';
+import { DynamoBlocklist, DynamoRevocationStore } from '../lambdas/adapters/dynamo/revocations.ts';
 import { S3EvidenceStore } from '../lambdas/adapters/s3/evidence-store.ts';
 import type { SesMailer } from '../lambdas/adapters/ses/mailer.ts';
 import type { SenderSettings } from '../lambdas/domain/notices/send-notices.ts';
+import type { StatusChecker } from '../lambdas/domain/revocation/ports.ts';
+import type { RevocationDeps } from '../lambdas/domain/revocation/use-cases.ts';
 import type { Deployment, LocalEndpoints } from './deployment.ts';
 import { CliError } from './errors.ts';
 
@@ -23,6 +26,9 @@ const LOCAL_STACK_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVE
 
 /** A stuck local stand-in must not hang the command forever. */
 const LOCAL_REQUEST_TIMEOUT_MS = 60_000;
+
+/** CPR_ISSUERS: the issuers file the checks from outside use (docs/cli.md). */
+export const ISSUERS_ENV = 'CPR_ISSUERS';
 
 export interface Services {
   readonly deployment: Deployment;
@@ -37,6 +43,10 @@ export interface Services {
   mailer(): Promise<SesMailer>;
   /** The sender settings `cpr send` needs; refuses when the stack does not publish them. */
   sender(): SenderSettings;
+  /** Triage, revocation obligations and the blocklist, on this stack's tables. */
+  revocation(): RevocationDeps;
+  /** The relying-party checker over the issuers in $CPR_ISSUERS. */
+  checker(): Promise<StatusChecker>;
   /** Who is acting, for audit events: the local user, or the AWS caller's ARN. */
   actor(): Promise<string>;
   destroy(): void;
@@ -77,13 +87,46 @@ export function servicesFor(d: Deployment, env: NodeJS.ProcessEnv): Services {
   let lambda: LambdaClient | null = null;
   let ses: SESv2Client | null = null;
   let actor: Promise<string> | null = null;
+  const cases = new DynamoCaseRepository(db, d.casesTable);
+  const evidence = new S3EvidenceStore(s3, d.evidenceBucket, d.evidencePrefix);
+  const inventory = new DynamoInventory(db, d.inventoryTable);
   return {
     deployment: d,
     db,
     s3,
-    cases: new DynamoCaseRepository(db, d.casesTable),
-    evidence: new S3EvidenceStore(s3, d.evidenceBucket, d.evidencePrefix),
-    inventory: new DynamoInventory(db, d.inventoryTable),
+    cases,
+    evidence,
+    inventory,
+    revocation() {
+      return {
+        cases,
+        revocations: new DynamoRevocationStore(db, d.casesTable),
+        inventory,
+        evidence,
+        blocklist: new DynamoBlocklist(db, d.casesTable),
+        // The stack's own functions keep the S3 copy current; the CLI only reads and records.
+        blocklistPublisher: null,
+        now: () => new Date(),
+      };
+    },
+    async checker() {
+      const path = env[ISSUERS_ENV];
+      if (!path) {
+        throw new CliError(
+          `set ${ISSUERS_ENV}=path/to/issuers.json (the issuing CAs: name, certificate, ocspUrl, crlUrl)`,
+        );
+      }
+      const { readFile } = await import('node:fs/promises');
+      const { parseIssuers } = await import('../lambdas/adapters/revocation/issuers.ts');
+      const { RelyingPartyChecker } = await import('../lambdas/adapters/revocation/checker.ts');
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (error) {
+        throw new CliError(`${ISSUERS_ENV}=${path}: ${(error as Error).message}`);
+      }
+      return new RelyingPartyChecker({ issuers: parseIssuers(text) });
+    },
     async lambda() {
       const { LambdaClient } = await import('@aws-sdk/client-lambda');
       lambda ??= new LambdaClient(clientConfig(d, 'lambda'));

@@ -9,6 +9,12 @@ import { CASES_TABLE_SCHEMA } from '../../lambdas/adapters/dynamo/schema.ts';
 import { nextDeadline } from '../../lambdas/domain/case/build.ts';
 import { openObligations } from '../../lambdas/domain/case/notices.ts';
 import type { CprCase } from '../../lambdas/domain/case/types.ts';
+import {
+  dismissed,
+  openRevocations as openRevocationsOf,
+  triageOwed,
+} from '../../lambdas/domain/escalation/checkpoint.ts';
+import type { Revocation } from '../../lambdas/domain/revocation/types.ts';
 import { type Command, parseCommand } from '../command.ts';
 import { EXIT } from '../errors.ts';
 import { few, json, minuteUtc, table } from '../output.ts';
@@ -85,7 +91,8 @@ export interface CaseSummary {
   }[];
 }
 
-export function summaryOf(c: CprCase): CaseSummary {
+export function summaryOf(c: CprCase, revocations: readonly Revocation[] = []): CaseSummary {
+  const openRevs = c.status === 'open' && !dismissed(c) ? openRevocationsOf(c, revocations) : [];
   return {
     id: c.id,
     status: c.status,
@@ -94,14 +101,47 @@ export function summaryOf(c: CprCase): CaseSummary {
     reporter: c.reporter,
     nextDeadline: nextDeadline(c),
     revocationDeadline: c.deadlines.revocation,
-    openObligations: (c.status === 'open' ? openObligations(c.notices) : []).map((n) => ({
-      id: n.id,
-      kind: n.kind,
-      recipient: n.recipient,
-      status: n.status,
-      dueAt: n.dueAt,
-    })),
+    openObligations: [
+      ...(c.status === 'open' && !dismissed(c) ? openObligations(c.notices) : []).map((n) => ({
+        id: n.id,
+        kind: n.kind as string,
+        recipient: n.recipient,
+        status: n.status as string,
+        dueAt: n.dueAt,
+      })),
+      ...(triageOwed(c)
+        ? [
+            {
+              id: 'triage',
+              kind: 'triage',
+              recipient: null,
+              status: 'pending',
+              dueAt: c.deadlines.triage ?? null,
+            },
+          ]
+        : []),
+      ...openRevs.map((r) => ({
+        id: `revocation:${r.certificate}`,
+        kind: 'revocation',
+        recipient: null,
+        status: r.status,
+        dueAt: r.dueAt,
+      })),
+    ],
   };
+}
+
+/** Notices and triage by id; revocations counted (a mass report has thousands). */
+function obligationsText(open: CaseSummary['openObligations']): string {
+  const revs = open.filter((o) => o.kind === 'revocation');
+  const others = open.filter((o) => o.kind !== 'revocation').map((o) => o.id);
+  const unverified = revs.filter((r) => r.status === 'recorded').length;
+  if (revs.length > 0) {
+    others.push(
+      `${revs.length} revocation(s)${unverified > 0 ? ` (${unverified} recorded, not verified)` : ''}`,
+    );
+  }
+  return few(others);
 }
 
 export const list: Command = async (ctx, args) => {
@@ -113,7 +153,11 @@ export const list: Command = async (ctx, args) => {
   );
   const services = await ctx.services(values);
   const cases = values.open ? await openCasesByDeadline(services) : await allCases(services);
-  const summaries = cases.map(summaryOf);
+  // The revocation obligations are items of their own: read for the cases shown as open.
+  const store = services.revocation().revocations;
+  const summaries = await Promise.all(
+    cases.map(async (c) => summaryOf(c, c.status === 'open' ? await store.list(c.id) : [])),
+  );
   if (values.json) {
     ctx.io.out(json(summaries));
     return EXIT.ok;
@@ -139,7 +183,7 @@ export const list: Command = async (ctx, args) => {
         s.classification,
         minuteUtc(s.receivedAt),
         minuteUtc(s.nextDeadline),
-        few(s.openObligations.map((o) => o.id)),
+        obligationsText(s.openObligations),
         s.reporter,
       ]),
     ),

@@ -11,6 +11,7 @@ import {
 import { linkKeysToCertificates } from '../../lambdas/domain/case/evidence-set.ts';
 import { ACK_NOTICE_ID, openObligations } from '../../lambdas/domain/case/notices.ts';
 import type { CprCase } from '../../lambdas/domain/case/types.ts';
+import type { Revocation } from '../../lambdas/domain/revocation/types.ts';
 import { type Command, parseCommand } from '../command.ts';
 import { EXIT } from '../errors.ts';
 import { clean, few, json, minuteUtc, table } from '../output.ts';
@@ -47,8 +48,42 @@ export async function fullEvidenceOf(services: Services, c: CprCase): Promise<Fu
   return { full: { ...full, evidence: linkKeysToCertificates(full.evidence) }, missing };
 }
 
+/** `triage` of `cpr show --json`: `{reason, reasonCode, by, at, note}` or null. */
+export function triageJson(c: CprCase) {
+  const t = c.triage;
+  return t
+    ? { reason: t.reason, reasonCode: t.reasonCode, by: t.by, at: t.at, note: t.note }
+    : null;
+}
+
+/** `revocations` of `cpr show --json` and `cpr verify --json` (docs/cli.md). */
+export function revocationsJson(revocations: readonly Revocation[]) {
+  return revocations.map((r) => ({
+    certificate: r.certificate,
+    serial: r.serial,
+    issuer: r.issuer,
+    reasonCode: r.reasonCode,
+    dueAt: r.dueAt,
+    status: r.status,
+    recordedAt: r.recordedAt,
+    verifiedAt: r.verifiedAt,
+    checks: r.checks.map((x) => ({
+      source: x.source,
+      url: x.url,
+      at: x.at,
+      result: x.result,
+      reasonCode: x.reasonCode,
+      detail: x.detail,
+    })),
+  }));
+}
+
 /** The `--json` form: the field names are a contract for scripts (docs/cli.md). */
-export function caseJson(c: CprCase, { full, missing }: FullEvidence) {
+export function caseJson(
+  c: CprCase,
+  { full, missing }: FullEvidence,
+  revocations: readonly Revocation[] = [],
+) {
   const ack = c.notices.find((n) => n.id === ACK_NOTICE_ID);
   const e = full.evidence;
   return {
@@ -112,6 +147,8 @@ export function caseJson(c: CprCase, { full, missing }: FullEvidence) {
     parseError: c.parseError,
     closedAt: c.closedAt,
     closeReason: c.closeReason,
+    triage: triageJson(c),
+    revocations: revocationsJson(revocations),
   };
 }
 
@@ -136,6 +173,25 @@ function human(j: CaseJson): string {
     `  preliminary report to the reporter    ${minuteUtc(j.deadlines.reporterReport)}`,
     `  preliminary report to Subscribers     ${minuteUtc(j.deadlines.subscriberReport)}`,
     `  revocation                            ${minuteUtc(j.deadlines.revocation)}`,
+    `  triage                                ${j.triage ? `${j.triage.reason} by ${clean(j.triage.by)} at ${minuteUtc(j.triage.at)}: ${clean(j.triage.note)}` : 'NOT TRIAGED'}`,
+    '',
+    `Revocations ${j.revocations.length}`,
+    indent(
+      table(
+        ['CERTIFICATE', 'SERIAL', 'STATUS', 'REASON', 'DUE', 'RECORDED', 'VERIFIED'],
+        j.revocations
+          .slice(0, 50)
+          .map((r) => [
+            r.certificate,
+            r.serial,
+            r.status,
+            r.reasonCode,
+            minuteUtc(r.dueAt),
+            minuteUtc(r.recordedAt),
+            minuteUtc(r.verifiedAt),
+          ]),
+      ),
+    ),
     '',
     'Notices',
     indent(
@@ -232,7 +288,8 @@ export const show: Command = async (ctx, args) => {
   const id = caseIdArg('show', positionals[0]);
   const services = await ctx.services(values);
   const c = await loadCase(services, id);
-  const j = caseJson(c, await fullEvidenceOf(services, c));
+  const revocations = await services.revocation().revocations.list(id);
+  const j = caseJson(c, await fullEvidenceOf(services, c), revocations);
   ctx.io.out(values.json ? json(j) : human(j));
   return EXIT.ok;
 };

@@ -1,5 +1,6 @@
 /** `cpr timeline CASE`: the case's incident timeline, Markdown, UTC to the minute. */
 import { buildTimeline, timelineMarkdown } from '../../lambdas/domain/case/timeline.ts';
+import { ccadbCertificatesCsv } from '../../lambdas/domain/revocation/ccadb.ts';
 import { type Command, parseCommand } from '../command.ts';
 import { EXIT } from '../errors.ts';
 import { json } from '../output.ts';
@@ -9,12 +10,16 @@ export const timeline: Command = async (ctx, args) => {
   const { values, positionals } = parseCommand(
     'timeline',
     args,
-    {},
+    { 'certificates-csv': { type: 'boolean' } },
     { min: 1, max: 1, names: 'CASE' },
   );
   const id = caseIdArg('timeline', positionals[0]);
   const services = await ctx.services(values);
   const c = await loadCase(services, id);
+  if (values['certificates-csv']) {
+    ctx.io.out(ccadbCertificatesCsv(await services.revocation().revocations.list(id)));
+    return EXIT.ok;
+  }
   const entries = buildTimeline(c, await services.cases.listEvents(id), ctx.now());
   ctx.io.out(values.json ? json({ caseId: id, entries }) : timelineMarkdown(c, entries).trimEnd());
   return EXIT.ok;

@@ -22,6 +22,9 @@ export const TIMELINE_KINDS = [
   'noticeBounced',
   'noticeComplained',
   'escalation',
+  'triaged',
+  'revocationRecorded',
+  'revocationVerified',
   'deadline',
   'closed',
   'other',
@@ -62,6 +65,9 @@ const RANK: Readonly<Record<TimelineKind, number>> = {
   noticeBounced: 6,
   noticeComplained: 6,
   escalation: 7,
+  triaged: 2,
+  revocationRecorded: 5,
+  revocationVerified: 6,
   deadline: 8,
   closed: 9,
 };
@@ -192,7 +198,7 @@ function deadlineEntries(c: CprCase, now: Date): TimelineEntry[] {
     entries.push({
       at: c.deadlines.revocation,
       kind: 'deadline',
-      text: `Deadline: revocation of the affected certificates (BR 4.9.1.1, case classified ${c.classification})`,
+      text: `Deadline: revocation of the affected certificates (BR 4.9.1.1, ${c.triage ? `triaged as ${c.triage.reason}` : `case classified ${c.classification}, not triaged`})`,
       actor: null,
     });
   }
@@ -211,9 +217,17 @@ function receivedEntry(m: CprCase['messages'][number]): TimelineEntry {
   return { at: m.receivedAt, kind: 'received', text, actor: 'system:intake' };
 }
 
+/** Audit event types with a timeline kind of their own (the rest are `other`). */
+const EVENT_KINDS: Readonly<Record<string, TimelineKind>> = {
+  opened: 'opened',
+  teamNotified: 'teamNotified',
+  triaged: 'triaged',
+  revocationRecorded: 'revocationRecorded',
+  revocationVerified: 'revocationVerified',
+};
+
 function eventEntry(e: AuditEvent): TimelineEntry {
-  const kind: TimelineKind =
-    e.type === 'opened' ? 'opened' : e.type === 'teamNotified' ? 'teamNotified' : 'other';
+  const kind: TimelineKind = EVENT_KINDS[e.type] ?? 'other';
   const text =
     kind === 'teamNotified'
       ? 'CA team notified of the new case'

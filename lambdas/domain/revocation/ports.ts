@@ -5,6 +5,11 @@
  */
 import type { Revocation, RevocationCheck } from './types.ts';
 
+/** A person's revocation action refused, with why (closed case, unknown certificate, ...). */
+export class RevocationRefusedError extends Error {
+  override readonly name = 'RevocationRefusedError';
+}
+
 export class RevocationConflictError extends Error {
   override readonly name = 'RevocationConflictError';
 }

@@ -20,12 +20,13 @@ import {
   withRevocationCheckpoints,
 } from '../policy/deadline-policy.ts';
 import { obligationQuery, obligationsFor, provenKeys, triagedReason } from './obligations.ts';
-import type {
-  BlockedKey,
-  Blocklist,
-  BlocklistPublisher,
-  RevocationStore,
-  StatusChecker,
+import {
+  type BlockedKey,
+  type Blocklist,
+  type BlocklistPublisher,
+  RevocationRefusedError,
+  type RevocationStore,
+  type StatusChecker,
 } from './ports.ts';
 import {
   CRL_REASON_CODES,
@@ -42,9 +43,7 @@ import {
 } from './types.ts';
 import { judge, PROBLEM_TEXT } from './verdict.ts';
 
-export class RevocationRefusedError extends Error {
-  override readonly name = 'RevocationRefusedError';
-}
+export { RevocationRefusedError };
 
 export interface RevocationDeps {
   readonly cases: Pick<CaseRepository, 'getCase' | 'updateCase' | 'appendEvents'>;
@@ -482,7 +481,8 @@ export async function recordRevocations(
 
 export interface VerifyDeps extends RevocationDeps {
   readonly checker: StatusChecker;
-  readonly notifier: Notifier;
+  /** Who hears of a revocation not visible from outside; null: nobody (then no alert is marked). */
+  readonly notifier: Notifier | null;
 }
 
 export interface VerifyResult {
@@ -550,7 +550,8 @@ export async function verifyCase(caseId: string, deps: VerifyDeps): Promise<Veri
       const verdict = judge(checks, cur.reasonCode);
       const kept = [...cur.checks, ...checks].slice(-MAX_CHECKS_KEPT);
       const verified = verdict.verified;
-      const needsAlert = !verified && cur.status === 'recorded' && cur.alertedAt === null;
+      const needsAlert =
+        deps.notifier !== null && !verified && cur.status === 'recorded' && cur.alertedAt === null;
       return {
         ...cur,
         checks: kept,
@@ -576,7 +577,7 @@ export async function verifyCase(caseId: string, deps: VerifyDeps): Promise<Veri
       alert.push(next);
     }
   }
-  if (alert.length > 0) {
+  if (alert.length > 0 && deps.notifier) {
     const message = notVisibleAlert(c, alert);
     await deps.notifier.publish('team', message);
     await deps.notifier.publish('pager', message);

@@ -1,0 +1,231 @@
+/**
+ * `cpr triage`, `revoke`, `verify`, `blocklist export`, and the revocation parts of `show`,
+ * `list` and `timeline`, against the local stack and a real openssl test CA (responder and CRLs).
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { CaseJson } from '../../cli/commands/show.ts';
+import { localActor } from '../../cli/services.ts';
+import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
+import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
+import { splitCsvLine } from '../../lambdas/domain/inventory/csv.ts';
+import { CCADB_CERTIFICATE_COLUMNS } from '../../lambdas/domain/revocation/ccadb.ts';
+import { compose } from '../support/compose.ts';
+import { CPR_ADDRESS } from '../support/intake-env.ts';
+import { type IssuedCertificate, startTestCa, type TestCa } from '../support/test-ca.ts';
+import { type CliEnv, cliEnv } from './support.ts';
+
+let env: CliEnv;
+let ca: TestCa;
+let dir: string;
+let cert: IssuedCertificate;
+let caseId: string;
+
+async function ingest(name: string, raw: Buffer): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, raw);
+  const [r] = await env.runJson<{ caseId: string }[]>('ingest', file);
+  return r!.caseId;
+}
+
+beforeAll(async () => {
+  env = await cliEnv();
+  env.now = new Date();
+  ca = await startTestCa();
+  dir = await mkdtemp(join(tmpdir(), 'cpr-cli-rev-'));
+  await writeFile(join(dir, 'issuers.json'), ca.issuersJson());
+  process.env.CPR_ISSUERS = join(dir, 'issuers.json');
+  cert = await ca.issue('cli-kc.example.test');
+  await new DynamoInventory(documentClient(), env.clock.config.inventoryTable).put([
+    {
+      sha256: cert.sha256,
+      serial: cert.serial,
+      spkiSha256: cert.spkiSha256,
+      subscriber: 'CLI Subscriber',
+      email: 'pki@cli.example',
+      issuer: cert.issuer,
+      pem: cert.pem,
+    },
+  ]);
+  const key = readFileSync(join(ca.dir, cert.keyFile), 'utf8');
+  caseId = await ingest(
+    'kc.eml',
+    await compose({
+      from: 'Rita Reporter <rita@researcher.example>',
+      to: CPR_ADDRESS,
+      subject: 'Compromised key for cli-kc.example.test',
+      text: `The key was published. Certificate and key:\n\n${cert.pem}\n${key}`,
+    }),
+  );
+}, 120_000);
+afterAll(async () => {
+  delete process.env.CPR_ISSUERS;
+  await ca?.stop();
+  await env?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('cpr triage, revoke, verify', () => {
+  test('before triage: 24 h revocation deadline, the triage owed, the certificate listed', async () => {
+    const j = await env.runJson<CaseJson>('show', caseId);
+    expect(j.triage).toBeNull();
+    expect(Date.parse(j.deadlines.revocation!) - Date.parse(j.receivedAt)).toBe(24 * 3_600_000);
+    const list = await env.run('list', '--open');
+    const line = list.stdout.split('\n').find((l) => l.includes(caseId))!;
+    expect(line).toContain('triage');
+  });
+
+  test('triage records who, when, the note and the earlier classification', async () => {
+    const r = await env.run(
+      'triage',
+      caseId,
+      '--reason',
+      'keyCompromise',
+      '--note',
+      'key verified',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('triaged as keyCompromise (CRLReason 1)');
+    const j = await env.runJson<CaseJson>('show', caseId);
+    expect(j.triage).toEqual({
+      reason: 'keyCompromise',
+      reasonCode: 1,
+      by: localActor(process.env),
+      at: expect.any(String),
+      note: 'key verified',
+    });
+    expect(j.revocations).toHaveLength(1);
+    expect(Object.keys(j.revocations[0]!)).toEqual([
+      'certificate',
+      'serial',
+      'issuer',
+      'reasonCode',
+      'dueAt',
+      'status',
+      'recordedAt',
+      'verifiedAt',
+      'checks',
+    ]);
+    expect(j.revocations[0]).toMatchObject({
+      certificate: cert.sha256,
+      serial: cert.serial,
+      reasonCode: 'keyCompromise',
+      status: 'pending',
+      dueAt: j.deadlines.revocation,
+    });
+  });
+
+  test('revoke records; verify sees it good until the CA really revokes, then verified', async () => {
+    const unknown = await env.run(
+      'revoke',
+      caseId,
+      '--cert',
+      'ab'.repeat(32),
+      '--reason-code',
+      'keyCompromise',
+      '--note',
+      'x',
+    );
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(cert.sha256);
+    const usage = await env.run(
+      'revoke',
+      caseId,
+      '--all',
+      '--cert',
+      cert.sha256,
+      '--reason-code',
+      'keyCompromise',
+      '--note',
+      'x',
+    );
+    expect(usage.code).toBe(2);
+    const r = await env.run(
+      'revoke',
+      caseId,
+      '--cert',
+      cert.sha256,
+      '--reason-code',
+      'keyCompromise',
+      '--note',
+      'revoked in the CA UI',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('recorded as revoked (keyCompromise)');
+    const before = await env.run('verify', caseId);
+    expect(before.code, before.stderr).toBe(0);
+    expect(before.stdout).toContain('recorded');
+    expect(before.stdout).toContain('OCSP still answers good');
+
+    await ca.revoke(cert, 'keyCompromise');
+    ca.publishCrl();
+    const after = await env.runJson<CaseJson['revocations']>('verify', caseId);
+    expect(after[0]).toMatchObject({ status: 'verified', certificate: cert.sha256 });
+    const ocsp = after[0]!.checks.findLast((c) => c.source === 'ocsp')!;
+    expect(ocsp).toMatchObject({
+      source: 'ocsp',
+      url: ca.ocspUrl,
+      result: 'revoked',
+      reasonCode: 1,
+    });
+    expect(Object.keys(ocsp)).toEqual(['source', 'url', 'at', 'result', 'reasonCode', 'detail']);
+  });
+
+  test('timeline: the triage, the revocation recorded and verified; the CCADB appendix', async () => {
+    const t = await env.run('timeline', caseId);
+    expect(t.stdout).toContain('Triaged as keyCompromise');
+    expect(t.stdout).toContain('revoked by the CA with reason keyCompromise');
+    expect(t.stdout).toContain('seen revoked from outside');
+    const csv = await env.run('timeline', caseId, '--certificates-csv');
+    const [header, row] = csv.stdout.trim().split('\n');
+    expect(header).toBe(CCADB_CERTIFICATE_COLUMNS.join(','));
+    const cells = splitCsvLine(row!);
+    expect(cells).toHaveLength(CCADB_CERTIFICATE_COLUMNS.length);
+    expect(cells[1]).toBe(cert.sha256);
+    expect(cells[6]).toBe(cert.serial);
+    expect(cells[8]).toBe('true');
+    expect(cells[10]).toBe('keyCompromise');
+  });
+
+  test('the key is on the blocklist, as CSV and JSON', async () => {
+    const csv = await env.run('blocklist', 'export');
+    expect(csv.stdout.split('\n')[0]).toBe('spki_sha256,case,blocked_at,proof');
+    expect(csv.stdout).toContain(`${cert.spkiSha256},${caseId},`);
+    const j = await env.run('blocklist', 'export', '--format', 'json');
+    expect(JSON.parse(j.stdout).keys.map((k: { spkiSha256: string }) => k.spkiSha256)).toContain(
+      cert.spkiSha256,
+    );
+  });
+
+  test('bounces and newsletters dismissed in one command; only notACpr takes several cases', async () => {
+    const a = await ingest(
+      'ooo.eml',
+      await compose({
+        from: 'x@a.example',
+        to: CPR_ADDRESS,
+        subject: 'Out of office',
+        text: 'I am away.',
+      }),
+    );
+    const b = await ingest(
+      'news.eml',
+      await compose({
+        from: 'news@b.example',
+        to: CPR_ADDRESS,
+        subject: 'Our newsletter',
+        text: 'Offers!',
+      }),
+    );
+    const refused = await env.run('triage', a, b, '--reason', 'misissuance', '--note', 'x');
+    expect(refused.code).toBe(2);
+    const r = await env.run('triage', a, b, '--reason', 'notACpr', '--note', 'auto-replies');
+    expect(r.code, r.stderr).toBe(0);
+    for (const id of [a, b]) {
+      const j = await env.runJson<CaseJson>('show', id);
+      expect(j.triage?.reason).toBe('notACpr');
+    }
+  });
+});
