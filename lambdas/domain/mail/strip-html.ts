@@ -6,11 +6,12 @@
  * and URLs are decoded.
  */
 
-/** Longest tag body read; `<[^>]*>` would rescan to the end of the text for every unclosed `<`. */
-const MAX_TAG_CHARS = 1000;
-
-/** The name is bounded too, so an unclosed `<` costs at most MAX_TAG_CHARS steps per length. */
-const TAG = new RegExp(`<(/?)([a-z0-9]{0,10})[^<>]{0,${MAX_TAG_CHARS}}>`, 'gi');
+/**
+ * A tag cannot contain `<`, so a match never runs past the next `<`: one pass over the text, even
+ * with thousands of unclosed tags (`<[^>]*>` would rescan to the end for every one of them).
+ */
+const TAG = /<[^<>]*>/g;
+const TAG_NAME = /^<(\/?)([a-z0-9]+)/i;
 const LINE_ENDING_TAGS = new Set(['br', 'p', 'div', 'pre', 'li', 'tr', 'table']);
 const LINK = /\s(?:href|src)\s*=\s*["']?([^"'\s>]+)/i;
 
@@ -33,7 +34,8 @@ const ENTITY = new RegExp(`&(${Object.keys(ENTITIES).join('|')});`, 'gi');
 
 export function stripHtml(html: string): string {
   return html
-    .replace(TAG, (tag, closing: string, name: string) => {
+    .replace(TAG, (tag) => {
+      const [, closing, name = ''] = TAG_NAME.exec(tag) ?? [];
       const lower = name.toLowerCase();
       if (lower === 'br' || (closing && LINE_ENDING_TAGS.has(lower))) return '\n';
       const link = LINK.exec(tag)?.[1];
