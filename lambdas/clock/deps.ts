@@ -7,6 +7,7 @@ import { S3BlocklistPublisher } from '../adapters/s3/blocklist-export.ts';
 import { S3EvidenceStore } from '../adapters/s3/evidence-store.ts';
 import { SesMailer } from '../adapters/ses/mailer.ts';
 import { SnsNotifier } from '../adapters/sns/notifier.ts';
+import type { AlertTopic } from '../domain/case/types.ts';
 import type { Mailer, Notifier } from '../domain/notices/ports.ts';
 import type { RevocationDeps } from '../domain/revocation/use-cases.ts';
 import type { ClockTaskDeps } from './tasks.ts';
@@ -53,7 +54,7 @@ export function clockDeps(options: {
   /** Watch revocation obligations too (the checkpoint function); absent: notices only. */
   revocation?: RevocationStorage;
   configurationSet?: string;
-  topics?: { team?: string; escalation?: string; pager?: string };
+  topics?: Readonly<Partial<Record<AlertTopic, string>>>;
   region?: string | null;
   now?: () => Date;
 }): ClockTaskDeps {

@@ -58,13 +58,6 @@ export interface TestCa {
   stop(): Promise<void>;
 }
 
-function run(args: string[], cwd: string): string {
-  return execFileSync('openssl', args, {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -331,4 +324,3 @@ export async function startTestCa(): Promise<TestCa> {
   };
 }
 
-export { run as openssl };

@@ -105,6 +105,10 @@ export type EscalationLevel = (typeof ESCALATION_LEVELS)[number];
  */
 export type CheckpointKind = 'report' | 'revocation' | 'all';
 
+/** The three alert topics, from "a person should look" to "wake someone up". */
+export const ALERT_TOPICS = ['team', 'escalation', 'pager'] as const;
+export type AlertTopic = (typeof ALERT_TOPICS)[number];
+
 export interface Checkpoint {
   readonly level: EscalationLevel;
   /** ISO 8601 UTC. */

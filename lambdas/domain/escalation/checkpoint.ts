@@ -10,6 +10,7 @@
  */
 import { openObligations } from '../case/notices.ts';
 import type {
+  AlertTopic,
   Checkpoint,
   CheckpointKind,
   Classification,
@@ -73,10 +74,17 @@ function covers(kind: CheckpointKind, side: 'report' | 'revocation'): boolean {
   return kind === 'all' || kind === side;
 }
 
+/** The escalation recorded for a checkpoint: its level and time are the idempotency key. */
+export function escalationAt(
+  c: CprCase,
+  level: EscalationLevel,
+  checkpointAt: string,
+): Escalation | undefined {
+  return c.escalations.find((e) => e.level === level && e.checkpointAt === checkpointAt);
+}
+
 function escalationRecorded(c: CprCase, cp: Checkpoint): boolean {
-  return c.escalations.some(
-    (e) => e.level === cp.level && e.checkpointAt === cp.at && e.status === 'sent',
-  );
+  return escalationAt(c, cp.level, cp.at)?.status === 'sent';
 }
 
 /** Does this checkpoint watch something that is open now? */
@@ -167,7 +175,7 @@ export function evaluateCheckpoint(
     return { action: 'none', why: 'obligationsMet' };
   }
   if (now.getTime() < new Date(cp.at).getTime()) return { action: 'none', why: 'notDue' };
-  const pending = c.escalations.find((e) => e.level === cp.level && e.checkpointAt === cp.at);
+  const pending = escalationAt(c, cp.level, cp.at);
   return {
     action: 'escalate',
     escalation: pending ?? {
@@ -183,8 +191,7 @@ export function evaluateCheckpoint(
 
 /** Records the escalation as about to be published (idempotent for the same checkpoint). */
 export function recordEscalationPending(c: CprCase, e: Escalation): CprCase | null {
-  if (c.escalations.some((x) => x.level === e.level && x.checkpointAt === e.checkpointAt))
-    return null;
+  if (escalationAt(c, e.level, e.checkpointAt)) return null;
   return { ...c, escalations: [...c.escalations, e] };
 }
 
@@ -195,7 +202,7 @@ export function recordEscalationSent(
   checkpointAt: string,
   at: string,
 ): CprCase | null {
-  const existing = c.escalations.find((x) => x.level === level && x.checkpointAt === checkpointAt);
+  const existing = escalationAt(c, level, checkpointAt);
   if (!existing || existing.status === 'sent') return null;
   return {
     ...c,
@@ -214,13 +221,11 @@ export function recordEscalationSent(
 export function escalationRoutes(
   level: EscalationLevel,
   classification: Classification,
-): readonly ('team' | 'escalation' | 'pager')[] {
+): readonly AlertTopic[] {
   return classification === 'notACpr' ? ['escalation'] : ESCALATION_ROUTES[level];
 }
 
-export const ESCALATION_ROUTES: Readonly<
-  Record<EscalationLevel, readonly ('team' | 'escalation' | 'pager')[]>
-> = {
+export const ESCALATION_ROUTES: Readonly<Record<EscalationLevel, readonly AlertTopic[]>> = {
   warning: ['escalation'],
   page: ['pager'],
   breach: ['pager', 'team'],

@@ -12,6 +12,7 @@ import type {
   EscalationLevel,
   Notice,
 } from '../case/types.ts';
+import { singleLine } from '../mail/header-values.ts';
 import type { Revocation } from '../revocation/types.ts';
 import { PROBLEM_TEXT } from '../revocation/verdict.ts';
 
@@ -31,11 +32,11 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** Single-line, control-character-free rendering of sender-controlled text (subjects, names). */
-export function safeLine(text: string | null, max = 200): string {
+/** Sender-controlled text (subjects, names) as one line with no controls, marked when cut. */
+function safeLine(text: string | null, max = 200): string {
   if (text === null) return '(none)';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  return clip(text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim(), max);
+  // One character over the limit tells `clip` that there was more.
+  return clip(singleLine(text, max + 1), max);
 }
 
 export interface SnsMessage {

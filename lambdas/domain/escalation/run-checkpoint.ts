@@ -9,16 +9,16 @@
  * on it while it is open.
  */
 import type { Classification, CprCase, EscalationLevel } from '../case/types.ts';
-import { HOUR_MS } from '../clock.ts';
 import type { CaseRepository } from '../intake/ports.ts';
 import { CaseNotFoundError } from '../intake/ports.ts';
 import type { Notifier } from '../notices/ports.ts';
-import { deadlinePolicy } from '../policy/deadline-policy.ts';
+import { deadlinePolicy, HOUR_MS } from '../policy/deadline-policy.ts';
 import type { Revocation } from '../revocation/types.ts';
 import { type RevocationDeps, syncObligations } from '../revocation/use-cases.ts';
 import {
   clockDone,
   dismissed,
+  escalationAt,
   escalationRoutes,
   evaluateCheckpoint,
   nextCheckpoint,
@@ -136,8 +136,7 @@ export async function runCheckpoint(
     const e = decision.escalation;
     escalated = e.level;
     c = await deps.cases.updateCase(caseId, (current) => recordEscalationPending(current, e));
-    const recorded =
-      c.escalations.find((x) => x.level === e.level && x.checkpointAt === e.checkpointAt) ?? e;
+    const recorded = escalationAt(c, e.level, e.checkpointAt) ?? e;
     const message = escalationNotice(c, recorded, revocations, cp.kind ?? 'report');
     const routes = escalationRoutes(e.level, routingClassification(c));
     for (const topic of routes) {

@@ -4,7 +4,9 @@
  * to show which rules a case was measured against.
  */
 import type { Checkpoint, Classification, Deadlines, EscalationLevel } from '../case/types.ts';
-import { HOUR_MS } from '../clock.ts';
+
+export const HOUR_MS = 3_600_000;
+
 import type { RevocationTriageReason } from '../revocation/reasons.ts';
 
 /** Checkpoints of one deadline, counted from the start of the period that deadline closes. */
@@ -102,6 +104,9 @@ export const BR_2_2: DeadlinePolicy = Object.freeze({
   dismissedWatchHours: 7 * 24,
   needsInfoRestartsClock: false,
 });
+
+/** The policy a deployment uses unless its configuration names another. */
+export const DEFAULT_DEADLINE_POLICY_VERSION = BR_2_2.version;
 
 export const DEADLINE_POLICIES: Readonly<Record<string, DeadlinePolicy>> = Object.freeze({
   [BR_2_2.version]: BR_2_2,

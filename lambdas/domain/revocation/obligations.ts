@@ -4,10 +4,10 @@
  * expired or revoked before the report needs nothing, and says why.
  */
 import type { CprCase } from '../case/types.ts';
-import { HOUR_MS } from '../clock.ts';
 import type { CertificateEvidence, Evidence } from '../evidence/types.ts';
 import type { InventoryQuery, InventoryRecord } from '../inventory/types.ts';
 import type { DeadlinePolicy } from '../policy/deadline-policy.ts';
+import { HOUR_MS } from '../policy/deadline-policy.ts';
 import {
   type CrlReasonName,
   isRevocationReason,

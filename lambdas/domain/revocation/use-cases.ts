@@ -6,7 +6,6 @@
 
 import { mergeEvidence } from '../case/evidence-set.ts';
 import type { AuditEvent, CprCase } from '../case/types.ts';
-import { HOUR_MS } from '../clock.ts';
 import { utcMinute } from '../escalation/messages.ts';
 import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import type { CaseRepository, EvidenceStore } from '../intake/ports.ts';
@@ -17,6 +16,7 @@ import type { SenderSettings } from '../notices/send-notices.ts';
 import {
   type DeadlinePolicy,
   deadlinePolicy,
+  HOUR_MS,
   withRevocationCheckpoints,
 } from '../policy/deadline-policy.ts';
 import { obligationQuery, obligationsFor, provenKeys, triagedReason } from './obligations.ts';
@@ -610,4 +610,3 @@ export async function exportBlocklist(
   );
 }
 
-export { triagedReason };
