@@ -46,6 +46,7 @@ import {
   runClock,
   scaledClock,
 } from './state-machine.ts';
+import { startLocalVerifier } from './verifier.ts';
 
 export const LOCAL_NAMES = {
   casesTable: 'cpr-cases',
@@ -241,6 +242,12 @@ export async function startLocalStack(
   };
   const taskDeps = clockDeps({
     casesTable: LOCAL_NAMES.casesTable,
+    revocation: {
+      inventoryTable: LOCAL_NAMES.inventoryTable,
+      evidenceBucket: LOCAL_NAMES.bucket,
+      evidencePrefix: LOCAL_NAMES.evidencePrefix,
+      blocklistBucket: LOCAL_NAMES.bucket,
+    },
     configurationSet: LOCAL_NAMES.configurationSet,
     topics: LOCAL_NAMES.topics,
     region: LOCAL_REGION,
@@ -319,6 +326,9 @@ export async function startLocalStack(
   const resumed = await resumeOpenCases(new SFNClient({}));
   const saver = setInterval(() => void clock.save().catch(() => undefined), CLOCK_SAVE_INTERVAL_MS);
   saver.unref();
+  const verifier = config.issuersFile
+    ? await startLocalVerifier(config.issuersFile, taskDeps, () => [...runs.keys()], log)
+    : null;
 
   const deployment: Deployment = {
     kind: 'local',
@@ -393,6 +403,7 @@ export async function startLocalStack(
     resumed,
     async stop() {
       clearInterval(saver);
+      verifier?.stop();
       await clock.save().catch(() => undefined);
       for (const run of runs.values()) run.abort();
       await smtp.stop();

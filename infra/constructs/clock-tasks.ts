@@ -8,7 +8,9 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { BLOCKLIST_PREFIX } from '../../lambdas/adapters/s3/blocklist-export.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
+import { EVIDENCE_PREFIX } from '../config.ts';
 import { lambdaEntry } from '../paths.ts';
 import type { AlertTopics } from './alert-topics.ts';
 import type { CaseStore } from './case-store.ts';
@@ -94,6 +96,13 @@ export class ClockTasks extends Construct {
       ),
     )
       .bindTable(cases, ENV.casesTable, 'readWrite')
+      // Revocation obligations: every affected certificate, and the inventory re-checked for
+      // certificates on a blocked key while the case is open; the blocklist's S3 copy.
+      .bindTable(props.store.inventory, ENV.inventoryTable, 'read')
+      .bindBucketRead(props.inboundBucket, ENV.evidenceBucket, EVIDENCE_PREFIX, {
+        prefixEnvName: ENV.evidencePrefix,
+      })
+      .bindBucketWrite(props.inboundBucket, ENV.blocklistBucket, BLOCKLIST_PREFIX)
       .bindTopicPublish(alerts.team, ENV.teamTopicArn)
       .bindTopicPublish(alerts.escalation, ENV.escalationTopicArn)
       .bindTopicPublish(alerts.pager, ENV.pagerTopicArn)

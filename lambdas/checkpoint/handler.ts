@@ -8,10 +8,24 @@ import { readTopicConfig } from '../clock/config.ts';
 import { clockDeps } from '../clock/deps.ts';
 import { checkpointTask } from '../clock/tasks.ts';
 import { ALERT_TOPICS } from '../domain/case/types.ts';
+import { requireEnv } from '../shared/env.ts';
+import { ENV } from '../shared/env-names.ts';
 import { CHECKPOINT_METRICS, METRIC_SERVICES, METRICS_NAMESPACE } from '../shared/metric-names.ts';
 
 const config = readTopicConfig(ALERT_TOPICS);
-const task = checkpointTask(clockDeps({ casesTable: config.casesTable, topics: config.topics }));
+const task = checkpointTask(
+  clockDeps({
+    casesTable: config.casesTable,
+    topics: config.topics,
+    // Revocation obligations: the evidence, the inventory and the blocklist's copy.
+    revocation: {
+      inventoryTable: requireEnv(ENV.inventoryTable),
+      evidenceBucket: requireEnv(ENV.evidenceBucket),
+      evidencePrefix: requireEnv(ENV.evidencePrefix),
+      blocklistBucket: requireEnv(ENV.blocklistBucket),
+    },
+  }),
+);
 const logger = new Logger({ serviceName: 'cpr-checkpoint' });
 const metrics = new Metrics({
   namespace: METRICS_NAMESPACE,

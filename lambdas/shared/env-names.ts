@@ -31,6 +31,8 @@ export const ENV = {
   canarySecret: 'CANARY_SECRET',
   canaryIntervalMinutes: 'CANARY_INTERVAL_MINUTES',
   receiptRuleSetName: 'RECEIPT_RULE_SET_NAME',
+  /** Bucket of the compromised-key blocklist object the issuance system reads (BR 6.1.1.3(4)). */
+  blocklistBucket: 'BLOCKLIST_BUCKET',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 

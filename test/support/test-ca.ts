@@ -58,7 +58,6 @@ export interface TestCa {
   stop(): Promise<void>;
 }
 
-
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createNetServer();
@@ -323,4 +322,3 @@ export async function startTestCa(): Promise<TestCa> {
     },
   };
 }
-

@@ -609,4 +609,3 @@ export async function exportBlocklist(
     (a, b) => a.at.localeCompare(b.at) || a.spkiSha256.localeCompare(b.spkiSha256),
   );
 }
-
