@@ -3,13 +3,16 @@
  * they read, and a role each with only what its task needs.
  */
 import { describe, expect, test } from 'vitest';
+import { EVIDENCE_PREFIX } from '../../infra/config.ts';
 import type { CprFunction } from '../../infra/constructs/cpr-function.ts';
+import { BLOCKLIST_PREFIX } from '../../lambdas/adapters/s3/blocklist-export.ts';
 import type { AlertTopic } from '../../lambdas/domain/case/types.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
 import {
   actionsOf,
   buildApp,
   logicalId,
+  objectArn,
   resourcesOf,
   roleStatements,
   type Statement,
@@ -132,13 +135,17 @@ describe('notice functions: least privilege', () => {
     ]);
   });
 
-  test.each(NAMES)('%s: items of the cases table only, never delete or scan', (name) => {
-    expect(resourcesFor(name, 'dynamodb:')).toEqual([{ 'Fn::GetAtt': [ids.cases, 'Arn'] }]);
-    expect(
-      actionsFor(name)
-        .filter((a) => a.startsWith('dynamodb:'))
-        .sort(),
-    ).toEqual([
+  test.each(NAMES)('%s: items of its tables only, never delete or scan', (name) => {
+    // The checkpoint also reads the inventory: certificates on a blocked key become obligations.
+    expect(resourcesFor(name, 'dynamodb:')).toEqual(
+      name === 'checkpoint'
+        ? [
+            { 'Fn::GetAtt': [ids.cases, 'Arn'] },
+            { 'Fn::GetAtt': [logicalId(stack, stack.store.inventory), 'Arn'] },
+          ]
+        : [{ 'Fn::GetAtt': [ids.cases, 'Arn'] }],
+    );
+    expect([...new Set(actionsFor(name).filter((a) => a.startsWith('dynamodb:')))].sort()).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -147,8 +154,26 @@ describe('notice functions: least privilege', () => {
     ]);
   });
 
-  test.each(NAMES)('%s: no S3 access (the bucket name is for links only)', (name) => {
-    expect(actionsFor(name).filter((a) => a.startsWith('s3:'))).toEqual([]);
+  test.each(NAMES.filter((n) => n !== 'checkpoint'))(
+    '%s: no S3 access (the bucket name is for links only)',
+    (name) => {
+      expect(actionsFor(name).filter((a) => a.startsWith('s3:'))).toEqual([]);
+    },
+  );
+
+  test('checkpoint: reads only the evidence files, writes only the blocklist object', () => {
+    const s3 = statementsOf('checkpoint').filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('s3:')),
+    );
+    const get = s3.filter((s) => actionsOf(s).includes('s3:GetObject')).flatMap(resourcesOf);
+    const put = s3.filter((s) => actionsOf(s).includes('s3:PutObject')).flatMap(resourcesOf);
+    expect(get).toEqual([objectArn(ids.bucket, `/${EVIDENCE_PREFIX}*`)]);
+    expect(put).toEqual([objectArn(ids.bucket, `/${BLOCKLIST_PREFIX}*`)]);
+    expect(
+      s3
+        .flatMap(actionsOf)
+        .filter((a) => !['s3:GetObject', 's3:PutObject', 's3:ListBucket'].includes(a)),
+    ).toEqual([]);
   });
 
   test('acknowledge sends only as the sender identities, only through the configuration set', () => {

@@ -156,7 +156,11 @@ describe('a forged private key', () => {
     // Only the certificate named in the mail; the reissue on the same key is reached only by a
     // proven key.
     expect(c?.affected).toEqual([facts['leaf-rsa.pem']?.sha256]);
-    expect(c?.deadlines.revocation).not.toBe('2026-11-28T10:00:00.000Z');
+    // The certificate named in the mail gets the untriaged 24 h revocation deadline (assume the
+    // worst until a person triages): that is a deadline for a person to decide, not a
+    // revocation, and the forged key itself proves nothing and blocks no key.
+    expect(c?.deadlines.revocation).toBe('2026-11-28T10:00:00.000Z');
+    expect(c?.deadlines.triage).toBe('2026-11-27T22:00:00.000Z');
   });
 });
 

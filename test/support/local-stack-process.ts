@@ -59,6 +59,8 @@ export async function startLocalStackProcess(options: {
   smtpPort?: number;
   outboxPort?: number;
   inventory?: string;
+  /** CPR_ISSUERS: the issuers file for the revocation checks. */
+  issuers?: string;
 }): Promise<LocalStackProcess> {
   const smtpPort = options.smtpPort ?? (await freePort());
   const outboxPort = options.outboxPort ?? (await freePort());
@@ -71,6 +73,7 @@ export async function startLocalStackProcess(options: {
       CPR_SMTP_PORT: String(smtpPort),
       CPR_OUTBOX_PORT: String(outboxPort),
       ...(options.inventory ? { CPR_INVENTORY: options.inventory } : {}),
+      ...(options.issuers ? { CPR_ISSUERS: options.issuers } : {}),
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -31,7 +31,7 @@ export function namesCertificateOrKey(full: CaseEvidence): boolean {
   return (
     full.affected.length > 0 ||
     e.certificates.length > 0 ||
-    e.keys.length > 0 ||
+    e.keys.some((k) => k.proof !== false) ||
     e.csrs.some((c) => c.signatureValid) ||
     e.serials.length > 0 ||
     e.sha256Fingerprints.length > 0 ||

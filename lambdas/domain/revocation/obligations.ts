@@ -34,7 +34,8 @@ export function expectedReasonCode(c: CprCase): CrlReasonName | null {
 /** The keys this case proves compromised: private keys, and CSRs whose signature verifies. */
 export function provenKeys(e: Evidence): { spkiSha256: string; proof: string }[] {
   const out = new Map<string, string>();
-  for (const k of e.keys) out.set(k.spkiSha256, 'privateKey');
+  // A key proves compromise only if it signed (forged keys carry `proof: false`).
+  for (const k of e.keys) if (k.proof !== false) out.set(k.spkiSha256, 'privateKey');
   for (const r of e.csrs)
     if (r.signatureValid && !out.has(r.spkiSha256)) out.set(r.spkiSha256, 'csr');
   return [...out].map(([spkiSha256, proof]) => ({ spkiSha256, proof }));
