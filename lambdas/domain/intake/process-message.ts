@@ -33,7 +33,8 @@ import type {
 } from '../case/types.ts';
 import { decideAcknowledgment, reporterAddress } from '../classify/acknowledgment.ts';
 import { classify } from '../classify/classify.ts';
-import { extractEvidence } from '../evidence/extract.ts';
+import { extractEvidence, type TimeBudget } from '../evidence/extract.ts';
+import { DEFAULT_EVIDENCE_LIMITS } from '../evidence/limits.ts';
 import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import { inventoryQueryFor, resolveAffected } from '../inventory/resolve.ts';
 import { parseAddresses } from '../mail/header-values.ts';
@@ -49,6 +50,7 @@ import {
   type MessageRole,
   RawMailNotFoundError,
 } from './ports.ts';
+import { extractionTimeBudget } from './time-budget.ts';
 
 export const INTAKE_ACTOR = 'system:intake';
 
@@ -81,6 +83,11 @@ export interface IntakeResult {
 export interface ProcessOptions {
   /** Re-run a message that was already processed (after a parser fix, say). */
   readonly replay?: boolean;
+  /**
+   * When this invocation must be done (the Lambda's remaining time), on `deps.now`'s clock.
+   * Extraction then stops in time for the case to be written (see time-budget.ts).
+   */
+  readonly deadline?: Date;
 }
 
 /** Runs intake for one message SES stored; see the module comment for the order of writes. */
@@ -104,7 +111,10 @@ export async function processMessage(
   if (!parseError && isCanary(mail, settings, receivedAt)) {
     return recordCanary(env, mail, deps);
   }
-  const extracted = parseError ? withProblem(EMPTY_EVIDENCE, parseError) : await safeExtract(mail);
+  const time = options.deadline ? extractionTimeBudget(options.deadline, deps.now) : null;
+  const extracted = parseError
+    ? withProblem(EMPTY_EVIDENCE, parseError)
+    : await safeExtract(mail, time);
 
   let caseId = record.caseId;
   let role = record.role;
@@ -226,9 +236,9 @@ function withProblem(evidence: Evidence, problem: string): Evidence {
   return { ...evidence, problems: [...evidence.problems, problem] };
 }
 
-async function safeExtract(mail: ParsedMail): Promise<Evidence> {
+async function safeExtract(mail: ParsedMail, time: TimeBudget | null): Promise<Evidence> {
   try {
-    return await extractEvidence(mail.content);
+    return await extractEvidence(mail.content, DEFAULT_EVIDENCE_LIMITS, time);
   } catch (error) {
     // Extraction is written never to throw; if it does, the case still opens with a note.
     return withProblem(EMPTY_EVIDENCE, `evidence extraction failed: ${(error as Error).name}`);

@@ -1,7 +1,7 @@
 /** Re-running intake for a message already in the inbound store. */
 
 import type { IntakeDeps, IntakeSettings, MessageEnvelope } from './ports.ts';
-import { type IntakeResult, processMessage } from './process-message.ts';
+import { type IntakeResult, type ProcessOptions, processMessage } from './process-message.ts';
 
 export const UNKNOWN_VERDICTS = {
   spam: 'NONE',
@@ -23,6 +23,7 @@ export async function replayMessage(
   rawKey: string,
   deps: IntakeDeps,
   settings: IntakeSettings,
+  options: Omit<ProcessOptions, 'replay'> = {},
 ): Promise<IntakeResult> {
   const record = await deps.cases.getMessage(sesMessageId);
   let envelope: MessageEnvelope;
@@ -38,5 +39,5 @@ export async function replayMessage(
       commonHeaders: { from: [], subject: null, messageId: null },
     };
   }
-  return processMessage(envelope, deps, settings, { replay: true });
+  return processMessage(envelope, deps, settings, { ...options, replay: true });
 }
