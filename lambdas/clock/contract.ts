@@ -8,7 +8,7 @@
  * Every task retries with backoff; a task that still fails goes to ReportClockFailure (SNS publish
  * to the pager topic) and the execution fails, which the execution-failed alarm also sees.
  */
-import type { DeadlineClockInput } from '../domain/intake/ports.ts';
+import type { DeadlineClockInput } from '../domain/ports/deadline-clock.ts';
 
 export const CLOCK_STATES = {
   acknowledge: 'Acknowledge',
