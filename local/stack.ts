@@ -17,6 +17,7 @@ import { CLOCK_STATES } from '../lambdas/clock/contract.ts';
 import { clockDeps } from '../lambdas/clock/deps.ts';
 import { acknowledgeTask, checkpointTask, notifyTeamTask } from '../lambdas/clock/tasks.ts';
 import { parseInventoryCsv } from '../lambdas/domain/inventory/csv.ts';
+import { DEFAULT_DEADLINE_POLICY_VERSION } from '../lambdas/domain/policy/deadline-policy.ts';
 import type { DeadlineClockInput } from '../lambdas/domain/ports/deadline-clock.ts';
 import type { IntakeConfig } from '../lambdas/intake/config.ts';
 import { canarySecretOf, intakeDeps, intakeSettings } from '../lambdas/intake/deps.ts';
@@ -226,7 +227,7 @@ export async function startLocalStack(
     ...storage,
     stateMachineArn: LOCAL_NAMES.stateMachineArn,
     ownAddresses: [...config.cprAddresses, config.senderAddress],
-    deadlinePolicyVersion: 'br-2.2',
+    deadlinePolicyVersion: DEFAULT_DEADLINE_POLICY_VERSION,
     archiveBucket: LOCAL_NAMES.archiveBucket,
     canarySecret: { value: await localCanarySecret(config.dataDir) },
   };

@@ -3,6 +3,7 @@ import { documentClient, sesClient, snsClient } from '../adapters/aws-clients.ts
 import { casesTable } from '../adapters/dynamo/cases-table.ts';
 import { SesMailer } from '../adapters/ses/mailer.ts';
 import { SnsNotifier } from '../adapters/sns/notifier.ts';
+import type { AlertTopic } from '../domain/case/types.ts';
 import type { Mailer } from '../domain/ports/mailer.ts';
 import type { Notifier } from '../domain/ports/notifier.ts';
 import type { ClockTaskDeps } from './tasks.ts';
@@ -18,7 +19,7 @@ const noNotifier: Notifier = {
 export function clockDeps(options: {
   casesTable: string;
   configurationSet?: string;
-  topics?: { team?: string; escalation?: string; pager?: string };
+  topics?: Readonly<Partial<Record<AlertTopic, string>>>;
   region?: string | null;
   now?: () => Date;
 }): ClockTaskDeps {

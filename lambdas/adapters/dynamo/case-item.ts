@@ -75,6 +75,8 @@ const evidenceSchema = z.looseObject({
       algorithm: text,
       matches: z.array(text),
       source: text,
+      proof: z.boolean(),
+      proofFailure: maybe,
     }),
   ),
   csrs: z.array(

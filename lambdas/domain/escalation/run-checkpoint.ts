@@ -11,6 +11,7 @@ import { CaseNotFoundError, type CaseStore } from '../ports/case-store.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import {
   clockDone,
+  escalationAt,
   escalationRoutes,
   evaluateCheckpoint,
   nextCheckpoint,
@@ -75,8 +76,7 @@ export async function runCheckpoint(
     const e = decision.escalation;
     escalated = e.level;
     c = await deps.cases.update(caseId, (current) => recordEscalationPending(current, e));
-    const recorded =
-      c.escalations.find((x) => x.level === e.level && x.checkpointAt === e.checkpointAt) ?? e;
+    const recorded = escalationAt(c, e.level, e.checkpointAt) ?? e;
     const message = escalationNotice(c, recorded);
     const routes = escalationRoutes(e.level, c.classification);
     for (const topic of routes) {
