@@ -12,7 +12,6 @@ import { z } from 'zod';
 import { CASE_ID_REGEX } from '../domain/case/case-id.ts';
 import type { ClockPlan } from '../domain/escalation/run-checkpoint.ts';
 import type { acknowledgeReporter, notifyTeam } from '../domain/notices/send-notices.ts';
-import type { DeadlineClockInput } from '../domain/ports/deadline-clock.ts';
 
 export const CLOCK_STATES = {
   acknowledge: 'Acknowledge',
