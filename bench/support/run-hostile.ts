@@ -45,7 +45,7 @@ for (const [i, path] of emlPaths.entries()) {
     new Date(deps.now().getTime() + budgetMs),
   );
   const ms = performance.now() - t;
-  const c = result?.caseId ? await deps.cases.getCase(result.caseId) : null;
+  const c = result?.caseId ? await deps.cases.get(result.caseId) : null;
   runs.push({
     path,
     bytes: raw.length,
