@@ -10,12 +10,17 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoCaseRepository } from '../lambdas/adapters/dynamo/case-repository.ts';
+import {
+  type CasesTable,
+  casesTable,
+  revocationCases,
+} from '../lambdas/adapters/dynamo/cases-table.ts';
 import { DynamoInventory } from '../lambdas/adapters/dynamo/inventory.ts';
 import { DynamoBlocklist, DynamoRevocationStore } from '../lambdas/adapters/dynamo/revocations.ts';
 import { S3EvidenceStore } from '../lambdas/adapters/s3/evidence-store.ts';
 import type { SesMailer } from '../lambdas/adapters/ses/mailer.ts';
-import type { SenderSettings } from '../lambdas/domain/notices/send-notices.ts';
+import { type PersonActor, personActor } from '../lambdas/domain/audit/events.ts';
+import type { NoticeDeps, SenderSettings } from '../lambdas/domain/notices/send-notices.ts';
 import type { StatusChecker } from '../lambdas/domain/revocation/ports.ts';
 import type { RevocationDeps } from '../lambdas/domain/revocation/use-cases.ts';
 import type { Deployment, LocalEndpoints } from './deployment.ts';
@@ -30,11 +35,10 @@ const LOCAL_REQUEST_TIMEOUT_MS = 60_000;
 /** CPR_ISSUERS: the issuers file the checks from outside use (docs/cli.md). */
 export const ISSUERS_ENV = 'CPR_ISSUERS';
 
-export interface Services {
+export interface Services extends CasesTable {
   readonly deployment: Deployment;
   readonly db: DynamoDBDocumentClient;
   readonly s3: S3Client;
-  readonly cases: DynamoCaseRepository;
   readonly evidence: S3EvidenceStore;
   readonly inventory: DynamoInventory;
   /** Created on first use (each client costs start-up time): ingest and replay invoke. */
@@ -48,7 +52,9 @@ export interface Services {
   /** The relying-party checker over the issuers in $CPR_ISSUERS. */
   checker(): Promise<StatusChecker>;
   /** Who is acting, for audit events: the local user, or the AWS caller's ARN. */
-  actor(): Promise<string>;
+  actor(): Promise<PersonActor>;
+  /** What the notice use cases need, with the command's clock. */
+  noticeDeps(now: () => Date): NoticeDeps;
   destroy(): void;
 }
 
@@ -86,20 +92,20 @@ export function servicesFor(d: Deployment, env: NodeJS.ProcessEnv): Services {
   });
   let lambda: LambdaClient | null = null;
   let ses: SESv2Client | null = null;
-  let actor: Promise<string> | null = null;
-  const cases = new DynamoCaseRepository(db, d.casesTable);
+  let actor: Promise<PersonActor> | null = null;
+  const table = casesTable(db, d.casesTable);
   const evidence = new S3EvidenceStore(s3, d.evidenceBucket, d.evidencePrefix);
   const inventory = new DynamoInventory(db, d.inventoryTable);
   return {
     deployment: d,
     db,
     s3,
-    cases,
+    ...table,
     evidence,
     inventory,
     revocation() {
       return {
-        cases,
+        cases: revocationCases(table),
         revocations: new DynamoRevocationStore(db, d.casesTable),
         inventory,
         evidence,
@@ -155,15 +161,19 @@ export function servicesFor(d: Deployment, env: NodeJS.ProcessEnv): Services {
         caName: d.caName ?? 'Certificate Authority',
       };
     },
+    noticeDeps(now) {
+      const { cases, audit, outbound, messageIds } = table;
+      return { cases, audit, outbound, messageIds, now };
+    },
     actor() {
-      if (d.kind === 'local') return Promise.resolve(localActor(env));
+      if (d.kind === 'local') return Promise.resolve(personActor(localActor(env)));
       actor ??= (async () => {
         const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
         const sts = new STSClient({ region: d.region });
         try {
           const out = await sts.send(new GetCallerIdentityCommand({}));
           if (!out.Arn) throw new CliError('STS returned no caller ARN');
-          return out.Arn;
+          return personActor(out.Arn);
         } finally {
           sts.destroy();
         }

@@ -20,7 +20,7 @@ export const timeline: Command = async (ctx, args) => {
     ctx.io.out(ccadbCertificatesCsv(await services.revocation().revocations.list(id)));
     return EXIT.ok;
   }
-  const entries = buildTimeline(c, await services.cases.listEvents(id), ctx.now());
+  const entries = buildTimeline(c, await services.audit.list(id), ctx.now());
   ctx.io.out(values.json ? json({ caseId: id, entries }) : timelineMarkdown(c, entries).trimEnd());
   return EXIT.ok;
 };

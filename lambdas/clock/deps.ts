@@ -1,6 +1,10 @@
 /** Wires the clock's tasks to their AWS adapters. */
 import { documentClient, s3Client, sesClient, snsClient } from '../adapters/aws-clients.ts';
-import { DynamoCaseRepository } from '../adapters/dynamo/case-repository.ts';
+import {
+  casesTable,
+  casesTable as casesTableOf,
+  revocationCases,
+} from '../adapters/dynamo/cases-table.ts';
 import { DynamoInventory } from '../adapters/dynamo/inventory.ts';
 import { DynamoBlocklist, DynamoRevocationStore } from '../adapters/dynamo/revocations.ts';
 import { S3BlocklistPublisher } from '../adapters/s3/blocklist-export.ts';
@@ -8,7 +12,8 @@ import { S3EvidenceStore } from '../adapters/s3/evidence-store.ts';
 import { SesMailer } from '../adapters/ses/mailer.ts';
 import { SnsNotifier } from '../adapters/sns/notifier.ts';
 import type { AlertTopic } from '../domain/case/types.ts';
-import type { Mailer, Notifier } from '../domain/notices/ports.ts';
+import type { Mailer } from '../domain/ports/mailer.ts';
+import type { Notifier } from '../domain/ports/notifier.ts';
 import type { RevocationDeps } from '../domain/revocation/use-cases.ts';
 import type { ClockTaskDeps } from './tasks.ts';
 
@@ -37,7 +42,7 @@ export function revocationDeps(
   const db = documentClient();
   const s3 = s3Client();
   return {
-    cases: new DynamoCaseRepository(db, casesTable),
+    cases: revocationCases(casesTableOf(db, casesTable)),
     revocations: new DynamoRevocationStore(db, casesTable),
     inventory: new DynamoInventory(db, storage.inventoryTable),
     evidence: new S3EvidenceStore(s3, storage.evidenceBucket, storage.evidencePrefix),
@@ -58,8 +63,12 @@ export function clockDeps(options: {
   region?: string | null;
   now?: () => Date;
 }): ClockTaskDeps {
+  const table = casesTable(documentClient(), options.casesTable);
   return {
-    cases: new DynamoCaseRepository(documentClient(), options.casesTable),
+    cases: table.cases,
+    audit: table.audit,
+    outbound: table.outbound,
+    messageIds: table.messageIds,
     mailer: options.configurationSet
       ? new SesMailer(sesClient(), options.configurationSet)
       : noMailer,

@@ -13,9 +13,10 @@ import { RelyingPartyChecker } from '../../lambdas/adapters/revocation/checker.t
 import { PoliteHttp } from '../../lambdas/adapters/revocation/http.ts';
 import { parseIssuers } from '../../lambdas/adapters/revocation/issuers.ts';
 import { CLOCK_STATES } from '../../lambdas/clock/contract.ts';
-import type { DeadlineClockInput } from '../../lambdas/domain/intake/ports.ts';
+import { personActor } from '../../lambdas/domain/audit/events.ts';
 import type { InventoryRecord } from '../../lambdas/domain/inventory/types.ts';
 import { recordPreliminaryReport } from '../../lambdas/domain/notices/send-notices.ts';
+import type { DeadlineClockInput } from '../../lambdas/domain/ports/deadline-clock.ts';
 import type { CrlReasonName, TriageReason } from '../../lambdas/domain/revocation/reasons.ts';
 import {
   recordRevocations,
@@ -125,12 +126,18 @@ function tasks(): Tasks {
 const reportsSent = (caseId: string, hours: number): ScriptStep => ({
   at: at(hours),
   run: async () => {
-    const c = await env.deps.cases.getCase(caseId);
+    const c = await env.deps.cases.get(caseId);
     for (const n of c!.notices.filter((x) => x.kind !== 'acknowledgment')) {
       await recordPreliminaryReport(
         caseId,
         n.id,
-        { at: at(hours), actor: 'alice', channel: 'email', messageId: null, note: 'sent' },
+        {
+          at: at(hours),
+          actor: personActor('alice'),
+          channel: 'email',
+          messageId: null,
+          note: 'sent',
+        },
         env.clockDeps,
       );
     }
@@ -196,7 +203,7 @@ async function runFor(input: DeadlineClockInput, script: ScriptStep[], untilHour
   const closeAt: ScriptStep = {
     at: at(untilHours),
     run: async () => {
-      await env.deps.cases.updateCase(input.caseId, (c) =>
+      await env.deps.cases.update(input.caseId, (c) =>
         c.status === 'open'
           ? { ...c, status: 'closed', closedAt: at(untilHours), closeReason: 'done' }
           : null,
@@ -311,7 +318,7 @@ describe('revocation on the deadline clock, against openssl', () => {
       [triaged(input.caseId, 2, 'misissuance'), reportsSent(input.caseId, 3)],
       125,
     );
-    const c = await env.deps.cases.getCase(input.caseId);
+    const c = await env.deps.cases.get(input.caseId);
     expect(c!.deadlines.revocation).toBe(at(120));
     expect(r.escalations.map((m) => m.attributes.type)).toEqual([
       'escalation.warning',

@@ -8,11 +8,12 @@
  * deadline earlier, and a case with a blocked key re-checks the inventory for new certificates
  * on it while it is open.
  */
+import { escalationSent } from '../audit/events.ts';
 import type { Classification, CprCase, EscalationLevel } from '../case/types.ts';
-import type { CaseRepository } from '../intake/ports.ts';
-import { CaseNotFoundError } from '../intake/ports.ts';
-import type { Notifier } from '../notices/ports.ts';
 import { deadlinePolicy, HOUR_MS } from '../policy/deadline-policy.ts';
+import type { AuditLog } from '../ports/audit-log.ts';
+import { CaseNotFoundError, type CaseStore } from '../ports/case-store.ts';
+import type { Notifier } from '../ports/notifier.ts';
 import type { Revocation } from '../revocation/types.ts';
 import { type RevocationDeps, syncObligations } from '../revocation/use-cases.ts';
 import {
@@ -29,7 +30,8 @@ import {
 import { escalationNotice } from './messages.ts';
 
 export interface CheckpointDeps {
-  readonly cases: CaseRepository;
+  readonly cases: CaseStore;
+  readonly audit: AuditLog;
   readonly notifier: Notifier;
   readonly now: () => Date;
   /** Revocation obligations and the inventory re-check; absent: only notices are watched. */
@@ -88,12 +90,12 @@ async function view(
   caseId: string,
   deps: CheckpointDeps,
 ): Promise<{ c: CprCase; revocations: readonly Revocation[] }> {
-  const first = await deps.cases.getCase(caseId);
+  const first = await deps.cases.get(caseId);
   if (!first) throw new CaseNotFoundError(`case ${caseId} does not exist`);
   if (!deps.revocation) return { c: first, revocations: [] };
   const revocations = await syncObligations(caseId, deps.revocation);
   // Syncing may have added checkpoints for a late-found certificate.
-  return { c: (await deps.cases.getCase(caseId)) ?? first, revocations };
+  return { c: (await deps.cases.get(caseId)) ?? first, revocations };
 }
 
 /** Plans the first checkpoint still to fire (`afterIndex` is kept for the task contract). */
@@ -135,7 +137,7 @@ export async function runCheckpoint(
   if (decision.action === 'escalate') {
     const e = decision.escalation;
     escalated = e.level;
-    c = await deps.cases.updateCase(caseId, (current) => recordEscalationPending(current, e));
+    c = await deps.cases.update(caseId, (current) => recordEscalationPending(current, e));
     const recorded = escalationAt(c, e.level, e.checkpointAt) ?? e;
     const message = escalationNotice(c, recorded, revocations, cp.kind ?? 'report');
     const routes = escalationRoutes(e.level, routingClassification(c));
@@ -143,20 +145,18 @@ export async function runCheckpoint(
       await deps.notifier.publish(topic, message);
     }
     const sentAt = deps.now().toISOString();
-    c = await deps.cases.updateCase(caseId, (current) =>
+    c = await deps.cases.update(caseId, (current) =>
       recordEscalationSent(current, e.level, e.checkpointAt, sentAt),
     );
-    await deps.cases.appendEvents([
-      {
+    await deps.audit.append([
+      escalationSent({
         caseId,
+        level: e.level,
+        checkpointAt: e.checkpointAt,
         at: sentAt,
-        actor: 'system:clock',
-        type: `escalation.${e.level}`,
-        eventId: `${caseId}:escalation:${e.level}:${e.checkpointAt}`,
-        description: `${e.level} escalation to ${routes.join(' and ')}: open ${recorded.openObligations
-          .map((o) => `${o.noticeId} (due ${o.dueAt ?? 'n/a'})`)
-          .join(', ')}`,
-      },
+        routes,
+        openObligations: recorded.openObligations,
+      }),
     ]);
   }
   const next = plan(c, revocations, deps.now(), withRevocation);

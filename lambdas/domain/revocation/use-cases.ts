@@ -4,14 +4,12 @@
  * CLI, the clock and the scheduled verifier call these.
  */
 
+import type { AuditActor, AuditEvent, AuditEventType } from '../audit/events.ts';
 import { mergeEvidence } from '../case/evidence-set.ts';
-import type { AuditEvent, CprCase } from '../case/types.ts';
+import type { CprCase } from '../case/types.ts';
 import { utcMinute } from '../escalation/messages.ts';
 import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
-import type { CaseRepository, EvidenceStore } from '../intake/ports.ts';
-import { CaseNotFoundError } from '../intake/ports.ts';
 import type { Inventory } from '../inventory/types.ts';
-import type { Mailer, Notifier } from '../notices/ports.ts';
 import type { SenderSettings } from '../notices/send-notices.ts';
 import {
   type DeadlinePolicy,
@@ -19,6 +17,10 @@ import {
   HOUR_MS,
   withRevocationCheckpoints,
 } from '../policy/deadline-policy.ts';
+import { CaseNotFoundError } from '../ports/case-store.ts';
+import type { EvidenceStore } from '../ports/evidence-store.ts';
+import type { Mailer } from '../ports/mailer.ts';
+import type { Notifier } from '../ports/notifier.ts';
 import { obligationQuery, obligationsFor, provenKeys, triagedReason } from './obligations.ts';
 import {
   type BlockedKey,
@@ -45,8 +47,15 @@ import { judge, PROBLEM_TEXT } from './verdict.ts';
 
 export { RevocationRefusedError };
 
+/** The case and its audit log, as triage and revocation use them. */
+export interface RevocationCases {
+  getCase(id: string): Promise<CprCase | null>;
+  updateCase(id: string, change: (current: CprCase) => CprCase | null): Promise<CprCase>;
+  appendEvents(events: readonly AuditEvent[]): Promise<void>;
+}
+
 export interface RevocationDeps {
-  readonly cases: Pick<CaseRepository, 'getCase' | 'updateCase' | 'appendEvents'>;
+  readonly cases: RevocationCases;
   readonly revocations: RevocationStore;
   readonly inventory: Inventory;
   readonly evidence: Pick<EvidenceStore, 'get'>;
@@ -76,11 +85,19 @@ function event(
   c: CprCase,
   at: string,
   actor: string,
-  type: string,
+  type: AuditEventType,
   id: string,
   description: string,
 ): AuditEvent {
-  return { caseId: c.id, at, actor, type, eventId: `${c.id}:${id}`, description };
+  // Actors come from personActor (the CLI) or are the system's own.
+  return {
+    caseId: c.id,
+    at,
+    actor: actor as AuditActor,
+    type,
+    eventId: `${c.id}:${id}`,
+    description,
+  };
 }
 
 /**
