@@ -143,7 +143,9 @@ export class RelyingPartyChecker implements StatusChecker {
     } catch (error) {
       outcome = { result: 'error', detail: (error as Error).message };
     }
-    if (outcome.result !== 'error') {
+    // A `good` answer is what a recorded revocation waits to see change: asked again next round
+    // (rounds are minutes apart); revoked and unknown answers are kept as long as they say.
+    if (outcome.result === 'revoked' || outcome.result === 'unknown') {
       const limits = [now.getTime() + MAX_CACHE_MS];
       if (outcome.nextUpdate) limits.push(Date.parse(outcome.nextUpdate));
       if (maxAge !== null) limits.push(now.getTime() + maxAge * 1000);
