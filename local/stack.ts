@@ -15,12 +15,13 @@ import { documentClient, s3Client } from '../lambdas/adapters/aws-clients.ts';
 import { DynamoInventory } from '../lambdas/adapters/dynamo/inventory.ts';
 import { OPEN_INDEX_PARTITION } from '../lambdas/adapters/dynamo/keys.ts';
 import { CASES_TABLE_SCHEMA } from '../lambdas/adapters/dynamo/schema.ts';
+import { openInventoryFile } from '../lambdas/adapters/fs/inventory-file.ts';
 import { CLOCK_STATES } from '../lambdas/clock/contract.ts';
 import { clockDeps } from '../lambdas/clock/deps.ts';
 import { acknowledgeTask, checkpointTask, notifyTeamTask } from '../lambdas/clock/tasks.ts';
 import type { CprCase } from '../lambdas/domain/case/types.ts';
 import type { DeadlineClockInput } from '../lambdas/domain/intake/ports.ts';
-import { parseInventoryCsv } from '../lambdas/domain/inventory/csv.ts';
+import { importInventory } from '../lambdas/domain/inventory/import.ts';
 import type { IntakeConfig } from '../lambdas/intake/config.ts';
 import { canarySecretOf, intakeDeps, intakeSettings } from '../lambdas/intake/deps.ts';
 import { handleIntakeEvent } from '../lambdas/intake/handler-core.ts';
@@ -289,11 +290,24 @@ export async function startLocalStack(
   }
 
   if (config.inventoryCsv) {
-    const { records, rejected } = parseInventoryCsv(await readFile(config.inventoryCsv, 'utf-8'));
-    await new DynamoInventory(documentClient(), LOCAL_NAMES.inventoryTable).put(records);
-    log(
-      `inventory: ${records.length} certificates loaded from ${config.inventoryCsv}${rejected.length ? `, ${rejected.length} rows rejected` : ''}`,
-    );
+    const file = await openInventoryFile(config.inventoryCsv);
+    try {
+      const result = await importInventory(
+        file.csv,
+        new DynamoInventory(documentClient(), LOCAL_NAMES.inventoryTable),
+        {
+          runId: `start/${randomBytes(8).toString('hex')}`,
+          sync: false,
+          now: () => new Date(),
+          elapsed: () => performance.now(),
+        },
+      );
+      log(
+        `inventory: ${result.written} certificates loaded from ${config.inventoryCsv}${result.rejected ? `, ${result.rejected} rows rejected` : ''}`,
+      );
+    } finally {
+      file.close();
+    }
   }
 
   const lambda = await startLambdaEndpoint({

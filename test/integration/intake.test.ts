@@ -9,7 +9,7 @@ import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
 import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
 import type { DeadlineClockInput, IntakeDeps } from '../../lambdas/domain/intake/ports.ts';
 import { replayMessage } from '../../lambdas/domain/intake/replay.ts';
-import { parseInventoryCsv } from '../../lambdas/domain/inventory/csv.ts';
+import { parseInventoryText } from '../../lambdas/domain/inventory/csv.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { compose } from '../support/compose.ts';
 import { CPR_ADDRESS, type IntakeEnv, intakeEnv } from '../support/intake-env.ts';
@@ -26,7 +26,7 @@ const run = (event: unknown, deps: IntakeDeps = env.deps) =>
 
 beforeAll(async () => {
   env = await intakeEnv();
-  const { records } = parseInventoryCsv(pki('inventory.csv'));
+  const { records } = await parseInventoryText(pki('inventory.csv'));
   await new DynamoInventory(documentClient(), env.config.inventoryTable).put(records);
 });
 afterAll(async () => env?.stop());

@@ -15,6 +15,4 @@ export const keys = {
   heartbeat: () => ({ pk: 'HEARTBEAT#canary', sk: 'HEARTBEAT' }),
   outbound: (sesMessageId: string) => ({ pk: `OUT#${sesMessageId}`, sk: 'OUT' }),
   inventoryCertificate: (sha256: string) => ({ pk: `CERT#${sha256}` }),
-  inventorySerial: (serial: string) => ({ pk: `SERIAL#${serial}` }),
-  inventorySpki: (spki: string) => ({ pk: `SPKI#${spki}` }),
 } as const;
