@@ -22,7 +22,7 @@ import { acknowledgeTask, checkpointTask, notifyTeamTask } from '../lambdas/cloc
 import type { CprCase } from '../lambdas/domain/case/types.ts';
 import type { DeadlineClockInput } from '../lambdas/domain/intake/ports.ts';
 import { importInventory } from '../lambdas/domain/inventory/import.ts';
-import type { IntakeConfig } from '../lambdas/intake/config.ts';
+import { type IntakeConfig, readIssuersFile } from '../lambdas/intake/config.ts';
 import { canarySecretOf, intakeDeps, intakeSettings } from '../lambdas/intake/deps.ts';
 import { handleIntakeEvent } from '../lambdas/intake/handler-core.ts';
 import type { LocalConfig } from './config.ts';
@@ -233,6 +233,7 @@ export async function startLocalStack(
     deadlinePolicyVersion: 'br-2.2',
     archiveBucket: LOCAL_NAMES.archiveBucket,
     canarySecret: { value: await localCanarySecret(config.dataDir) },
+    issuers: readIssuersFile(config.issuersFile ?? undefined),
   };
   const intake = {
     deps: intakeDeps(intakeConfig, () => clock.now()),

@@ -136,8 +136,13 @@ export class DynamoInventory implements Inventory, InventoryWriter {
   }
 
   async lookup(query: InventoryQuery): Promise<readonly InventoryRecord[]> {
-    const serialsAlone = new Set(query.serials);
     const index = INVENTORY_TABLE_SCHEMA;
+    const shaPks = [...new Set(query.sha256s)].map((s) => keys.inventoryCertificate(s).pk);
+    // Fingerprints first (the table's own key, 100 per call): a certificate found by its hash
+    // needs no index query for its issuer and serial.
+    const bySha = await this.batchGet(shaPks);
+    const found = new Set(bySha.map((item) => String(item.sha256)));
+    const serialsAlone = new Set(query.serials);
     const queries = [
       ...[...serialsAlone].map((serial) => ({
         IndexName: index.bySerialIndex.name,
@@ -145,17 +150,23 @@ export class DynamoInventory implements Inventory, InventoryWriter {
         ExpressionAttributeNames: { '#k': index.bySerialIndex.partitionKey },
         ExpressionAttributeValues: { ':k': serial },
       })),
-      ...uniqueBy(query.issuerSerials ?? [], (q) => `${q.serial}/${q.issuerKey}`)
-        .filter((q) => !serialsAlone.has(q.serial))
-        .map((q) => ({
-          IndexName: index.bySerialIndex.name,
-          KeyConditionExpression: '#k = :k AND #s = :s',
-          ExpressionAttributeNames: {
-            '#k': index.bySerialIndex.partitionKey,
-            '#s': index.bySerialIndex.sortKey,
-          },
-          ExpressionAttributeValues: { ':k': q.serial, ':s': q.issuerKey },
-        })),
+      ...uniqueBy(
+        (query.issuerSerials ?? []).filter(
+          (q) =>
+            q.issuerKey !== UNKNOWN_ISSUER_KEY &&
+            !serialsAlone.has(q.serial) &&
+            !(q.sha256 && found.has(q.sha256)),
+        ),
+        (q) => `${q.serial}/${q.issuerKey}`,
+      ).map((q) => ({
+        IndexName: index.bySerialIndex.name,
+        KeyConditionExpression: '#k = :k AND #s = :s',
+        ExpressionAttributeNames: {
+          '#k': index.bySerialIndex.partitionKey,
+          '#s': index.bySerialIndex.sortKey,
+        },
+        ExpressionAttributeValues: { ':k': q.serial, ':s': q.issuerKey },
+      })),
       ...[...new Set(query.spkiSha256s)].map((spki) => ({
         IndexName: index.bySpkiIndex.name,
         KeyConditionExpression: '#k = :k',
@@ -163,10 +174,11 @@ export class DynamoInventory implements Inventory, InventoryWriter {
         ExpressionAttributeValues: { ':k': spki },
       })),
     ];
-    const pks = new Set(query.sha256s.map((s) => keys.inventoryCertificate(s).pk));
-    const found = await inParallel(queries, INVENTORY_QUERY_CONCURRENCY, (q) => this.keysOf(q));
-    for (const list of found) for (const pk of list) pks.add(pk);
-    const items = await this.batchGet([...pks]);
+    const have = new Set(shaPks);
+    const more = new Set<string>();
+    const pages = await inParallel(queries, INVENTORY_QUERY_CONCURRENCY, (q) => this.keysOf(q));
+    for (const list of pages) for (const pk of list) if (!have.has(pk)) more.add(pk);
+    const items = [...bySha, ...(await this.batchGet([...more]))];
     return items.map(recordFromItem).filter((r): r is InventoryRecord => r !== null);
   }
 

@@ -6,6 +6,7 @@
  * Order is the order of discovery (texts first, then parts, archive members in archive order),
  * so the same mail always yields the same Evidence.
  */
+import type { IssuerCertificate } from '../issuers/config.ts';
 import { ExpansionBudget, openArchive, sniffArchive } from './archive.ts';
 import { EvidenceCollector } from './collector.ts';
 import { isCsvCandidate, scanCsv } from './csv.ts';
@@ -50,6 +51,11 @@ type Ctx = {
   readonly limits: EvidenceLimits;
 };
 
+export interface ExtractOptions {
+  /** The CA's issuer certificates: certificates they signed are marked `signedBy`. */
+  readonly issuers?: readonly IssuerCertificate[];
+}
+
 /**
  * Extracts all evidence from one mail's content. Deterministic, deduplicated, bounded by
  * `limits`; never throws on malformed input, and never puts key material in its result.
@@ -57,9 +63,10 @@ type Ctx = {
 export async function extractEvidence(
   content: MailContent,
   limits: EvidenceLimits = DEFAULT_EVIDENCE_LIMITS,
+  options: ExtractOptions = {},
 ): Promise<Evidence> {
   const ctx: Ctx = {
-    collector: new EvidenceCollector(limits),
+    collector: new EvidenceCollector(limits, options.issuers),
     budget: new ExpansionBudget(limits),
     limits,
   };

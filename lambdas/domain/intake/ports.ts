@@ -3,10 +3,13 @@
  * `lambdas/adapters/` implement them; tests and the local stack use the same adapters against
  * the stand-ins. No AWS types cross this line.
  */
+
 import type { Heartbeat } from '../canary/token.ts';
 import type { AuditEvent, CaseMessage, CprCase, Verdicts } from '../case/types.ts';
 import type { Evidence } from '../evidence/types.ts';
+import type { MatchKind } from '../inventory/resolve.ts';
 import type { Inventory } from '../inventory/types.ts';
+import type { IssuerCertificate } from '../issuers/config.ts';
 import type { OutboundRef } from '../notices/ports.ts';
 
 export class RawMailNotFoundError extends Error {
@@ -32,6 +35,8 @@ export interface MessageEvidence {
   readonly evidence: Evidence;
   readonly affected: readonly string[];
   readonly subscribers: readonly { readonly name: string; readonly email: string }[];
+  /** How each matched inventory certificate was matched (see MatchKind). */
+  readonly matchedBy?: Readonly<Record<string, readonly MatchKind[]>>;
 }
 
 export interface EvidenceStore {
@@ -149,4 +154,9 @@ export interface IntakeSettings {
   readonly deadlinePolicyVersion: string;
   /** The canary's HMAC key; null disables canary recognition (every canary becomes a case). */
   readonly canarySecret: string | null;
+  /**
+   * The CA's issuer certificates: a certificate matches an inventory record by issuer and serial
+   * only with a signature of one of them. Empty: issuer, serial and key must agree.
+   */
+  readonly issuers?: readonly IssuerCertificate[];
 }

@@ -36,6 +36,7 @@ import { classify } from '../classify/classify.ts';
 import { extractEvidence } from '../evidence/extract.ts';
 import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import { inventoryQueryFor, resolveAffected } from '../inventory/resolve.ts';
+import type { IssuerCertificate } from '../issuers/config.ts';
 import { parseAddresses } from '../mail/header-values.ts';
 import { MAX_HEADER_VALUE_CHARS } from '../mail/limits.ts';
 import { parseMail, UnparsableMailError } from '../mail/parse.ts';
@@ -104,7 +105,10 @@ export async function processMessage(
   if (!parseError && isCanary(mail, settings, receivedAt)) {
     return recordCanary(env, mail, deps);
   }
-  const extracted = parseError ? withProblem(EMPTY_EVIDENCE, parseError) : await safeExtract(mail);
+  const issuers = settings.issuers ?? [];
+  const extracted = parseError
+    ? withProblem(EMPTY_EVIDENCE, parseError)
+    : await safeExtract(mail, issuers);
 
   let caseId = record.caseId;
   let role = record.role;
@@ -114,7 +118,9 @@ export async function processMessage(
   }
 
   const records = await deps.inventory.lookup(inventoryQueryFor(extracted));
-  const resolution = resolveAffected(extracted, records);
+  const resolution = resolveAffected(extracted, records, {
+    issuersConfigured: issuers.length > 0,
+  });
   const evidence = withInventoryMatches(
     linkKeysToCertificates(extracted, resolution.keyCompromised),
     resolution,
@@ -123,6 +129,7 @@ export async function processMessage(
     evidence,
     affected: resolution.affected,
     subscribers: resolution.subscribers,
+    matchedBy: Object.fromEntries(resolution.matchedBy),
   };
   const evidenceKey = deps.evidence.keyFor(caseId, env.sesMessageId);
   await deps.evidence.put(evidenceKey, { caseId, sesMessageId: env.sesMessageId, ...own });
@@ -226,9 +233,12 @@ function withProblem(evidence: Evidence, problem: string): Evidence {
   return { ...evidence, problems: [...evidence.problems, problem] };
 }
 
-async function safeExtract(mail: ParsedMail): Promise<Evidence> {
+async function safeExtract(
+  mail: ParsedMail,
+  issuers: readonly IssuerCertificate[],
+): Promise<Evidence> {
   try {
-    return await extractEvidence(mail.content);
+    return await extractEvidence(mail.content, undefined, { issuers });
   } catch (error) {
     // Extraction is written never to throw; if it does, the case still opens with a note.
     return withProblem(EMPTY_EVIDENCE, `evidence extraction failed: ${(error as Error).name}`);

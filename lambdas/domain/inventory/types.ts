@@ -64,6 +64,11 @@ export interface IssuerSerial {
   /** `issuerKeyOf` of the issuer DN. */
   readonly issuerKey: string;
   readonly serial: string;
+  /**
+   * The fingerprint of the certificate this pair came from: when the inventory holds that very
+   * certificate, its issuer and serial need no second look-up.
+   */
+  readonly sha256?: string;
 }
 
 export interface InventoryQuery {
