@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const PKI = new URL('../fixtures/pki/', import.meta.url).pathname;
+/** The reference tool itself, as the fixture scripts call it. */
+const OPENSSL = '/usr/bin/openssl';
 const ISSUER = '/C=XX/O=CPR Intake Test/CN=CPR Intake Test Issuing CA 1';
 const LEAF_RSA_SUBJECT = '/C=XX/O=Example RSA Ltd/CN=rsa.example.test';
 
@@ -26,7 +28,7 @@ export interface ForgedCertificates {
 export function makeForgedCertificates(serialHex: string): ForgedCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'cpr-forged-'));
   const f = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  const openssl = (...args: string[]) => execFileSync(OPENSSL, args, { stdio: 'pipe' });
   const serial = `0x${serialHex}`;
   openssl(
     'req',

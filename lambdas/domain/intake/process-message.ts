@@ -117,10 +117,9 @@ export async function processMessage(
     await deps.cases.assignMessage(env.sesMessageId, caseId, role);
   }
 
-  const records = await deps.inventory.lookup(inventoryQueryFor(extracted));
-  const resolution = resolveAffected(extracted, records, {
-    issuersConfigured: issuers.length > 0,
-  });
+  const matching = { issuersConfigured: issuers.length > 0 };
+  const records = await deps.inventory.lookup(inventoryQueryFor(extracted, matching));
+  const resolution = resolveAffected(extracted, records, matching);
   const evidence = withInventoryMatches(
     linkKeysToCertificates(extracted, resolution.keyCompromised),
     resolution,

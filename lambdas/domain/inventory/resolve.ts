@@ -31,7 +31,10 @@ export interface ResolveOptions {
 }
 
 /** What to ask the inventory for, given the evidence of a report. */
-export function inventoryQueryFor(evidence: Evidence): InventoryQuery {
+export function inventoryQueryFor(
+  evidence: Evidence,
+  options: ResolveOptions = { issuersConfigured: false },
+): InventoryQuery {
   const provenSpki = provenSpkiHashes(evidence);
   return {
     sha256s: [
@@ -39,11 +42,14 @@ export function inventoryQueryFor(evidence: Evidence): InventoryQuery {
     ],
     // Only serials written as text: a certificate's serial counts only with its issuer.
     serials: [...new Set(evidence.serials)],
-    issuerSerials: evidence.certificates.map((c) => ({
-      issuerKey: safeIssuerKeyOf(c.issuer),
-      serial: c.serial,
-      sha256: c.sha256,
-    })),
+    // With the issuers configured, a certificate none of them signed cannot match this way.
+    issuerSerials: evidence.certificates
+      .filter((c) => !options.issuersConfigured || c.signedBy !== undefined)
+      .map((c) => ({
+        issuerKey: safeIssuerKeyOf(c.issuer),
+        serial: c.serial,
+        sha256: c.sha256,
+      })),
     spkiSha256s: [...new Set(provenSpki)],
   };
 }

@@ -29,7 +29,8 @@ export const IssuerConfigSchema = z.object({
   ocspUrl: httpUrl.optional(),
   crlUrl: httpUrl.optional(),
 });
-export type IssuerConfig = z.infer<typeof IssuerConfigSchema>;
+/** One entry of the configuration, as written. */
+type IssuerConfig = z.infer<typeof IssuerConfigSchema>;
 
 export const IssuersConfigSchema = z.array(IssuerConfigSchema).max(MAX_ISSUERS);
 
@@ -50,7 +51,7 @@ export function parseIssuers(value: unknown): readonly IssuerCertificate[] {
       `issuers${issue?.path.map((p) => `[${String(p)}]`).join('') ?? ''}: ${issue?.message ?? 'invalid'}`,
     );
   }
-  return parsed.data.map((entry, i) => {
+  return parsed.data.map((entry: IssuerConfig, i) => {
     let certificate: X509Certificate;
     try {
       certificate = new X509Certificate(entry.certificate);
