@@ -7,9 +7,9 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
 import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
-import type { MessageEvidence } from '../../lambdas/domain/intake/ports.ts';
 import { parseInventoryText } from '../../lambdas/domain/inventory/csv.ts';
 import { parseIssuers } from '../../lambdas/domain/issuers/config.ts';
+import type { MessageEvidence } from '../../lambdas/domain/ports/evidence-store.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { compose } from '../support/compose.ts';
 import { type ForgedCertificates, makeForgedCertificates } from '../support/forged-certificates.ts';
@@ -53,7 +53,7 @@ async function report(messageId: string, text: string) {
     settings: env.settings,
     inboundPrefix: env.config.inboundPrefix,
   });
-  const c = await env.deps.cases.getCase(result!.caseId!);
+  const c = await env.deps.cases.get(result!.caseId!);
   const file = await env.s3.send(
     new GetObjectCommand({ Bucket: env.config.evidenceBucket, Key: c!.messages[0]!.evidenceKey! }),
   );

@@ -44,7 +44,7 @@ async function resolve(
   texts: string[],
   options: { issuers: boolean; inventory?: InventoryRecord[] },
 ) {
-  const evidence = await extractEvidence(mail(texts), undefined, {
+  const evidence = await extractEvidence(mail(texts), undefined, null, {
     issuers: options.issuers ? issuers : [],
   });
   return {
