@@ -5,10 +5,14 @@
  *
  * Flow: Acknowledge -> NotifyTeam -> PlanClock -> (ClockDone? -> Succeed)
  *       | WaitForCheckpoint (TimestampPath $.next.at) -> EvaluateCheckpoint -> ClockDone? ...
- * Every task retries with backoff; a task that still fails goes to ReportClockFailure (SNS publish
- * to the pager topic) and the execution fails, which the execution-failed alarm also sees.
+ * Every task retries with backoff. No task's failure stops the clock: a task that still fails
+ * pages once (its own Report...Failure state, an SNS publish to the pager topic) and the
+ * execution goes on: after Acknowledge to NotifyTeam, after NotifyTeam to PlanClock, after
+ * PlanClock or EvaluateCheckpoint to the next checkpoint of the schedule the execution was
+ * started with. Only a pager that cannot be reached ends in ClockFailed.
  */
 import type { DeadlineClockInput } from '../domain/intake/ports.ts';
+import type { AcknowledgeResult } from '../domain/notices/send-notices.ts';
 
 export const CLOCK_STATES = {
   acknowledge: 'Acknowledge',
@@ -18,9 +22,27 @@ export const CLOCK_STATES = {
   wait: 'WaitForCheckpoint',
   evaluate: 'EvaluateCheckpoint',
   stopped: 'ClockStopped',
-  reportFailure: 'ReportClockFailure',
+  reportAcknowledgeFailure: 'ReportAcknowledgeFailure',
+  reportNotifyTeamFailure: 'ReportNotifyTeamFailure',
+  reportPlanFailure: 'ReportPlanFailure',
+  reportCheckpointFailure: 'ReportCheckpointFailure',
+  /** After a failed plan: the schedule from its start (index -1, then +1). */
+  fromFirstCheckpoint: 'FromFirstCheckpoint',
+  /** After a failed plan or evaluation: the next index of the execution's schedule. */
+  skipCheckpoint: 'SkipCheckpoint',
+  checkpointLeft: 'CheckpointLeft',
+  scheduledCheckpoint: 'ScheduledCheckpoint',
+  nextFromSchedule: 'NextFromSchedule',
   failed: 'ClockFailed',
 } as const;
+
+/** The SNS publishes that page when a task keeps failing; each goes on to the next step. */
+export const CLOCK_FAILURE_REPORTS = [
+  CLOCK_STATES.reportAcknowledgeFailure,
+  CLOCK_STATES.reportNotifyTeamFailure,
+  CLOCK_STATES.reportPlanFailure,
+  CLOCK_STATES.reportCheckpointFailure,
+] as const;
 
 /** The execution input is what intake starts it with. */
 export type ClockExecutionInput = DeadlineClockInput;
@@ -29,12 +51,8 @@ export type ClockExecutionInput = DeadlineClockInput;
 export interface AcknowledgeInput {
   readonly caseId: string;
 }
-export interface AcknowledgeOutput {
-  readonly status: 'sent' | 'alreadySent' | 'suppressed' | 'noRecipient' | 'caseClosed';
-  readonly messageId: string | null;
-  /** For `sent`: seconds from the report's receipt to this send (a dashboard figure). */
-  readonly secondsSinceReceipt?: number;
-}
+/** `failed` and `undeliverable` are results, not errors: the clock goes on to NotifyTeam. */
+export type AcknowledgeOutput = AcknowledgeResult;
 
 /** Payload of the NotifyTeam task: `{ caseId: $.caseId }`. */
 export interface NotifyTeamInput {

@@ -1,6 +1,7 @@
 /** Wires the clock's tasks to their AWS adapters. */
 import { documentClient, sesClient, snsClient } from '../adapters/aws-clients.ts';
 import { DynamoCaseRepository } from '../adapters/dynamo/case-repository.ts';
+import { DynamoSendClaims } from '../adapters/dynamo/send-claims.ts';
 import { SesMailer } from '../adapters/ses/mailer.ts';
 import { SnsNotifier } from '../adapters/sns/notifier.ts';
 import type { Mailer, Notifier } from '../domain/notices/ports.ts';
@@ -23,8 +24,9 @@ export function clockDeps(options: {
 }): ClockTaskDeps {
   return {
     cases: new DynamoCaseRepository(documentClient(), options.casesTable),
+    claims: new DynamoSendClaims(documentClient(), options.casesTable),
     mailer: options.configurationSet
-      ? new SesMailer(sesClient(), options.configurationSet)
+      ? new SesMailer(sesClient({ singleAttempt: true }), options.configurationSet)
       : noMailer,
     notifier: options.topics ? new SnsNotifier(snsClient(), options.topics) : noNotifier,
     region: options.region ?? null,

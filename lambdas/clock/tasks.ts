@@ -19,6 +19,7 @@ import {
   notifyTeam,
   type SenderSettings,
 } from '../domain/notices/send-notices.ts';
+import type { SendClaims } from '../domain/ports/send-claims.ts';
 import type { AcknowledgeOutput, CheckpointOutput, NotifyTeamOutput } from './contract.ts';
 
 export class InvalidTaskInputError extends Error {
@@ -40,6 +41,7 @@ function check<T>(schema: z.ZodType<T>, input: unknown): T {
 
 export interface ClockTaskDeps extends NoticeDeps {
   readonly mailer: Mailer;
+  readonly claims: SendClaims;
   readonly notifier: Notifier;
   readonly region: string | null;
 }

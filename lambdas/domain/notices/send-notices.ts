@@ -7,8 +7,10 @@
 import {
   applyDeliveryEvent,
   type DeliveryOutcome,
+  markNoticeNotSent,
   markNoticeSent,
   NoticeTransitionError,
+  type NotSentStatus,
   type SentRecord,
 } from '../case/notice-transitions.ts';
 import { ACK_NOTICE_ID } from '../case/notices.ts';
@@ -21,7 +23,9 @@ import {
 } from '../escalation/messages.ts';
 import type { CaseRepository } from '../intake/ports.ts';
 import { CaseNotFoundError } from '../intake/ports.ts';
-import type { Mailer, Notifier } from './ports.ts';
+import { acknowledgmentClaimKey, type SendClaims } from '../ports/send-claims.ts';
+import { outboundAddress } from './outbound.ts';
+import { type Mailer, MailRefusedError, type Notifier } from './ports.ts';
 
 export interface NoticeDeps {
   readonly cases: CaseRepository;
@@ -96,47 +100,144 @@ async function recordSent(
   return updated;
 }
 
-export type AcknowledgeStatus =
-  | 'sent'
-  | 'alreadySent'
-  | 'suppressed'
-  | 'noRecipient'
-  | 'caseClosed';
+export const ACKNOWLEDGE_STATUSES = [
+  'sent',
+  'alreadySent',
+  'suppressed',
+  'noRecipient',
+  'caseClosed',
+  'failed',
+  'undeliverable',
+] as const;
+export type AcknowledgeStatus = (typeof ACKNOWLEDGE_STATUSES)[number];
 
-/** Step 1 of the clock: the automatic acknowledgment, unless intake suppressed it. */
+export interface AcknowledgeDeps extends NoticeDeps {
+  readonly mailer: Mailer;
+  readonly claims: SendClaims;
+  readonly region: string | null;
+}
+
+export interface AcknowledgeResult {
+  readonly status: AcknowledgeStatus;
+  readonly messageId: string | null;
+  /** For `sent`: seconds from the report's receipt to this send (a dashboard figure). */
+  readonly secondsSinceReceipt?: number;
+  /** For `failed` and `undeliverable`: why, as recorded on the notice. */
+  readonly reason?: string;
+}
+
+const ACK_ACTOR = 'system:acknowledge';
+
+/** Records on the acknowledgment notice (and in the audit trail) why it did not go out. */
+async function recordNotSent(
+  deps: NoticeDeps,
+  c: CprCase,
+  status: NotSentStatus,
+  detail: string,
+): Promise<void> {
+  const at = deps.now().toISOString();
+  await deps.cases.updateCase(c.id, (current) =>
+    markNoticeNotSent(current, ACK_NOTICE_ID, { status, at, actor: ACK_ACTOR, detail }),
+  );
+  await deps.cases.appendEvents([
+    event(
+      c,
+      at,
+      ACK_ACTOR,
+      `acknowledgment.${status}`,
+      `${c.id}:acknowledgment:${status}`,
+      `acknowledgment to ${c.reporter ?? 'unknown'} ${status}: ${detail}`,
+    ),
+  ]);
+}
+
+/**
+ * Step 1 of the clock: the automatic acknowledgment, unless intake suppressed it. It goes out at
+ * most once: the send is claimed with a conditional write before SES is called, and a retry that
+ * finds the claim never calls SES again (it completes the records of a send that succeeded, or
+ * records the acknowledgment `failed`). No outcome here throws, except storage failing: a refused
+ * or unanswered send is recorded on the notice, and the clock goes on.
+ */
 export async function acknowledgeReporter(
   caseId: string,
-  deps: NoticeDeps & { readonly mailer: Mailer; readonly region: string | null },
+  deps: AcknowledgeDeps,
   settings: SenderSettings,
-): Promise<{ status: AcknowledgeStatus; messageId: string | null; secondsSinceReceipt?: number }> {
+): Promise<AcknowledgeResult> {
   const c = await loadCase(deps.cases, caseId);
   const ack = c.notices.find((n) => n.id === ACK_NOTICE_ID);
   if (c.status !== 'open') return { status: 'caseClosed', messageId: null };
   if (!ack || ack.status === 'suppressed') return { status: 'suppressed', messageId: null };
+  if (ack.status === 'failed' || ack.status === 'undeliverable') {
+    return { status: ack.status, messageId: null, reason: ack.note ?? ack.status };
+  }
   if (ack.status !== 'pending') return { status: 'alreadySent', messageId: ack.messageId };
   if (!ack.recipient) return { status: 'noRecipient', messageId: null };
+
+  const to = outboundAddress(ack.recipient);
+  if (!to.deliverable) {
+    const reason = `SES cannot send to ${ack.recipient} (${to.reason}); no send was tried`;
+    await recordNotSent(deps, c, 'undeliverable', reason);
+    return { status: 'undeliverable', messageId: null, reason };
+  }
+
+  const claimKey = acknowledgmentClaimKey(c.id);
+  const claim = await deps.claims.claim(claimKey, deps.now().toISOString());
+  if (!claim.taken) {
+    const earlier = claim.existing;
+    if (earlier.state === 'sent' && earlier.messageId) {
+      // SES accepted it on an earlier attempt that stopped before its records: finish them.
+      return finishSent(deps, c, earlier.messageId);
+    }
+    const reason =
+      earlier.state === 'refused'
+        ? `refused by SES: ${earlier.error ?? 'unknown error'}`
+        : `an earlier attempt claimed the send at ${earlier.claimedAt} and stopped before recording SES's answer; not sent again, so that it goes out at most once`;
+    await recordNotSent(deps, c, 'failed', reason);
+    return { status: 'failed', messageId: null, reason };
+  }
+
   const mail = acknowledgmentMail(c, { name: settings.caName });
-  const { messageId } = await deps.mailer.send({
-    from: settings.senderAddress,
-    to: ack.recipient,
-    replyTo: settings.replyTo,
-    subject: mail.subject,
-    text: mail.text,
-    inReplyTo: c.messages[0]?.messageIdHeader ?? null,
-    autoSubmitted: 'auto-replied',
-  });
+  let messageId: string;
+  try {
+    ({ messageId } = await deps.mailer.send({
+      from: settings.senderAddress,
+      to: to.address,
+      replyTo: settings.replyTo,
+      subject: mail.subject,
+      text: mail.text,
+      inReplyTo: c.messages[0]?.messageIdHeader ?? null,
+      autoSubmitted: 'auto-replied',
+    }));
+  } catch (error) {
+    if (error instanceof MailRefusedError) {
+      const reason = `refused by SES: ${error.code}: ${error.message}`;
+      await deps.claims.settle(claimKey, {
+        state: 'refused',
+        error: `${error.code}: ${error.message}`,
+      });
+      await recordNotSent(deps, c, 'failed', reason);
+      return { status: 'failed', messageId: null, reason };
+    }
+    // No answer: SES may have sent it. The claim stays; it is not tried again.
+    const reason = `no answer from SES (${(error as Error).name}: ${(error as Error).message}); it may or may not have gone out, and is not sent again`;
+    await recordNotSent(deps, c, 'failed', reason);
+    return { status: 'failed', messageId: null, reason };
+  }
+  await deps.claims.settle(claimKey, { state: 'sent', messageId });
+  return finishSent(deps, c, messageId);
+}
+
+async function finishSent(
+  deps: AcknowledgeDeps,
+  c: CprCase,
+  messageId: string,
+): Promise<AcknowledgeResult> {
   const sentAt = deps.now();
   await recordSent(
     deps,
     c,
     ACK_NOTICE_ID,
-    {
-      at: sentAt.toISOString(),
-      actor: 'system:acknowledge',
-      channel: 'ses',
-      messageId,
-      note: null,
-    },
+    { at: sentAt.toISOString(), actor: ACK_ACTOR, channel: 'ses', messageId, note: null },
     deps.region,
   );
   return {
@@ -224,9 +325,16 @@ export async function sendPreliminaryReport(
       `notice "${noticeId}" has no recipient address`,
     );
   }
+  const to = outboundAddress(notice.recipient);
+  if (!to.deliverable) {
+    throw new NoticeTransitionError(
+      'invalidTransition',
+      `SES cannot send to ${notice.recipient} (${to.reason}): send the report another way and record it with cpr notice`,
+    );
+  }
   const { messageId } = await deps.mailer.send({
     from: settings.senderAddress,
-    to: notice.recipient,
+    to: to.address,
     replyTo: settings.replyTo,
     subject: `[${c.id}] Preliminary report on your certificate problem report`,
     text: report.text,
