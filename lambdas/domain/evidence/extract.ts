@@ -9,6 +9,7 @@
 import { ExpansionBudget, openArchive, sniffArchive } from './archive.ts';
 import { EvidenceCollector } from './collector.ts';
 import { isCsvCandidate, scanCsv } from './csv.ts';
+import { KeyLimitError } from './errors.ts';
 import { DEFAULT_EVIDENCE_LIMITS, type EvidenceLimits } from './limits.ts';
 import { type PemBlock, scanPem } from './pem.ts';
 import { PRIVATE_KEY_LABELS, sniffPrivateKey } from './private-key.ts';
@@ -125,6 +126,10 @@ export function outsidePemBlocks(text: string): string {
 async function handlePemBlock(ctx: Ctx, block: PemBlock, source: EvidenceSource): Promise<void> {
   const c = ctx.collector;
   const { label, der } = block;
+  if (!c.firstSighting(label, der)) {
+    der.fill(0);
+    return;
+  }
   if (CERTIFICATE_LABELS.has(label)) {
     if (!c.addCertificate(der, source)) c.problem(`${source}: unreadable ${label} PEM block`);
   } else if (PKCS7_LABELS.has(label)) {
@@ -174,6 +179,8 @@ async function scanBytes(
   depth: number,
 ): Promise<void> {
   const c = ctx.collector;
+  // The same attachment or archive member sent again adds nothing; skip it before any work.
+  if (!c.firstSighting('part', bytes)) return;
   const kind = sniffArchive(bytes, filename);
   if (kind !== null) {
     if (depth >= ctx.limits.maxArchiveDepth) {
@@ -230,6 +237,10 @@ async function scanDer(
       const key = sniffPrivateKey(buf);
       if (key === null) return false;
       c.addParsedKey({ ...key, source });
+      return true;
+    } catch (error) {
+      if (!(error instanceof KeyLimitError)) throw error;
+      c.keyRefused(error, source);
       return true;
     } finally {
       buf.fill(0);
