@@ -46,7 +46,7 @@ import { grantTopicPublish } from './alert-topics.ts';
 /**
  * Retries of every task. A function that throws (SES or DynamoDB throttled, a network blip) is
  * retried 4 times, after up to 2, 4, 8 and 16 s (full jitter, so executions that failed together
- * do not retry together); what still fails goes to ReportClockFailure. The task functions are
+ * do not retry together); what still fails pages once and the clock goes on. The task functions are
  * idempotent per case (a retried Acknowledge answers `alreadySent`). The 12 h checkpoints leave room
  * for that, not for hours of silent retrying.
  */
@@ -58,7 +58,7 @@ export const TASK_RETRY: Readonly<RetryProps> = {
   jitterStrategy: JitterType.FULL,
 };
 
-/** Where a caught error lands in the state: ReportClockFailure and ClockFailed read it there. */
+/** Where a caught error lands in the state: the Report...Failure states and ClockFailed read it there. */
 export const ERROR_PATH = '$.error';
 
 export interface ClockTaskFunctions {

@@ -6,6 +6,7 @@
  * Order is the order of discovery (texts first, then parts, archive members in archive order),
  * so the same mail always yields the same Evidence.
  */
+import { stripHtml } from '../mail/strip-html.ts';
 import { ExpansionBudget, openArchive, sniffArchive } from './archive.ts';
 import { EvidenceCollector } from './collector.ts';
 import { isCsvCandidate, scanCsv } from './csv.ts';
@@ -208,7 +209,7 @@ async function scanBytes(
     return;
   }
   let text = new TextDecoder('utf-8').decode(bytes);
-  if (/html/i.test(contentType) || /\.html?$/i.test(filename ?? '')) text = htmlToText(text);
+  if (/html/i.test(contentType) || /\.html?$/i.test(filename ?? '')) text = stripHtml(text);
   if (isCsvCandidate(filename, contentType) && scanCsv(text, c)) {
     await scanText(ctx, text, source, 'crtsh-only');
   } else {
@@ -259,20 +260,4 @@ async function scanDer(
       ? `${source}: PKCS#12 file not supported (password protected), needs a manual check`
       : `${source}: DER object of an unrecognised type`,
   );
-}
-
-/** Enough HTML-to-text for PEM and links in an HTML attachment: tags to newlines, entities. */
-function htmlToText(html: string): string {
-  // Tag bodies are bounded: `<[^>]*>` would rescan to the end for every unclosed `<`.
-  return html
-    .replace(/<(br|\/p|\/div|\/pre|\/li|\/tr)\b[^<>]{0,1000}>/gi, '\n')
-    .replace(/<[^<>]{0,1000}>/g, '')
-    .replace(/&gt;/gi, '>')
-    .replace(/&lt;/gi, '<')
-    .replace(/&quot;/gi, '"')
-    .replace(/&#43;|&plus;/gi, '+')
-    .replace(/&#x2f;|&#47;|&sol;/gi, '/')
-    .replace(/&#61;|&equals;/gi, '=')
-    .replace(/&nbsp;/gi, ' ')
-    .replace(/&amp;/gi, '&');
 }
