@@ -251,6 +251,7 @@ export async function startLocalStack(
     senderAddress: config.senderAddress,
     replyTo: config.cprAddresses[0]!,
     caName: config.caName,
+    acknowledgmentLimits: config.acknowledgmentLimits,
   };
   const where = {
     rawMail: (key: string) => `${join(config.dataDir, 's3', LOCAL_NAMES.bucket, key)}`,

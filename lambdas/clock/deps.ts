@@ -1,6 +1,7 @@
 /** Wires the clock's tasks to their AWS adapters. */
 import { documentClient, sesClient, snsClient } from '../adapters/aws-clients.ts';
 import { DynamoCaseRepository } from '../adapters/dynamo/case-repository.ts';
+import { DynamoRateLimiter } from '../adapters/dynamo/rate-limits.ts';
 import { DynamoSendClaims } from '../adapters/dynamo/send-claims.ts';
 import { SesMailer } from '../adapters/ses/mailer.ts';
 import { SnsNotifier } from '../adapters/sns/notifier.ts';
@@ -26,6 +27,7 @@ export function clockDeps(options: {
   return {
     cases: new DynamoCaseRepository(documentClient(), options.casesTable),
     claims: new DynamoSendClaims(documentClient(), options.casesTable),
+    rateLimiter: new DynamoRateLimiter(documentClient(), options.casesTable),
     mailer: options.configurationSet
       ? new SesMailer(sesClient({ singleAttempt: true }), options.configurationSet)
       : noMailer,

@@ -12,13 +12,14 @@ import {
 } from '../domain/escalation/run-checkpoint.ts';
 import type { Mailer, Notifier } from '../domain/notices/ports.ts';
 import {
+  type AcknowledgeSettings,
   acknowledgeReporter,
   type DeliveryEvent,
   handleDeliveryEvent,
   type NoticeDeps,
   notifyTeam,
-  type SenderSettings,
 } from '../domain/notices/send-notices.ts';
+import type { RateLimiter } from '../domain/ports/rate-limits.ts';
 import type { SendClaims } from '../domain/ports/send-claims.ts';
 import {
   type AcknowledgeOutput,
@@ -42,11 +43,12 @@ function check<T>(schema: z.ZodType<T>, input: unknown): T {
 export interface ClockTaskDeps extends NoticeDeps {
   readonly mailer: Mailer;
   readonly claims: SendClaims;
+  readonly rateLimiter: RateLimiter;
   readonly notifier: Notifier;
   readonly region: string | null;
 }
 
-export function acknowledgeTask(deps: ClockTaskDeps, settings: SenderSettings) {
+export function acknowledgeTask(deps: ClockTaskDeps, settings: AcknowledgeSettings) {
   return async (input: unknown): Promise<AcknowledgeOutput> => {
     const { caseId } = check(caseTaskInputSchema, input);
     return acknowledgeReporter(caseId, deps, settings);

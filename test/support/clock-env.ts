@@ -26,6 +26,9 @@ export const SENDER = {
   senderAddress: 'notices@ca.example',
   replyTo: 'cpr@ca.example',
   caName: 'Example CA',
+  // Most tests send many acknowledgments to one reporter; the limits have their own tests
+  // (with DEFAULT_ACKNOWLEDGMENT_LIMITS).
+  acknowledgmentLimits: { perAddress: 1000, perDomain: 10_000, windowHours: 24 },
 } as const;
 
 export interface ClockEnv extends IntakeEnv {

@@ -26,10 +26,13 @@ export const SUPPRESSION_REASONS = [
   'ownAddress',
   'missingFrom',
   'invalidFrom',
-  'dmarcReject',
+  'dmarcFail',
+  'spfFail',
+  'multipleFrom',
   'duplicate',
   'reply',
   'canary',
+  'rateLimited',
 ] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 

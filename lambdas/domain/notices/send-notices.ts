@@ -23,9 +23,11 @@ import {
 } from '../escalation/messages.ts';
 import type { CaseRepository } from '../intake/ports.ts';
 import { CaseNotFoundError } from '../intake/ports.ts';
+import type { RateLimiter } from '../ports/rate-limits.ts';
 import { acknowledgmentClaimKey, type SendClaims } from '../ports/send-claims.ts';
+import { type AcknowledgmentLimits, acknowledgmentRateLimits } from './acknowledgment-limits.ts';
 import { outboundAddress } from './outbound.ts';
-import { type Mailer, MailRefusedError, type Notifier } from './ports.ts';
+import { type Mailer, MailRefusedError, type Notifier, type TopicName } from './ports.ts';
 
 export interface NoticeDeps {
   readonly cases: CaseRepository;
@@ -38,6 +40,11 @@ export interface SenderSettings {
   /** Where replies go: the CPR address, so replies thread into the case. */
   readonly replyTo: string;
   readonly caName: string;
+}
+
+export interface AcknowledgeSettings extends SenderSettings {
+  /** Per-recipient limits of the automatic acknowledgment. */
+  readonly acknowledgmentLimits: AcknowledgmentLimits;
 }
 
 /** SES rewrites Message-ID to `<id@region.amazonses.com>`; replies may reference either form. */
@@ -108,12 +115,14 @@ export const ACKNOWLEDGE_STATUSES = [
   'caseClosed',
   'failed',
   'undeliverable',
+  'rateLimited',
 ] as const;
 export type AcknowledgeStatus = (typeof ACKNOWLEDGE_STATUSES)[number];
 
 export interface AcknowledgeDeps extends NoticeDeps {
   readonly mailer: Mailer;
   readonly claims: SendClaims;
+  readonly rateLimiter: RateLimiter;
   readonly region: string | null;
 }
 
@@ -122,7 +131,7 @@ export interface AcknowledgeResult {
   readonly messageId: string | null;
   /** For `sent`: seconds from the report's receipt to this send (a dashboard figure). */
   readonly secondsSinceReceipt?: number;
-  /** For `failed` and `undeliverable`: why, as recorded on the notice. */
+  /** For `failed`, `undeliverable` and `rateLimited`: why, as recorded on the notice. */
   readonly reason?: string;
 }
 
@@ -136,9 +145,18 @@ async function recordNotSent(
   detail: string,
 ): Promise<void> {
   const at = deps.now().toISOString();
-  await deps.cases.updateCase(c.id, (current) =>
-    markNoticeNotSent(current, ACK_NOTICE_ID, { status, at, actor: ACK_ACTOR, detail }),
-  );
+  await deps.cases.updateCase(c.id, (current) => {
+    const next = markNoticeNotSent(current, ACK_NOTICE_ID, {
+      status,
+      at,
+      actor: ACK_ACTOR,
+      detail,
+    });
+    // Held back at send time: the case shows the same reason as an intake suppression would.
+    return next && status === 'suppressed'
+      ? { ...next, acknowledgment: { decision: 'suppress', reason: 'rateLimited' } }
+      : next;
+  });
   await deps.cases.appendEvents([
     event(
       c,
@@ -161,7 +179,7 @@ async function recordNotSent(
 export async function acknowledgeReporter(
   caseId: string,
   deps: AcknowledgeDeps,
-  settings: SenderSettings,
+  settings: AcknowledgeSettings,
 ): Promise<AcknowledgeResult> {
   const c = await loadCase(deps.cases, caseId);
   const ack = c.notices.find((n) => n.id === ACK_NOTICE_ID);
@@ -178,6 +196,20 @@ export async function acknowledgeReporter(
     const reason = `SES cannot send to ${ack.recipient} (${to.reason}); no send was tried`;
     await recordNotSent(deps, c, 'undeliverable', reason);
     return { status: 'undeliverable', messageId: null, reason };
+  }
+
+  // BR-independent courtesy, so it yields to the per-recipient limits; the case does not.
+  const limits = acknowledgmentRateLimits(to.address, to.domain, settings.acknowledgmentLimits);
+  const admission = await deps.rateLimiter.admit(
+    limits,
+    c.id,
+    deps.now(),
+    settings.acknowledgmentLimits.windowHours * 3_600_000,
+  );
+  if (!admission.admitted) {
+    const reason = `rateLimited: ${admission.limit} acknowledgments to ${admission.key.replace(/^\w+:/, '')} in ${settings.acknowledgmentLimits.windowHours} h already`;
+    await recordNotSent(deps, c, 'suppressed', reason);
+    return { status: 'rateLimited', messageId: null, reason };
   }
 
   const claimKey = acknowledgmentClaimKey(c.id);
@@ -351,6 +383,13 @@ export async function sendPreliminaryReport(
   return { messageId };
 }
 
+/** Who hears of a bounce or complaint, by the kind of notice that bounced. */
+export const DELIVERY_ALERT_ROUTES: Readonly<Record<NoticeKind, readonly TopicName[]>> = {
+  acknowledgment: ['team'],
+  reporterReport: ['team', 'pager'],
+  subscriberReport: ['team', 'pager'],
+};
+
 export interface DeliveryEvent {
   readonly sesMessageId: string;
   readonly outcome: DeliveryOutcome;
@@ -385,8 +424,10 @@ export async function handleDeliveryEvent(
     const alertId = `${eventId}:alerted`;
     if (!(await deps.cases.hasEvent(after.id, alertId))) {
       const message = deliveryProblemNotice(after, notice, e.outcome, e.diagnostic);
-      await deps.notifier.publish('team', message);
-      await deps.notifier.publish('pager', message);
+      // A bounced acknowledgment is a courtesy lost, often to a forged From: the team hears of
+      // it, nobody is woken. A bounced preliminary report is an obligation reopened: it pages.
+      const topics = DELIVERY_ALERT_ROUTES[notice.kind];
+      for (const topic of topics) await deps.notifier.publish(topic, message);
       await deps.cases.appendEvents([
         event(
           after,
@@ -394,7 +435,7 @@ export async function handleDeliveryEvent(
           'system:delivery-events',
           'deliveryAlert',
           alertId,
-          `team and pager alerted: ${notice.id} ${e.outcome}`,
+          `${topics.join(' and ')} alerted: ${notice.id} ${e.outcome}`,
         ),
       ]);
     }
