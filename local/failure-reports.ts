@@ -4,7 +4,7 @@
  * run (the stack, the tests) routes them here by state name.
  */
 import { CLOCK_FAILURE_REPORTS } from '../lambdas/clock/contract.ts';
-import type { Notifier } from '../lambdas/domain/notices/ports.ts';
+import type { Notifier } from '../lambdas/domain/ports/notifier.ts';
 
 /** The sns:publish result shape, `{ MessageId }`, as the definition's task would get it. */
 export function failureReportTasks(

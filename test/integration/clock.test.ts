@@ -3,11 +3,13 @@
  * tasks routed to the real task code against dynalite, the SES stand-in and an SNS sink. Waits
  * are fast-forwarded by a scripted clock; actions of people and of SES happen at their times.
  */
+
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLOCK_STATES } from '../../lambdas/clock/contract.ts';
 import { acknowledgeTask } from '../../lambdas/clock/tasks.ts';
-import type { DeadlineClockInput } from '../../lambdas/domain/intake/ports.ts';
+import { personActor } from '../../lambdas/domain/audit/events.ts';
 import { recordPreliminaryReport } from '../../lambdas/domain/notices/send-notices.ts';
+import type { DeadlineClockInput } from '../../lambdas/domain/ports/deadline-clock.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { synthesizedClockDefinition } from '../../local/clock-definition.ts';
 import { failureReportTasks } from '../../local/failure-reports.ts';
@@ -94,7 +96,7 @@ const subscriberSent = (caseId: string, noticeId: string, hours: number): Script
       noticeId,
       {
         at: at(hours),
-        actor: 'alice',
+        actor: personActor('alice'),
         channel: 'email',
         messageId: null,
         note: 'sent from the compliance mailbox',
@@ -149,7 +151,7 @@ describe('the synthesized deadline clock', () => {
     );
     // Then a bounded number of re-pages, and the clock ends.
     expect(escalations.filter((m) => m.attributes.type === 'escalation.repage')).toHaveLength(6);
-    const c = await env.deps.cases.getCase(input.caseId);
+    const c = await env.deps.cases.get(input.caseId);
     expect(c?.escalations.map((e) => e.level)).toEqual([
       'warning',
       'page',
@@ -166,15 +168,21 @@ describe('the synthesized deadline clock', () => {
       {
         at: at(1),
         run: async () => {
-          const c = await env.deps.cases.getCase(input.caseId);
+          const c = await env.deps.cases.get(input.caseId);
           ackId = c!.notices.find((n) => n.id === 'acknowledgment')!.messageId!;
           await recordPreliminaryReport(
             input.caseId,
             'reporter',
-            { at: at(1), actor: 'alice', channel: 'ses', messageId: 'prelim-1', note: null },
+            {
+              at: at(1),
+              actor: personActor('alice'),
+              channel: 'ses',
+              messageId: 'prelim-1',
+              note: null,
+            },
             env.clockDeps,
           );
-          await env.deps.cases.registerOutbound('prelim-1', {
+          await env.clockDeps.outbound.register('prelim-1', {
             caseId: input.caseId,
             noticeId: 'reporter',
           });
@@ -290,9 +298,9 @@ describe('the synthesized deadline clock', () => {
       {
         at: at(16),
         run: async () => {
-          const { closeCase } = await import('../../lambdas/domain/case/notice-transitions.ts');
-          await env.deps.cases.updateCase(input.caseId, (c) =>
-            closeCase(c, at(16), 'duplicate of an earlier case'),
+          const { markClosed } = await import('../../lambdas/domain/case/close-case.ts');
+          await env.deps.cases.update(input.caseId, (c) =>
+            markClosed(c, at(16), 'duplicate of an earlier case'),
           );
         },
       },
@@ -328,7 +336,7 @@ async function expectFullEscalation(
     'escalation.page',
     'escalation.breach',
   ]);
-  const c = await env.deps.cases.getCase(caseId);
+  const c = await env.deps.cases.get(caseId);
   expect(c?.escalations.slice(0, 3).map((e) => [e.level, e.checkpointAt])).toEqual([
     ['warning', at(12)],
     ['page', at(20)],
@@ -342,7 +350,7 @@ describe('the acknowledgment never stops the clock (SES-faithful stand-in)', () 
     const { outcome, escalations, run } = await runFor(input);
     expect(outcome.status).toBe('SUCCEEDED');
     expect(run.statesEntered().slice(0, 3)).toEqual(['Acknowledge', 'NotifyTeam', 'PlanClock']);
-    const c = await env.deps.cases.getCase(input.caseId);
+    const c = await env.deps.cases.get(input.caseId);
     const ack = c?.notices.find((n) => n.id === 'acknowledgment');
     expect(ack?.status).toBe('undeliverable');
     expect(ack?.note).toContain('nonAsciiLocalPart');
@@ -366,7 +374,7 @@ describe('the acknowledgment never stops the clock (SES-faithful stand-in)', () 
       (e) => e.type === 'StateExited' && e.state.name === CLOCK_STATES.acknowledge,
     );
     expect(JSON.stringify(out)).toContain('failed');
-    const c = await env.deps.cases.getCase(input.caseId);
+    const c = await env.deps.cases.get(input.caseId);
     const ack = c?.notices.find((n) => n.id === 'acknowledgment');
     expect(ack?.status).toBe('failed');
     expect(ack?.note).toContain(
@@ -392,7 +400,7 @@ describe('the acknowledgment never stops the clock (SES-faithful stand-in)', () 
     const names = (mail?.headers ?? []).map((h) => h.name.toLowerCase());
     expect(names).toContain('auto-submitted');
     expect(names).not.toContain('in-reply-to');
-    const c = await env.deps.cases.getCase(input.caseId);
+    const c = await env.deps.cases.get(input.caseId);
     expect(c?.notices.find((n) => n.id === 'acknowledgment')?.status).toBe('sent');
   });
 });
@@ -418,7 +426,7 @@ describe('the acknowledgment goes out at most once', () => {
 
   test('a crash in the writes after SES accepted it: the retry completes the records, no second mail', async () => {
     const input = await openCase();
-    const deps = { ...env.clockDeps, cases: crashingOnce(env.clockDeps.cases, 'registerOutbound') };
+    const deps = { ...env.clockDeps, outbound: crashingOnce(env.clockDeps.outbound, 'register') };
     const { outcome, run } = await runFor(input, [], {
       [CLOCK_STATES.acknowledge]: acknowledgeTask(deps, SENDER),
     });
@@ -426,7 +434,7 @@ describe('the acknowledgment goes out at most once', () => {
     expect(run.events.filter((e) => e.type === 'StateRetried')).toHaveLength(1);
     const mails = await env.mailsFor(input.caseId);
     expect(mails).toHaveLength(1);
-    const c = await env.deps.cases.getCase(input.caseId);
+    const c = await env.deps.cases.get(input.caseId);
     const ack = c?.notices.find((n) => n.id === 'acknowledgment');
     expect(ack?.status).toBe('sent');
     expect(ack?.messageId).toBe(mails[0]?.messageId);
@@ -440,7 +448,7 @@ describe('the acknowledgment goes out at most once', () => {
     });
     expect(outcome.status).toBe('SUCCEEDED');
     expect(await env.mailsFor(input.caseId)).toHaveLength(1);
-    const c = await env.deps.cases.getCase(input.caseId);
+    const c = await env.deps.cases.get(input.caseId);
     const ack = c?.notices.find((n) => n.id === 'acknowledgment');
     expect(ack?.status).toBe('failed');
     expect(ack?.note).toContain('at most once');

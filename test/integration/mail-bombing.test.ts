@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLOCK_STATES } from '../../lambdas/clock/contract.ts';
 import { acknowledgeTask } from '../../lambdas/clock/tasks.ts';
-import type { DeadlineClockInput } from '../../lambdas/domain/intake/ports.ts';
 import { DEFAULT_ACKNOWLEDGMENT_LIMITS } from '../../lambdas/domain/notices/acknowledgment-limits.ts';
+import type { DeadlineClockInput } from '../../lambdas/domain/ports/deadline-clock.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { synthesizedClockDefinition } from '../../local/clock-definition.ts';
 import { failureReportTasks } from '../../local/failure-reports.ts';
@@ -108,7 +108,7 @@ describe('a burst of forged reports', () => {
     const mails = (await Promise.all(inputs.map((i) => env.mailsFor(i.caseId)))).flat();
     expect(mails.length).toBeLessThanOrEqual(DEFAULT_ACKNOWLEDGMENT_LIMITS.perAddress);
     expect(mails).toHaveLength(3);
-    const cases = await Promise.all(inputs.map((i) => env.deps.cases.getCase(i.caseId)));
+    const cases = await Promise.all(inputs.map((i) => env.deps.cases.get(i.caseId)));
     const acks = cases.map((c) => c?.notices.find((n) => n.id === 'acknowledgment'));
     expect(acks.filter((n) => n?.status === 'sent')).toHaveLength(3);
     const limited = cases.filter((c) => c?.acknowledgment.reason === 'rateLimited');

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 
-/** A conditional write refused because its condition did not hold (by class or, via JSON, name). */
+/** A conditional write refused because its condition did not hold (not an outage). */
 export function isConditionFailure(error: unknown): boolean {
   return (
     error instanceof ConditionalCheckFailedException ||

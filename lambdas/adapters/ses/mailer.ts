@@ -1,6 +1,6 @@
 import { type SESv2Client, SESv2ServiceException, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { isSesHeader, threadingReference } from '../../domain/notices/outbound.ts';
-import { type Mailer, MailRefusedError, type OutboundMail } from '../../domain/notices/ports.ts';
+import { type Mailer, MailRefusedError, type OutboundMail } from '../../domain/ports/mailer.ts';
 
 export class MailSendError extends Error {
   override readonly name = 'MailSendError';
