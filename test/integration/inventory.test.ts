@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
@@ -34,6 +35,10 @@ afterAll(() => db?.destroy());
 async function freshTable(): Promise<string> {
   const name = `inventory-${randomUUID().slice(0, 8)}`;
   await createTables(inject('dynamoEndpoint'), { cases: `cases-${name}`, inventory: name });
+  // dynalite makes a new table ACTIVE on a timer; a request before that finds no table.
+  const client = new DynamoDBClient({});
+  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: name });
+  client.destroy();
   return name;
 }
 
