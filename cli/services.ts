@@ -123,7 +123,7 @@ export function servicesFor(d: Deployment, env: NodeJS.ProcessEnv): Services {
         );
       }
       const { readFile } = await import('node:fs/promises');
-      const { parseIssuers } = await import('../lambdas/adapters/revocation/issuers.ts');
+      const { revocationIssuers } = await import('../lambdas/adapters/revocation/issuers.ts');
       const { RelyingPartyChecker } = await import('../lambdas/adapters/revocation/checker.ts');
       let text: string;
       try {
@@ -131,7 +131,7 @@ export function servicesFor(d: Deployment, env: NodeJS.ProcessEnv): Services {
       } catch (error) {
         throw new CliError(`${ISSUERS_ENV}=${path}: ${(error as Error).message}`);
       }
-      return new RelyingPartyChecker({ issuers: parseIssuers(text) });
+      return new RelyingPartyChecker({ issuers: revocationIssuers(text) });
     },
     async lambda() {
       const { LambdaClient } = await import('@aws-sdk/client-lambda');
@@ -146,7 +146,8 @@ export function servicesFor(d: Deployment, env: NodeJS.ProcessEnv): Services {
       }
       const { SESv2Client } = await import('@aws-sdk/client-sesv2');
       const { SesMailer } = await import('../lambdas/adapters/ses/mailer.ts');
-      ses ??= new SESv2Client(clientConfig(d, 'sesv2'));
+      // One attempt: a resend after a timeout could deliver the report twice (see SesMailer).
+      ses ??= new SESv2Client({ ...clientConfig(d, 'sesv2'), maxAttempts: 1 });
       return new SesMailer(ses, d.configurationSet);
     },
     sender() {

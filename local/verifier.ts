@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { RelyingPartyChecker } from '../lambdas/adapters/revocation/checker.ts';
-import { parseIssuers } from '../lambdas/adapters/revocation/issuers.ts';
+import { revocationIssuers } from '../lambdas/adapters/revocation/issuers.ts';
 import type { ClockTaskDeps } from '../lambdas/clock/tasks.ts';
 import { verifyCase } from '../lambdas/domain/revocation/use-cases.ts';
 
@@ -18,7 +18,7 @@ export async function startLocalVerifier(
   openCases: () => readonly string[],
   log: (line: string) => void,
 ): Promise<{ stop(): void }> {
-  const issuers = parseIssuers(await readFile(issuersFile, 'utf8'));
+  const issuers = revocationIssuers(await readFile(issuersFile, 'utf8'));
   const checker = new RelyingPartyChecker({ issuers });
   const revocation = deps.revocation;
   if (!revocation) throw new Error('the local verifier needs the revocation storage');

@@ -6,7 +6,9 @@ import {
   revocationCases,
 } from '../adapters/dynamo/cases-table.ts';
 import { DynamoInventory } from '../adapters/dynamo/inventory.ts';
+import { DynamoRateLimiter } from '../adapters/dynamo/rate-limits.ts';
 import { DynamoBlocklist, DynamoRevocationStore } from '../adapters/dynamo/revocations.ts';
+import { DynamoSendClaims } from '../adapters/dynamo/send-claims.ts';
 import { S3BlocklistPublisher } from '../adapters/s3/blocklist-export.ts';
 import { S3EvidenceStore } from '../adapters/s3/evidence-store.ts';
 import { SesMailer } from '../adapters/ses/mailer.ts';
@@ -69,8 +71,10 @@ export function clockDeps(options: {
     audit: table.audit,
     outbound: table.outbound,
     messageIds: table.messageIds,
+    claims: new DynamoSendClaims(documentClient(), options.casesTable),
+    rateLimiter: new DynamoRateLimiter(documentClient(), options.casesTable),
     mailer: options.configurationSet
-      ? new SesMailer(sesClient(), options.configurationSet)
+      ? new SesMailer(sesClient({ singleAttempt: true }), options.configurationSet)
       : noMailer,
     notifier: options.topics ? new SnsNotifier(snsClient(), options.topics) : noNotifier,
     region: options.region ?? null,

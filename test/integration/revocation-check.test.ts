@@ -4,9 +4,13 @@
  */
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { RelyingPartyChecker } from '../../lambdas/adapters/revocation/checker.ts';
-import { PoliteHttp } from '../../lambdas/adapters/revocation/http.ts';
-import { parseIssuers } from '../../lambdas/adapters/revocation/issuers.ts';
+import {
+  CRL_RECHECK_MS,
+  GOOD_OCSP_RECHECK_MS,
+  RelyingPartyChecker,
+} from '../../lambdas/adapters/revocation/checker.ts';
+import { type HttpGetter, PoliteHttp } from '../../lambdas/adapters/revocation/http.ts';
+import { revocationIssuers } from '../../lambdas/adapters/revocation/issuers.ts';
 import { judge } from '../../lambdas/domain/revocation/verdict.ts';
 import { type IssuedCertificate, startTestCa, type TestCa } from '../support/test-ca.ts';
 
@@ -18,7 +22,7 @@ afterAll(async () => ca?.stop());
 
 function checker(options: { ocspUrl?: string; crlUrl?: string } = {}) {
   const json = JSON.parse(ca.issuersJson()) as Record<string, string>[];
-  const issuers = parseIssuers(JSON.stringify(json.map((i) => ({ ...i, ...options }))));
+  const issuers = revocationIssuers(JSON.stringify(json.map((i) => ({ ...i, ...options }))));
   return new RelyingPartyChecker({ issuers, http: new PoliteHttp({ timeoutMs: 3_000 }) });
 }
 
@@ -131,7 +135,7 @@ describe('revocation seen from outside', () => {
       const port = (server.address() as { port: number }).port;
       try {
         const c = new RelyingPartyChecker({
-          issuers: parseIssuers(ca.issuersJson()).map((i) => ({
+          issuers: revocationIssuers(ca.issuersJson()).map((i) => ({
             ...i,
             ocspUrl: `http://127.0.0.1:${port}/`,
           })),
@@ -158,5 +162,42 @@ describe('revocation seen from outside', () => {
     expect([...c.crlDownloads.values()]).toEqual([1]);
     const verified = certs.filter((x) => judge(results.get(x.sha256)!, 'keyCompromise').verified);
     expect(verified.map((x) => x.sha256)).toEqual(certs.slice(0, 6).map((x) => x.sha256));
+  });
+
+  test('a good answer and a CRL are asked again after their recheck time, not every round', async () => {
+    const cert = await ca.issue('recheck.example.test');
+    ca.publishCrl();
+    const polite = new PoliteHttp({ timeoutMs: 3_000 });
+    const sent = { POST: 0, GET: 0 };
+    const http: HttpGetter = {
+      fetch: (request) => {
+        sent[request.method] += 1;
+        return polite.fetch(request);
+      },
+    };
+    let wall = Date.now();
+    const c = new RelyingPartyChecker({
+      issuers: revocationIssuers(ca.issuersJson()),
+      http,
+      wallClock: () => new Date(wall),
+    });
+    const round = async () => (await c.check([toCheck(cert)], new Date(wall))).get(cert.sha256)!;
+
+    expect((await round()).map((x) => x.result)).toEqual(['good', 'good']);
+    await ca.revoke(cert, 'keyCompromise');
+    ca.publishCrl();
+    // A round soon after: the cached answers, no new request to the responder or the CRL host.
+    wall += 5_000;
+    expect((await round()).map((x) => x.result)).toEqual(['good', 'good']);
+    expect(sent).toEqual({ POST: 1, GET: 1 });
+    // Past the recheck time: asked again, and the revocation is seen on both.
+    wall += Math.max(GOOD_OCSP_RECHECK_MS, CRL_RECHECK_MS);
+    const checks = await round();
+    expect(checks.map((x) => [x.source, x.result, x.reasonCode])).toEqual([
+      ['ocsp', 'revoked', 1],
+      ['crl', 'revoked', 1],
+    ]);
+    expect(judge(checks, 'keyCompromise').verified).toBe(true);
+    expect(sent).toEqual({ POST: 2, GET: 2 });
   });
 });

@@ -11,7 +11,7 @@ import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
 import { DynamoRevocationStore } from '../../lambdas/adapters/dynamo/revocations.ts';
 import { RelyingPartyChecker } from '../../lambdas/adapters/revocation/checker.ts';
 import { PoliteHttp } from '../../lambdas/adapters/revocation/http.ts';
-import { parseIssuers } from '../../lambdas/adapters/revocation/issuers.ts';
+import { revocationIssuers } from '../../lambdas/adapters/revocation/issuers.ts';
 import { CLOCK_STATES } from '../../lambdas/clock/contract.ts';
 import { personActor } from '../../lambdas/domain/audit/events.ts';
 import type { InventoryRecord } from '../../lambdas/domain/inventory/types.ts';
@@ -52,7 +52,7 @@ const store = () => new DynamoRevocationStore(documentClient(), env.config.cases
 
 function checker() {
   return new RelyingPartyChecker({
-    issuers: parseIssuers(ca.issuersJson()),
+    issuers: revocationIssuers(ca.issuersJson()),
     http: new PoliteHttp({ timeoutMs: 2_000 }),
   });
 }

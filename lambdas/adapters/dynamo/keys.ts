@@ -18,7 +18,9 @@ export const keys = {
   revocation: (caseId: string, sha256: string) => ({ pk: `CASE#${caseId}`, sk: `REV#${sha256}` }),
   /** The compromised-key blocklist: one partition, so the export is a single Query. */
   blockedKey: (spki: string) => ({ pk: 'BLOCKLIST', sk: `SPKI#${spki}` }),
+  /** One claim per automatic send (`acknowledgment#<case id>`): at most once. */
+  sendClaim: (key: string) => ({ pk: `CLAIM#${key}`, sk: 'CLAIM' }),
+  /** Sends in the window for one rate-limited key (`address:...`, `domain:...`). */
+  rateCounter: (key: string) => ({ pk: `RATE#${key}`, sk: 'RATE' }),
   inventoryCertificate: (sha256: string) => ({ pk: `CERT#${sha256}` }),
-  inventorySerial: (serial: string) => ({ pk: `SERIAL#${serial}` }),
-  inventorySpki: (spki: string) => ({ pk: `SPKI#${spki}` }),
 } as const;

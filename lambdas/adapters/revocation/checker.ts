@@ -1,8 +1,8 @@
 /**
  * The relying party's view: for each certificate, an OCSP request to its responder and a look at
  * its issuer's current CRL. CRLs are downloaded once per URL per round (and kept until their
- * nextUpdate); OCSP answers are kept for the lifetime they state (nextUpdate, Cache-Control
- * max-age). Freshness is judged by the wall clock, not the case clock: a responder's nextUpdate
+ * nextUpdate, at most `CRL_RECHECK_MS`); OCSP answers are kept for the lifetime they state
+ * (nextUpdate, Cache-Control max-age), a `good` one at most `GOOD_OCSP_RECHECK_MS`. Freshness is judged by the wall clock, not the case clock: a responder's nextUpdate
  * is real time even when the local stack runs simulated time.
  */
 import { X509Certificate } from 'node:crypto';
@@ -70,6 +70,20 @@ interface Cached<T> {
 /** Nothing we cache outlives this, whatever a server states (a bad clock must not freeze us). */
 export const MAX_CACHE_MS = 24 * 3_600_000;
 
+/**
+ * A `good` OCSP answer is what a recorded revocation waits to see change, so it is kept only this
+ * long (or less, if the responder states less): fresh enough to see a revocation within a round
+ * or two, and never more than one request per certificate per responder in this time, however
+ * often rounds run (RFC 5019 2.2.1: clients must not hammer a responder).
+ */
+export const GOOD_OCSP_RECHECK_MS = 20_000;
+
+/**
+ * A CA publishes a new CRL when it revokes, long before the old one's nextUpdate (BR 4.9.7), so
+ * a CRL is downloaded again after this: at most one download per URL in this time.
+ */
+export const CRL_RECHECK_MS = 20_000;
+
 export interface RelyingPartyOptions {
   readonly issuers: readonly Issuer[];
   readonly http?: HttpGetter;
@@ -107,7 +121,7 @@ export class RelyingPartyChecker implements StatusChecker {
           });
           const parsed = parseCrl(got.bytes, issuer, this.wall());
           if (parsed.ok && parsed.nextUpdate) {
-            const until = Math.min(Date.parse(parsed.nextUpdate), now.getTime() + MAX_CACHE_MS);
+            const until = Math.min(Date.parse(parsed.nextUpdate), now.getTime() + CRL_RECHECK_MS);
             this.crlCache.set(url, { value: parsed, until });
           }
           return parsed;
@@ -143,14 +157,17 @@ export class RelyingPartyChecker implements StatusChecker {
     } catch (error) {
       outcome = { result: 'error', detail: (error as Error).message };
     }
-    // A `good` answer is what a recorded revocation waits to see change: asked again next round
-    // (rounds are minutes apart); revoked and unknown answers are kept as long as they say.
-    if (outcome.result === 'revoked' || outcome.result === 'unknown') {
+    if (outcome.result !== 'error') {
       const limits = [now.getTime() + MAX_CACHE_MS];
       if (outcome.nextUpdate) limits.push(Date.parse(outcome.nextUpdate));
       if (maxAge !== null) limits.push(now.getTime() + maxAge * 1000);
-      // No stated lifetime: ask again next time rather than guess one.
-      if (outcome.nextUpdate || maxAge !== null) {
+      if (outcome.result === 'good') {
+        // Asked again soon (what a recorded revocation waits for), but not every round.
+        limits.push(now.getTime() + GOOD_OCSP_RECHECK_MS);
+        this.ocspCache.set(key, { value: outcome, until: Math.min(...limits) });
+      } else if (outcome.nextUpdate || maxAge !== null) {
+        // Revoked and unknown answers are kept as long as they say; no stated lifetime: ask
+        // again next time rather than guess one.
         this.ocspCache.set(key, { value: outcome, until: Math.min(...limits) });
       }
     }

@@ -3,24 +3,10 @@
  * locally, `issuers` in the CDK config), `[{"name", "certificate" (PEM), "ocspUrl", "crlUrl"}]`.
  * A certificate's own AIA and CDP URLs win when we have the certificate.
  */
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, type X509Certificate } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
-import { z } from 'zod';
-
-export const issuerConfigSchema = z.array(
-  z.object({
-    name: z.string().min(1),
-    certificate: z.string().includes('-----BEGIN CERTIFICATE-----'),
-    ocspUrl: z.url().nullable().optional(),
-    crlUrl: z.url().nullable().optional(),
-  }),
-);
-export type IssuerConfig = z.infer<typeof issuerConfigSchema>[number];
-
-export class IssuerConfigError extends Error {
-  override readonly name = 'IssuerConfigError';
-}
+import { type IssuerCertificate, parseIssuersJson } from '../../domain/issuers/config.ts';
 
 /** An issuer, ready for OCSP CertIDs and signature checks. */
 export interface Issuer {
@@ -52,15 +38,9 @@ export function normaliseDn(dn: string): string {
     .join(',');
 }
 
-export function issuerOf(config: IssuerConfig): Issuer {
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(config.certificate);
-  } catch (error) {
-    throw new IssuerConfigError(`issuer ${config.name}: certificate is not a PEM certificate`, {
-      cause: error,
-    });
-  }
+/** The OCSP CertID hashes and matching form of one configured issuer. */
+export function issuerOf(config: IssuerCertificate): Issuer {
+  const cert = config.certificate;
   const parsed = AsnConvert.parse(cert.raw, Certificate);
   const subjectDer = new Uint8Array(AsnConvert.serialize(parsed.tbsCertificate.subject));
   const keyBits = new Uint8Array(parsed.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey);
@@ -77,22 +57,12 @@ export function issuerOf(config: IssuerConfig): Issuer {
   };
 }
 
-/** Parses the issuers JSON; a bad entry fails the whole configuration, naming it. */
-export function parseIssuers(json: string): Issuer[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch (error) {
-    throw new IssuerConfigError('issuers configuration is not JSON', { cause: error });
-  }
-  const parsed = issuerConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new IssuerConfigError(
-      `issuers configuration: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`,
-    );
-  }
-  return parsed.data.map(issuerOf);
+/**
+ * The issuers JSON (one schema, `domain/issuers/config.ts`), ready for revocation checks; a bad
+ * entry fails the whole configuration, naming it (`IssuersConfigError`).
+ */
+export function revocationIssuers(json: string): Issuer[] {
+  return parseIssuersJson(json).map(issuerOf);
 }
 
 /** The issuer of a certificate, by its issuer DN; with a single issuer configured, that one. */

@@ -3,27 +3,22 @@
  * triage. One source of truth for the CLI, the checks and the exports.
  */
 
-/** RFC 5280 section 5.3.1 CRLReason, name to code (7 is unused). */
-export const CRL_REASON_CODES = {
-  unspecified: 0,
-  keyCompromise: 1,
-  cACompromise: 2,
-  affiliationChanged: 3,
-  superseded: 4,
-  cessationOfOperation: 5,
-  certificateHold: 6,
-  removeFromCRL: 8,
-  privilegeWithdrawn: 9,
-  aACompromise: 10,
-} as const;
-export type CrlReasonName = keyof typeof CRL_REASON_CODES;
-export const CRL_REASON_NAMES = Object.keys(CRL_REASON_CODES) as readonly CrlReasonName[];
+import { CRL_REASONS, type CrlReason } from '../inventory/types.ts';
+
+/** RFC 5280 5.3.1 CRLReason names (the inventory's list, indexed by code; 7 is unused). */
+export type CrlReasonName = CrlReason;
+export const CRL_REASON_NAMES: readonly CrlReasonName[] = CRL_REASONS.filter(
+  (r): r is CrlReasonName => r !== null,
+);
+/** Name to code, from the same list. */
+export const CRL_REASON_CODES = Object.fromEntries(
+  CRL_REASON_NAMES.map((name) => [name, CRL_REASONS.indexOf(name)]),
+) as Readonly<Record<CrlReasonName, number>>;
 
 /** The name of a CRLReason code; an absent reasonCode means unspecified (RFC 5280 5.3.1). */
 export function crlReasonName(code: number | null | undefined): CrlReasonName | null {
   if (code === null || code === undefined) return 'unspecified';
-  const hit = CRL_REASON_NAMES.find((n) => CRL_REASON_CODES[n] === code);
-  return hit ?? null;
+  return CRL_REASONS[code] ?? null;
 }
 
 export function isCrlReasonName(value: string): value is CrlReasonName {

@@ -21,7 +21,7 @@ import { CaseNotFoundError } from '../ports/case-store.ts';
 import type { EvidenceStore } from '../ports/evidence-store.ts';
 import type { Mailer } from '../ports/mailer.ts';
 import type { Notifier } from '../ports/notifier.ts';
-import { obligationQuery, obligationsFor, provenKeys, triagedReason } from './obligations.ts';
+import { obligationQuery, obligationsFor, provenKeys } from './obligations.ts';
 import {
   type BlockedKey,
   type Blocklist,
