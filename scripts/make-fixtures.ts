@@ -2,6 +2,8 @@
  * Regenerates every committed test fixture. Each step is a plain function call so a new fixture
  * family is one more line here. Run: `npm run fixtures`.
  */
+
+import { LINT_DEFAULT_DIR, makeLintFixtures } from './fixtures/lint.ts';
 import { MAIL_DEFAULT_DIR, makeMailFixtures } from './fixtures/mails.ts';
 import { makePkiFixtures } from './fixtures/pki.ts';
 
@@ -9,6 +11,9 @@ const PKI_DIR = 'test/fixtures/pki';
 
 makePkiFixtures(PKI_DIR);
 console.log(`pki fixtures: ${PKI_DIR}`);
+
+makeLintFixtures(LINT_DEFAULT_DIR);
+console.log(`lint fixtures: ${LINT_DEFAULT_DIR}`);
 
 // Mail fixtures embed the PKI ones (keys are new on every PKI run), so they always come after.
 await makeMailFixtures(MAIL_DEFAULT_DIR, PKI_DIR);

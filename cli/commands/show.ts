@@ -95,6 +95,7 @@ export function caseJson(c: CprCase, { full, missing }: FullEvidence) {
         attestation: r.attestation,
         source: r.source,
       })),
+      lints: e.lints,
       problems: e.problems,
     },
     /** False when an evidence file is missing and some evidence may be known only as a sample. */
@@ -184,6 +185,20 @@ function human(j: CaseJson): string {
     lines.push(
       `  CSR${r.signatureValid ? '' : ' (SIGNATURE INVALID)'} spki ${r.spkiSha256} matches ${few(r.matches)}`,
     );
+  }
+  if (e.lints.length > 0) {
+    lines.push(
+      '  lints:',
+      indent(
+        table(
+          ['SEVERITY', 'CODE', 'CERTIFICATE', 'RULE', 'DETAIL'],
+          e.lints
+            .slice(0, 30)
+            .map((l) => [l.severity, l.code, l.certificate.slice(0, 16), l.rule, clean(l.detail)]),
+        ),
+      ),
+    );
+    if (e.lints.length > 30) lines.push(`  ... ${e.lints.length - 30} more lints (see --json)`);
   }
   if (e.serials.length > 0) lines.push(`  serials: ${few(e.serials, 10)}`);
   if (e.sha256Fingerprints.length > 0)

@@ -9,6 +9,7 @@ import {
 import type { Heartbeat } from '../../domain/canary/token.ts';
 import { nextDeadline } from '../../domain/case/build.ts';
 import type { AuditEvent, CprCase } from '../../domain/case/types.ts';
+import { upgradeCase } from '../../domain/case/upgrade.ts';
 import {
   CaseNotFoundError,
   type CaseRepository,
@@ -43,7 +44,7 @@ function isConditionFailure(error: unknown): boolean {
 function toCase(item: Record<string, unknown>): CprCase {
   const copy: Record<string, unknown> = { ...item };
   for (const k of KEY_ATTRIBUTES) delete copy[k];
-  return copy as unknown as CprCase;
+  return upgradeCase(copy as unknown as CprCase);
 }
 
 function caseItem(c: CprCase): Record<string, unknown> {

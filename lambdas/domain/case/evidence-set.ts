@@ -24,6 +24,8 @@ export const CASE_ITEM_SAMPLE = {
   crtshIds: 500,
   /** 64-byte hashes: 500 affected certificates take 33 KB. */
   affected: 500,
+  /** About 250 bytes each; at most 20 per certificate, so 200 cover the first 10 in full. */
+  lints: 200,
   problems: 50,
   /** A notice is about 250 bytes; past this the remaining subscribers share one bulk notice. */
   subscriberNotices: 200,
@@ -73,6 +75,7 @@ export function mergeEvidence(a: Evidence, b: Evidence): Evidence {
     serials: unionStrings(a.serials, b.serials),
     sha256Fingerprints: unionStrings(a.sha256Fingerprints, b.sha256Fingerprints),
     crtshIds: unionStrings(a.crtshIds, b.crtshIds),
+    lints: unionBy(a.lints, b.lints, (l) => `${l.certificate} ${l.code} ${l.detail}`),
     problems: unionStrings(a.problems, b.problems),
   };
 }
@@ -121,6 +124,7 @@ export function exceedsSample(evidence: Evidence): boolean {
     evidence.serials.length > CASE_ITEM_SAMPLE.serials ||
     evidence.sha256Fingerprints.length > CASE_ITEM_SAMPLE.sha256Fingerprints ||
     evidence.crtshIds.length > CASE_ITEM_SAMPLE.crtshIds ||
+    evidence.lints.length > CASE_ITEM_SAMPLE.lints ||
     evidence.problems.length > CASE_ITEM_SAMPLE.problems
   );
 }
@@ -138,6 +142,7 @@ export function sampleEvidence(evidence: Evidence): Evidence {
     serials: evidence.serials.slice(0, CASE_ITEM_SAMPLE.serials),
     sha256Fingerprints: evidence.sha256Fingerprints.slice(0, CASE_ITEM_SAMPLE.sha256Fingerprints),
     crtshIds: evidence.crtshIds.slice(0, CASE_ITEM_SAMPLE.crtshIds),
+    lints: evidence.lints.slice(0, CASE_ITEM_SAMPLE.lints),
     problems: evidence.problems.slice(0, CASE_ITEM_SAMPLE.problems),
   };
 }

@@ -9,7 +9,8 @@
  *   a compromise or matches a certificate, or a stated compromise in the text. Negations ("this
  *   is not a key compromise") are not understood: reading them as compromise only makes the
  *   case more urgent, which is the safe error.
- * - misissuance: the text says so ("misissued", "not compliant", "violates the Baseline
+ * - misissuance: a certificate in the report fails an `error` lint (lambdas/domain/lint); or
+ *   the text says so ("misissued", "not compliant", "violates the Baseline
  *   Requirements", "CAA", "invalid SAN", "incorrect", "zlint"...) and the message names a
  *   certificate (evidence) or speaks of certificates at all (CPR vocabulary).
  * - notACpr: no evidence at all and no CPR vocabulary; or an automatic message (a DSN or an
@@ -21,6 +22,7 @@
  */
 import type { Classification } from '../case/types.ts';
 import type { CsrEvidence, Evidence } from '../evidence/types.ts';
+import { isMisissuance } from '../lint/codes.ts';
 import type { ParsedMail } from '../mail/types.ts';
 import { isAutoSubmitted } from './acknowledgment.ts';
 
@@ -97,6 +99,9 @@ export function classify(input: { evidence: Evidence; mail: ParsedMail }): Class
   ) {
     return 'keyCompromise';
   }
+  // A certificate in the report that breaks a MUST of the BRs is misissued (BR 4.9.1.1 (12)),
+  // whatever the text says: reporters often just paste it.
+  if (evidence.lints.some(isMisissuance)) return 'misissuance';
   const vocabulary = texts.some(hasCprVocabulary);
   if (texts.some(statedMisissuance) && (namesCertificates(evidence) || vocabulary)) {
     return 'misissuance';

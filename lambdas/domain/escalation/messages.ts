@@ -54,6 +54,26 @@ function obligationLines(notices: readonly Notice[]): string[] {
   });
 }
 
+/** Lint findings listed in the team notice; the rest are counted (`cpr show` has them all). */
+export const MAX_LISTED_LINTS = 10;
+
+function lintLines(c: CprCase): string[] {
+  const lints = c.evidence.lints;
+  if (lints.length === 0) return [];
+  const listed = lints
+    .slice(0, MAX_LISTED_LINTS)
+    .map(
+      (l) =>
+        `  - ${l.severity} ${l.code} (${l.rule}) on ${l.certificate.slice(0, 16)}: ${safeLine(l.detail, 120)}`,
+    );
+  const more = lints.length - listed.length;
+  return [
+    `Certificate lints: ${lints.length}`,
+    ...listed,
+    ...(more > 0 ? [`  ... and ${more} more`] : []),
+  ];
+}
+
 function subscriberLines(c: CprCase): string[] {
   if (c.subscribers.length === 0)
     return ['  (unknown: no affected certificate found in the inventory)'];
@@ -92,6 +112,7 @@ export function teamNotice(c: CprCase, where: Locations): SnsMessage {
     `Acknowledgment:  ${c.acknowledgment.decision === 'send' ? 'sent automatically (not the preliminary report)' : `suppressed (${c.acknowledgment.reason})`}`,
     '',
     `Evidence: ${counts.certificates} certificates, ${counts.keys} private keys, ${counts.csrs} CSRs, ${counts.serials} serials, ${counts.sha256Fingerprints} fingerprints, ${counts.crtshIds} crt.sh ids`,
+    ...lintLines(c),
     `Affected certificates: ${counts.affected}`,
     'Affected Subscribers:',
     ...subscriberLines(c),

@@ -3,6 +3,9 @@
  * order of discovery), enforces the per-category limits, and at the end matches keys and CSRs
  * to certificates by SPKI hash.
  */
+
+import type { CertificateLint } from '../lint/codes.ts';
+import { lintCertificate } from '../lint/lint-certificate.ts';
 import { type CertificateFacts, parseCertificate } from './certificate.ts';
 import { type CsrFacts, parseCsr } from './csr.ts';
 import { sha256Hex } from './hash.ts';
@@ -38,6 +41,8 @@ export class EvidenceCollector implements RefSink {
   private readonly fingerprints = new Set<string>();
   private readonly crtshIds = new Set<string>();
   private readonly problems: string[] = [];
+  private readonly lints: CertificateLint[] = [];
+  private linted = 0;
   private problemsDropped = 0;
   private readonly full = new Set<Category>();
   private pemBlocksLeft: number;
@@ -98,7 +103,24 @@ export class EvidenceCollector implements RefSink {
     if (this.certs.has(facts.sha256)) return true;
     if (!this.admit('certificates', this.certs.size, this.limits.maxCertificates)) return true;
     this.certs.set(facts.sha256, { ...facts, source });
+    this.lint(der, facts.sha256);
     return true;
+  }
+
+  /** Lints the first `maxLintedCertificates` distinct certificates (noted once past that). */
+  private lint(der: Uint8Array, sha256: string): void {
+    if (this.linted >= this.limits.maxLintedCertificates) {
+      if (this.linted === this.limits.maxLintedCertificates) {
+        this.linted++;
+        this.problem(
+          `lint limit (${this.limits.maxLintedCertificates} certificates) reached; later certificates not linted`,
+        );
+      }
+      return;
+    }
+    this.linted++;
+    // The finding names the certificate as the evidence does (`raw`, without a trailer).
+    for (const l of lintCertificate(der)) this.lints.push({ ...l, certificate: sha256 });
   }
 
   /** Adds the certificates of a PKCS#7 bundle; false when `der` is not PKCS#7. */
@@ -244,6 +266,7 @@ export class EvidenceCollector implements RefSink {
       serials: [...this.serials],
       sha256Fingerprints,
       crtshIds: [...this.crtshIds],
+      lints: [...this.lints],
       problems,
     };
   }

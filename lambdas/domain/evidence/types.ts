@@ -5,6 +5,7 @@
  * part of these types: a key is represented by the SHA-256 of its public key's DER
  * SubjectPublicKeyInfo, which is also how certificates, keys and CSRs are matched.
  */
+import type { CertificateLint } from '../lint/codes.ts';
 
 /** Where in the message a piece of evidence was found, e.g. `body`, `attachment:keys.zip/a.pem`. */
 export type EvidenceSource = string;
@@ -62,6 +63,11 @@ export interface Evidence {
   readonly sha256Fingerprints: readonly string[];
   /** crt.sh numeric ids from `https://crt.sh/?id=NNN` links. */
   readonly crtshIds: readonly string[];
+  /**
+   * Lint findings on the certificates of the report (the first `maxLintedCertificates`
+   * distinct ones): `error` findings make the report a misissuance report.
+   */
+  readonly lints: readonly CertificateLint[];
   /** Human-readable notes on what could not be read or where a limit cut extraction short. */
   readonly problems: readonly string[];
 }
@@ -73,6 +79,7 @@ export const EMPTY_EVIDENCE: Evidence = Object.freeze({
   serials: [],
   sha256Fingerprints: [],
   crtshIds: [],
+  lints: [],
   problems: [],
 });
 
