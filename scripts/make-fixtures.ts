@@ -3,6 +3,7 @@
  * family is one more line here. Run: `npm run fixtures`.
  */
 
+import { CORPUS_DEFAULT_DIR, makeCorpusFixtures } from './fixtures/corpus.ts';
 import { LINT_DEFAULT_DIR, makeLintFixtures } from './fixtures/lint.ts';
 import { MAIL_DEFAULT_DIR, makeMailFixtures } from './fixtures/mails.ts';
 import { makePkiFixtures } from './fixtures/pki.ts';
@@ -18,3 +19,7 @@ console.log(`lint fixtures: ${LINT_DEFAULT_DIR}`);
 // Mail fixtures embed the PKI ones (keys are new on every PKI run), so they always come after.
 await makeMailFixtures(MAIL_DEFAULT_DIR, PKI_DIR);
 console.log(`mail fixtures: ${MAIL_DEFAULT_DIR}`);
+
+// The corpus attaches the lint and PKI certificates, so it comes last.
+await makeCorpusFixtures(CORPUS_DEFAULT_DIR);
+console.log(`corpus fixtures: ${CORPUS_DEFAULT_DIR}`);

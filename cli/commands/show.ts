@@ -58,6 +58,8 @@ export function caseJson(c: CprCase, { full, missing }: FullEvidence) {
     reporter: c.reporter,
     subject: c.subject,
     classification: c.classification,
+    classificationSignals: c.classificationSignals,
+    revocationRequested: c.revocationRequested,
     acknowledgment: {
       decision: c.acknowledgment.decision,
       reason: c.acknowledgment.reason,
@@ -121,7 +123,8 @@ export type CaseJson = ReturnType<typeof caseJson>;
 function human(j: CaseJson): string {
   const e = j.evidence;
   const lines: string[] = [
-    `${j.id}  ${j.status}  ${j.classification}`,
+    `${j.id}  ${j.status}  ${j.classification}${j.revocationRequested ? '  (revocation requested)' : ''}`,
+    `Signals      ${j.classificationSignals.join(', ') || 'none'}`,
     `Received     ${minuteUtc(j.receivedAt)}`,
     `Reporter     ${clean(j.reporter)}`,
     `Subject      ${clean(j.subject)}`,

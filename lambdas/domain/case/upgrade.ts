@@ -13,5 +13,10 @@ export function upgradeEvidence(stored: Evidence): Evidence {
 
 /** A case item as stored by any version, in the current shape. */
 export function upgradeCase(stored: CprCase): CprCase {
-  return { ...stored, evidence: upgradeEvidence(stored.evidence) };
+  return {
+    ...stored,
+    classificationSignals: stored.classificationSignals ?? [],
+    revocationRequested: stored.revocationRequested ?? false,
+    evidence: upgradeEvidence(stored.evidence),
+  };
 }

@@ -32,7 +32,7 @@ import type {
   CprCase,
 } from '../case/types.ts';
 import { decideAcknowledgment, reporterAddress } from '../classify/acknowledgment.ts';
-import { classify } from '../classify/classify.ts';
+import { type ClassificationResult, classify } from '../classify/classify.ts';
 import { extractEvidence } from '../evidence/extract.ts';
 import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import { inventoryQueryFor, resolveAffected } from '../inventory/resolve.ts';
@@ -127,7 +127,10 @@ export async function processMessage(
   const evidenceKey = deps.evidence.keyFor(caseId, env.sesMessageId);
   await deps.evidence.put(evidenceKey, { caseId, sesMessageId: env.sesMessageId, ...own });
 
-  const classification: Classification = parseError ? 'unparsed' : classify({ evidence, mail });
+  const decision: ClassificationResult = parseError
+    ? { classification: 'unparsed', signals: ['mail:unparsed'], revocationRequested: false }
+    : classify({ evidence, mail, namesOurCertificate: records.length > 0 });
+  const classification = decision.classification;
   const message: CaseMessage = {
     sesMessageId: env.sesMessageId,
     receivedAt: env.receivedAt,
@@ -154,6 +157,8 @@ export async function processMessage(
       reporter,
       subject: mail.subject,
       classification,
+      classificationSignals: decision.signals,
+      revocationRequested: decision.revocationRequested,
       acknowledgment,
       verdicts: env.verdicts,
       full: own,
@@ -170,10 +175,10 @@ export async function processMessage(
     stored =
       created.created || !options.replay
         ? created.stored
-        : await foldInto(caseId, message, own, classification, deps, policy);
+        : await foldInto(caseId, message, own, decision, deps, policy);
     outcome = 'created';
   } else {
-    stored = await foldInto(caseId, message, own, classification, deps, policy);
+    stored = await foldInto(caseId, message, own, decision, deps, policy);
     outcome = 'joined';
   }
 
@@ -203,7 +208,7 @@ async function foldInto(
   caseId: string,
   message: CaseMessage,
   own: CaseEvidence,
-  classification: Classification,
+  decision: ClassificationResult,
   deps: IntakeDeps,
   policy: ReturnType<typeof deadlinePolicy>,
 ): Promise<CprCase> {
@@ -218,7 +223,14 @@ async function foldInto(
   // A key in a reply proves compromise of a certificate sent in the first report.
   full = { ...full, evidence: linkKeysToCertificates(full.evidence) };
   return deps.cases.updateCase(caseId, (c) =>
-    joinCase(c, { message, full, classification, policy }),
+    joinCase(c, {
+      message,
+      full,
+      classification: decision.classification,
+      classificationSignals: decision.signals,
+      revocationRequested: decision.revocationRequested,
+      policy,
+    }),
   );
 }
 
@@ -376,7 +388,9 @@ function eventsFor(
       at,
       type: 'opened',
       eventId: id('opened'),
-      description: `case opened as ${classification}; acknowledgment ${
+      description: `case opened as ${classification} (signals: ${
+        c.classificationSignals.join(', ') || 'none'
+      })${c.revocationRequested ? '; revocation requested' : ''}; acknowledgment ${
         c.acknowledgment.decision === 'send'
           ? 'to be sent'
           : `suppressed (${c.acknowledgment.reason})`

@@ -177,9 +177,15 @@ describe('classification and stored shapes', () => {
       content: { texts: [{ source: 'body', text: 'see attached' }], parts: [] },
     });
     const withLints = (name: string) => ({ ...EMPTY_EVIDENCE, lints: lintPem(pem(name)) });
-    expect(classify({ evidence: withLints('underscore-san'), mail })).toBe('misissuance');
-    expect(classify({ evidence: withLints('rsa-exponent-3'), mail })).not.toBe('misissuance');
-    expect(classify({ evidence: withLints('precertificate'), mail })).not.toBe('misissuance');
+    expect(classify({ evidence: withLints('underscore-san'), mail }).classification).toBe(
+      'misissuance',
+    );
+    expect(classify({ evidence: withLints('rsa-exponent-3'), mail }).classification).not.toBe(
+      'misissuance',
+    );
+    expect(classify({ evidence: withLints('precertificate'), mail }).classification).not.toBe(
+      'misissuance',
+    );
   });
 
   it('cases and evidence files stored before lints existed read as having none', async () => {
