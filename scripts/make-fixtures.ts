@@ -2,8 +2,8 @@
  * Regenerates every committed test fixture. Each step is a plain function call so a new fixture
  * family is one more line here. Run: `npm run fixtures`.
  */
-
 import { CORPUS_DEFAULT_DIR, makeCorpusFixtures } from './fixtures/corpus.ts';
+import { makeForgedKeyFixtures } from './fixtures/forged-keys.ts';
 import { LINT_DEFAULT_DIR, makeLintFixtures } from './fixtures/lint.ts';
 import { MAIL_DEFAULT_DIR, makeMailFixtures } from './fixtures/mails.ts';
 import { makePkiFixtures } from './fixtures/pki.ts';
@@ -12,6 +12,9 @@ const PKI_DIR = 'test/fixtures/pki';
 
 makePkiFixtures(PKI_DIR);
 console.log(`pki fixtures: ${PKI_DIR}`);
+// Forgeries carry the public keys of the PKI's certificates, so they follow them.
+makeForgedKeyFixtures(PKI_DIR);
+console.log(`forged key fixtures: ${PKI_DIR}`);
 
 makeLintFixtures(LINT_DEFAULT_DIR);
 console.log(`lint fixtures: ${LINT_DEFAULT_DIR}`);

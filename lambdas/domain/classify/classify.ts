@@ -7,7 +7,8 @@
  *
  * Precedence: keyCompromise > misissuance > other > notACpr.
  *
- * - keyCompromise: a private key in the report (`evidence:privateKey`), a CSR whose signature
+ * - keyCompromise: a private key in the report that proves possession by signing
+ *   (`evidence:privateKey`; a forged key file does not), a CSR whose signature
  *   verifies and that attests a compromise or matches a certificate (`evidence:compromiseCsr`),
  *   or a stated compromise in any language of the lexicon (`text:<id>:<lang>`: "key compromise",
  *   "the server was hacked", "we lost the key", "kompromittiert", "秘密鍵が漏洩"...). Negations
@@ -33,7 +34,7 @@
  *   mail naming one of our certificates is classified like any other.
  */
 import type { Classification } from '../case/types.ts';
-import type { CsrEvidence, Evidence } from '../evidence/types.ts';
+import { type CsrEvidence, type Evidence, keyProvesPossession } from '../evidence/types.ts';
 import { isMisissuance } from '../lint/codes.ts';
 import type { ParsedMail } from '../mail/types.ts';
 import { isAutoSubmitted, isFromMailerDaemon, isListOrBulk } from './acknowledgment.ts';
@@ -142,7 +143,7 @@ export function classify(input: ClassifyInput): ClassificationResult {
   });
 
   const compromise = [
-    ...(evidence.keys.length > 0 ? ['evidence:privateKey'] : []),
+    ...(evidence.keys.some(keyProvesPossession) ? ['evidence:privateKey'] : []),
     ...(evidence.csrs.some(provesCompromise) ? ['evidence:compromiseCsr'] : []),
     ...signalsOfKind(found, 'compromise'),
   ];

@@ -6,6 +6,7 @@
  */
 import { openObligations } from '../case/notices.ts';
 import type { CprCase, Escalation, EscalationLevel, Notice } from '../case/types.ts';
+import { singleLine } from '../mail/header-values.ts';
 
 /** SNS subjects are limited to 100 characters. */
 export const SNS_SUBJECT_MAX = 100;
@@ -23,11 +24,11 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** Single-line, control-character-free rendering of sender-controlled text (subjects, names). */
-export function safeLine(text: string | null, max = 200): string {
+/** Sender-controlled text (subjects, names) as one line with no controls, marked when cut. */
+function safeLine(text: string | null, max = 200): string {
   if (text === null) return '(none)';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  return clip(text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim(), max);
+  // One character over the limit tells `clip` that there was more.
+  return clip(singleLine(text, max + 1), max);
 }
 
 export interface SnsMessage {

@@ -53,6 +53,8 @@ function key(
     algorithm: 'rsa',
     matches: [],
     source,
+    proof: true,
+    proofFailure: null,
   };
 }
 
