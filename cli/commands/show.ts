@@ -80,6 +80,7 @@ export function caseJson(c: CprCase, { full, missing }: FullEvidence) {
         source: x.source,
       })),
       serials: e.serials,
+      ambiguousSerials: e.ambiguousSerials,
       sha256Fingerprints: e.sha256Fingerprints,
       crtshIds: e.crtshIds,
       keys: e.keys.map((k) => ({
@@ -208,6 +209,14 @@ function human(j: CaseJson): string {
     if (e.lints.length > 30) lines.push(`  ... ${e.lints.length - 30} more lints (see --json)`);
   }
   if (e.serials.length > 0) lines.push(`  serials: ${few(e.serials, 10)}`);
+  for (const a of e.ambiguousSerials.slice(0, 10)) {
+    lines.push(
+      `  ambiguous serial ${clean(a.text)}: hex ${a.asHex} or decimal (= hex ${a.asDecimal}); neither is in the inventory`,
+    );
+  }
+  if (e.ambiguousSerials.length > 10) {
+    lines.push(`  ... ${e.ambiguousSerials.length - 10} more ambiguous serials (see --json)`);
+  }
   if (e.sha256Fingerprints.length > 0)
     lines.push(`  fingerprints: ${few(e.sha256Fingerprints, 5)}`);
   if (e.crtshIds.length > 0) lines.push(`  crt.sh ids: ${few(e.crtshIds, 10)}`);

@@ -23,7 +23,17 @@ const run = (event: unknown) =>
 beforeAll(async () => {
   env = await intakeEnv();
   const { records } = parseInventoryCsv(readFileSync('test/fixtures/pki/inventory.csv', 'utf8'));
-  await new DynamoInventory(documentClient(), env.config.inventoryTable).put(records);
+  await new DynamoInventory(documentClient(), env.config.inventoryTable).put([
+    ...records,
+    // 12345 in decimal is 0x3039: a CA portal that prints serials in decimal.
+    {
+      sha256: 'c0'.repeat(32),
+      serial: '3039',
+      spkiSha256: 'c1'.repeat(32),
+      subscriber: 'Decimal Portal Ltd',
+      email: 'pki@decimal.example',
+    },
+  ]);
 });
 afterAll(async () => env?.stop());
 
@@ -87,5 +97,42 @@ describe('classification on the case', () => {
     expect(c.classification).toBe('other');
     expect(c.revocationRequested).toBe(true);
     expect(c.classificationSignals).toContain('text:revocationRequest:ja');
+  });
+});
+
+describe('digit-only serials through intake', () => {
+  test('the reading the inventory knows is kept, and its Subscriber found', async () => {
+    const c = await intake(
+      {
+        from: 'Eva <eva@praxis.example>',
+        subject: 'Widerruf',
+        messageId: '<de-decimal@praxis.example>',
+        text: 'Bitte widerrufen Sie das Zertifikat.\nSeriennummer: 12345\n',
+      },
+      3,
+    );
+    expect(c.evidence.serials).toEqual(['3039']);
+    expect(c.evidence.ambiguousSerials).toEqual([]);
+    expect(c.affected).toEqual(['c0'.repeat(32)]);
+    expect(c.subscribers.map((s) => s.email)).toEqual(['pki@decimal.example']);
+  });
+
+  test('a pair neither reading of which is known is recorded as ambiguous and shown both ways', async () => {
+    const c = await intake(
+      {
+        from: 'Sam <sam@smallbiz.example>',
+        subject: 'revoke',
+        messageId: '<en-ambiguous@smallbiz.example>',
+        text: 'Please revoke serial number 99999.',
+      },
+      4,
+    );
+    expect(c.evidence.serials).toEqual([]);
+    expect(c.evidence.ambiguousSerials).toEqual([
+      { text: '99999', asHex: '099999', asDecimal: '01869f' },
+    ]);
+    const notice = teamNotice(c, { rawMail: (k) => k }).message;
+    expect(notice).toContain('Ambiguous serials (not in the inventory either way): 1');
+    expect(notice).toContain('99999: as hex 099999, as decimal 01869f (hex)');
   });
 });

@@ -22,6 +22,8 @@ export const CASE_ITEM_SAMPLE = {
   matches: 10,
   /** 40-byte serials: 500 keep the item under 25 KB for this list. */
   serials: 500,
+  /** Three short strings each: 200 stay under 25 KB. */
+  ambiguousSerials: 200,
   sha256Fingerprints: 300,
   crtshIds: 500,
   /** 64-byte hashes: 500 affected certificates take 33 KB. */
@@ -76,6 +78,12 @@ export function mergeEvidence(a: Evidence, b: Evidence): Evidence {
     keys: unionBy(a.keys, b.keys, (k) => k.spkiSha256, mergeKey),
     csrs: unionBy(a.csrs, b.csrs, (c) => c.spkiSha256, mergeCsr),
     serials: unionStrings(a.serials, b.serials),
+    // A pair one message left open may be settled by another's serials: it is shown once.
+    ambiguousSerials: unionBy(
+      a.ambiguousSerials,
+      b.ambiguousSerials,
+      (x) => `${x.asHex} ${x.asDecimal}`,
+    ),
     sha256Fingerprints: unionStrings(a.sha256Fingerprints, b.sha256Fingerprints),
     crtshIds: unionStrings(a.crtshIds, b.crtshIds),
     lints: unionBy(a.lints, b.lints, (l) => `${l.certificate} ${l.code} ${l.detail}`),
@@ -124,6 +132,7 @@ export function exceedsSample(evidence: Evidence): boolean {
     evidence.keys.length > CASE_ITEM_SAMPLE.keys ||
     evidence.csrs.length > CASE_ITEM_SAMPLE.csrs ||
     evidence.serials.length > CASE_ITEM_SAMPLE.serials ||
+    evidence.ambiguousSerials.length > CASE_ITEM_SAMPLE.ambiguousSerials ||
     evidence.sha256Fingerprints.length > CASE_ITEM_SAMPLE.sha256Fingerprints ||
     evidence.crtshIds.length > CASE_ITEM_SAMPLE.crtshIds ||
     evidence.lints.length > CASE_ITEM_SAMPLE.lints ||
@@ -142,6 +151,7 @@ export function sampleEvidence(evidence: Evidence): Evidence {
     keys: evidence.keys.slice(0, CASE_ITEM_SAMPLE.keys).map(capMatches),
     csrs: evidence.csrs.slice(0, CASE_ITEM_SAMPLE.csrs).map(capMatches),
     serials: evidence.serials.slice(0, CASE_ITEM_SAMPLE.serials),
+    ambiguousSerials: evidence.ambiguousSerials.slice(0, CASE_ITEM_SAMPLE.ambiguousSerials),
     sha256Fingerprints: evidence.sha256Fingerprints.slice(0, CASE_ITEM_SAMPLE.sha256Fingerprints),
     crtshIds: evidence.crtshIds.slice(0, CASE_ITEM_SAMPLE.crtshIds),
     lints: evidence.lints.slice(0, CASE_ITEM_SAMPLE.lints),

@@ -75,6 +75,20 @@ function lintLines(c: CprCase): string[] {
   ];
 }
 
+/** Digit-only serials neither reading of which the inventory knows: both are shown. */
+function ambiguousSerialLines(c: CprCase): string[] {
+  const pairs = c.evidence.ambiguousSerials;
+  if (pairs.length === 0) return [];
+  const listed = pairs
+    .slice(0, MAX_LISTED_LINTS)
+    .map((a) => `  - ${safeLine(a.text, 60)}: as hex ${a.asHex}, as decimal ${a.asDecimal} (hex)`);
+  return [
+    `Ambiguous serials (not in the inventory either way): ${pairs.length}`,
+    ...listed,
+    ...(pairs.length > listed.length ? [`  ... and ${pairs.length - listed.length} more`] : []),
+  ];
+}
+
 function subscriberLines(c: CprCase): string[] {
   if (c.subscribers.length === 0)
     return ['  (unknown: no affected certificate found in the inventory)'];
@@ -115,6 +129,7 @@ export function teamNotice(c: CprCase, where: Locations): SnsMessage {
     '',
     `Evidence: ${counts.certificates} certificates, ${counts.keys} private keys, ${counts.csrs} CSRs, ${counts.serials} serials, ${counts.sha256Fingerprints} fingerprints, ${counts.crtshIds} crt.sh ids`,
     ...lintLines(c),
+    ...ambiguousSerialLines(c),
     `Affected certificates: ${counts.affected}`,
     'Affected Subscribers:',
     ...subscriberLines(c),

@@ -15,6 +15,7 @@ import { certificatesInPkcs7 } from './pkcs7.ts';
 import { parsePrivateKey } from './private-key.ts';
 import type { RefSink } from './refs.ts';
 import type {
+  AmbiguousSerial,
   CertificateEvidence,
   CsrEvidence,
   Evidence,
@@ -46,6 +47,7 @@ export class EvidenceCollector implements RefSink {
   private readonly seenInputs = new Set<string>();
   private readonly csrs = new Map<string, CsrFacts & { source: EvidenceSource }>();
   private readonly serials = new Set<string>();
+  private readonly ambiguous = new Map<string, AmbiguousSerial>();
   private readonly fingerprints = new Set<string>();
   private readonly crtshIds = new Set<string>();
   private readonly problems: string[] = [];
@@ -220,9 +222,25 @@ export class EvidenceCollector implements RefSink {
     return true;
   }
 
+  /** A digit-only serial read both ways; it counts against the serial limit like one serial. */
+  ambiguousSerial(candidate: AmbiguousSerial): boolean {
+    const key = `${candidate.asHex} ${candidate.asDecimal}`;
+    if (this.ambiguous.has(key)) return true;
+    const size = this.serials.size + this.ambiguous.size;
+    if (!this.admit('serials', size, this.limits.maxSerials)) return false;
+    // Only the readings are evidence; the candidate's tag stays in extraction.
+    this.ambiguous.set(key, {
+      text: candidate.text,
+      asHex: candidate.asHex,
+      asDecimal: candidate.asDecimal,
+    });
+    return true;
+  }
+
   serial(hex: string): boolean {
     if (this.serials.has(hex)) return true;
-    if (!this.admit('serials', this.serials.size, this.limits.maxSerials)) return false;
+    const size = this.serials.size + this.ambiguous.size;
+    if (!this.admit('serials', size, this.limits.maxSerials)) return false;
     this.serials.add(hex);
     return true;
   }
@@ -300,6 +318,7 @@ export class EvidenceCollector implements RefSink {
       keys,
       csrs,
       serials: [...this.serials],
+      ambiguousSerials: [...this.ambiguous.values()],
       sha256Fingerprints,
       crtshIds: [...this.crtshIds],
       lints: [...this.lints],

@@ -77,12 +77,28 @@ export interface CsrEvidence {
   readonly source: EvidenceSource;
 }
 
+/** A serial written as digits alone: which reading is meant, only the inventory can tell. */
+export interface AmbiguousSerial {
+  /** The digits as written. */
+  readonly text: string;
+  /** The digits read as hex, in serial normal form. */
+  readonly asHex: string;
+  /** The digits read as a decimal number, converted to serial normal form. */
+  readonly asDecimal: string;
+}
+
 export interface Evidence {
   readonly certificates: readonly CertificateEvidence[];
   readonly keys: readonly PrivateKeyEvidence[];
   readonly csrs: readonly CsrEvidence[];
   /** Serial numbers mentioned in text, lowercase hex. */
   readonly serials: readonly string[];
+  /**
+   * Digit-only serials with no stated base, each readable as hex and as decimal. Intake keeps
+   * the reading the inventory knows (it moves to `serials`); pairs neither reading of which
+   * matched stay here, and both readings are shown to the team.
+   */
+  readonly ambiguousSerials: readonly AmbiguousSerial[];
   /** SHA-256 fingerprints mentioned in text (not those of certificates found in the mail). */
   readonly sha256Fingerprints: readonly string[];
   /** crt.sh numeric ids from `https://crt.sh/?id=NNN` links. */
@@ -101,6 +117,7 @@ export const EMPTY_EVIDENCE: Evidence = Object.freeze({
   keys: [],
   csrs: [],
   serials: [],
+  ambiguousSerials: [],
   sha256Fingerprints: [],
   crtshIds: [],
   lints: [],

@@ -36,6 +36,7 @@ import { type ClassificationResult, classify } from '../classify/classify.ts';
 import { extractEvidence } from '../evidence/extract.ts';
 import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import { inventoryQueryFor, resolveAffected } from '../inventory/resolve.ts';
+import { settleSerialReadings } from '../inventory/serial-readings.ts';
 import { parseAddresses } from '../mail/header-values.ts';
 import { MAX_HEADER_VALUE_CHARS } from '../mail/limits.ts';
 import { parseMail, UnparsableMailError } from '../mail/parse.ts';
@@ -114,9 +115,11 @@ export async function processMessage(
   }
 
   const records = await deps.inventory.lookup(inventoryQueryFor(extracted));
-  const resolution = resolveAffected(extracted, records);
+  // A digit-only serial keeps the reading the inventory knows; unknown pairs stay ambiguous.
+  const settled = settleSerialReadings(extracted, records);
+  const resolution = resolveAffected(settled, records);
   const evidence = withInventoryMatches(
-    linkKeysToCertificates(extracted, resolution.keyCompromised),
+    linkKeysToCertificates(settled, resolution.keyCompromised),
     resolution,
   );
   const own: CaseEvidence = {

@@ -4,6 +4,7 @@
  */
 import type { Subscriber } from '../case/types.ts';
 import { type Evidence, provenSpkiHashes } from '../evidence/types.ts';
+import { serialReadings } from './serial-readings.ts';
 import type { InventoryQuery, InventoryRecord } from './types.ts';
 
 /** What to ask the inventory for, given the evidence of a report. */
@@ -13,7 +14,14 @@ export function inventoryQueryFor(evidence: Evidence): InventoryQuery {
     sha256s: [
       ...new Set([...evidence.certificates.map((c) => c.sha256), ...evidence.sha256Fingerprints]),
     ],
-    serials: [...new Set([...evidence.certificates.map((c) => c.serial), ...evidence.serials])],
+    // A digit-only serial is asked for in both readings; settleSerialReadings keeps the known one.
+    serials: [
+      ...new Set([
+        ...evidence.certificates.map((c) => c.serial),
+        ...evidence.serials,
+        ...serialReadings(evidence.ambiguousSerials),
+      ]),
+    ],
     spkiSha256s: [...new Set(provenSpki)],
   };
 }
