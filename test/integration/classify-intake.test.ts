@@ -42,7 +42,7 @@ async function intake(options: Parameters<typeof compose>[0], minute: number) {
   const at = new Date(Date.UTC(2026, 10, 27, 10, minute));
   const { event } = await env.deliver(raw, { timestamp: at });
   const [result] = await run(event);
-  const c = await env.deps.cases.getCase(result?.caseId ?? '');
+  const c = await env.deps.cases.get(result?.caseId ?? '');
   if (!c) throw new Error('no case');
   return c;
 }

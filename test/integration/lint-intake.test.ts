@@ -49,7 +49,7 @@ describe('a report that only pastes a defective certificate', () => {
     });
     const { event } = await env.deliver(raw, { timestamp: new Date('2026-11-27T10:00:00.000Z') });
     const [result] = await run(event);
-    const c = await env.deps.cases.getCase(result?.caseId ?? '');
+    const c = await env.deps.cases.get(result?.caseId ?? '');
     expect(c?.classification).toBe('misissuance');
     expect(c?.evidence.lints.map((l) => [l.code, l.severity, l.rule])).toEqual([
       ['dnsNameUnderscore', 'error', 'BR 7.1.2.7.12; ballot SC-12'],

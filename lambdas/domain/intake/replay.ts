@@ -1,7 +1,8 @@
 /** Re-running intake for a message already in the inbound store. */
 
-import type { IntakeDeps, IntakeSettings, MessageEnvelope } from './ports.ts';
-import { type IntakeResult, processMessage } from './process-message.ts';
+import type { MessageEnvelope } from '../ports/message-ledger.ts';
+import type { IntakeDeps, IntakeSettings } from './intake-deps.ts';
+import { type IntakeResult, type ProcessOptions, processMessage } from './process-message.ts';
 
 export const UNKNOWN_VERDICTS = {
   spam: 'NONE',
@@ -23,8 +24,9 @@ export async function replayMessage(
   rawKey: string,
   deps: IntakeDeps,
   settings: IntakeSettings,
+  options: Omit<ProcessOptions, 'replay'> = {},
 ): Promise<IntakeResult> {
-  const record = await deps.cases.getMessage(sesMessageId);
+  const record = await deps.messages.get(sesMessageId);
   let envelope: MessageEnvelope;
   if (record) {
     envelope = record.envelope;
@@ -38,5 +40,5 @@ export async function replayMessage(
       commonHeaders: { from: [], subject: null, messageId: null },
     };
   }
-  return processMessage(envelope, deps, settings, { replay: true });
+  return processMessage(envelope, deps, settings, { ...options, replay: true });
 }
