@@ -4,6 +4,7 @@
  */
 import { CORPUS_DEFAULT_DIR, makeCorpusFixtures } from './fixtures/corpus.ts';
 import { makeForgedKeyFixtures } from './fixtures/forged-keys.ts';
+import { makeFormatFixtures } from './fixtures/formats.ts';
 import { LINT_DEFAULT_DIR, makeLintFixtures } from './fixtures/lint.ts';
 import { MAIL_DEFAULT_DIR, makeMailFixtures } from './fixtures/mails.ts';
 import { makePkiFixtures } from './fixtures/pki.ts';
@@ -15,6 +16,8 @@ console.log(`pki fixtures: ${PKI_DIR}`);
 // Forgeries carry the public keys of the PKI's certificates, so they follow them.
 makeForgedKeyFixtures(PKI_DIR);
 console.log(`forged key fixtures: ${PKI_DIR}`);
+makeFormatFixtures(PKI_DIR);
+console.log(`PKCS#12, RSA-PSS and DER key fixtures: ${PKI_DIR}`);
 
 makeLintFixtures(LINT_DEFAULT_DIR);
 console.log(`lint fixtures: ${LINT_DEFAULT_DIR}`);
