@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
 import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
 import { teamNotice } from '../../lambdas/domain/escalation/messages.ts';
-import { parseInventoryCsv } from '../../lambdas/domain/inventory/csv.ts';
+import { parseInventoryText } from '../../lambdas/domain/inventory/csv.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { compose } from '../support/compose.ts';
 import { CPR_ADDRESS, type IntakeEnv, intakeEnv } from '../support/intake-env.ts';
@@ -22,7 +22,9 @@ const run = (event: unknown) =>
 
 beforeAll(async () => {
   env = await intakeEnv();
-  const { records } = parseInventoryCsv(readFileSync('test/fixtures/pki/inventory.csv', 'utf8'));
+  const { records } = await parseInventoryText(
+    readFileSync('test/fixtures/pki/inventory.csv', 'utf8'),
+  );
   await new DynamoInventory(documentClient(), env.config.inventoryTable).put([
     ...records,
     // 12345 in decimal is 0x3039: a CA portal that prints serials in decimal.

@@ -10,7 +10,7 @@ import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
 import { TIME_BUDGET_PROBLEM } from '../../lambdas/domain/evidence/extract.ts';
 import type { IntakeDeps } from '../../lambdas/domain/intake/intake-deps.ts';
 import { replayMessage } from '../../lambdas/domain/intake/replay.ts';
-import { parseInventoryCsv } from '../../lambdas/domain/inventory/csv.ts';
+import { parseInventoryText } from '../../lambdas/domain/inventory/csv.ts';
 import type { DeadlineClockInput } from '../../lambdas/domain/ports/deadline-clock.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { FIXTURE_P12_PASSWORD } from '../../scripts/fixtures/formats.ts';
@@ -29,7 +29,7 @@ const run = (event: unknown, deps: IntakeDeps = env.deps) =>
 
 beforeAll(async () => {
   env = await intakeEnv();
-  const { records } = parseInventoryCsv(pki('inventory.csv'));
+  const { records } = await parseInventoryText(pki('inventory.csv'));
   await new DynamoInventory(documentClient(), env.config.inventoryTable).put(records);
 });
 afterAll(async () => env?.stop());

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { type ClassificationResult, classify } from '../../lambdas/domain/classify/classify.ts';
 import { extractEvidence } from '../../lambdas/domain/evidence/extract.ts';
-import { parseInventoryCsv } from '../../lambdas/domain/inventory/csv.ts';
+import { parseInventoryText } from '../../lambdas/domain/inventory/csv.ts';
 import { inventoryQueryFor } from '../../lambdas/domain/inventory/resolve.ts';
 import type { InventoryRecord } from '../../lambdas/domain/inventory/types.ts';
 import { parseMail } from '../../lambdas/domain/mail/parse.ts';
@@ -23,16 +23,16 @@ export function corpusLabels(): CorpusLabel[] {
   return JSON.parse(readFileSync(`${CORPUS_DIR}/labels.json`, 'utf8')) as CorpusLabel[];
 }
 
-const inventory: readonly InventoryRecord[] = parseInventoryCsv(
+const inventory: Promise<readonly InventoryRecord[]> = parseInventoryText(
   readFileSync('test/fixtures/pki/inventory.csv', 'utf8'),
-).records;
+).then((r) => r.records);
 
 /** The inventory port's contract on an in-memory list: every record matching any value. */
-function lookup(query: ReturnType<typeof inventoryQueryFor>): InventoryRecord[] {
+async function lookup(query: ReturnType<typeof inventoryQueryFor>): Promise<InventoryRecord[]> {
   const sha = new Set(query.sha256s);
   const serials = new Set(query.serials);
   const spki = new Set(query.spkiSha256s);
-  return inventory.filter(
+  return (await inventory).filter(
     (r) => sha.has(r.sha256) || serials.has(r.serial) || spki.has(r.spkiSha256),
   );
 }
@@ -41,6 +41,6 @@ function lookup(query: ReturnType<typeof inventoryQueryFor>): InventoryRecord[] 
 export async function classifyCorpusItem(name: string): Promise<ClassificationResult> {
   const mail = await parseMail(readFileSync(`${CORPUS_DIR}/${name}.eml`));
   const evidence = await extractEvidence(mail.content);
-  const records = lookup(inventoryQueryFor(evidence));
+  const records = await lookup(inventoryQueryFor(evidence, { issuersConfigured: false }));
   return classify({ evidence, mail, namesOurCertificate: records.length > 0 });
 }

@@ -6,6 +6,7 @@
  * Order is the order of discovery (texts first, then parts, archive members in archive order),
  * so the same mail always yields the same Evidence.
  */
+import type { IssuerCertificate } from '../issuers/config.ts';
 import { stripHtml } from '../mail/strip-html.ts';
 import { ExpansionBudget, openArchive, sniffArchive } from './archive.ts';
 import { EvidenceCollector } from './collector.ts';
@@ -81,6 +82,11 @@ function overrun(ctx: Ctx): boolean {
   return true;
 }
 
+export interface ExtractOptions {
+  /** The CA's issuer certificates: certificates they signed are marked `signedBy`. */
+  readonly issuers?: readonly IssuerCertificate[];
+}
+
 /**
  * Extracts all evidence from one mail's content. Deterministic (within its time budget),
  * deduplicated, bounded by `limits` and `time`; never throws on malformed input, and never puts
@@ -90,9 +96,10 @@ export async function extractEvidence(
   content: MailContent,
   limits: EvidenceLimits = DEFAULT_EVIDENCE_LIMITS,
   time: TimeBudget | null = null,
+  options: ExtractOptions = {},
 ): Promise<Evidence> {
   const ctx: Ctx = {
-    collector: new EvidenceCollector(limits),
+    collector: new EvidenceCollector(limits, options.issuers),
     budget: new ExpansionBudget(limits),
     limits,
     time,

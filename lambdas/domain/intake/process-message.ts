@@ -40,6 +40,7 @@ import { DEFAULT_EVIDENCE_LIMITS } from '../evidence/limits.ts';
 import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import { inventoryQueryFor, resolveAffected } from '../inventory/resolve.ts';
 import { settleSerialReadings } from '../inventory/serial-readings.ts';
+import type { IssuerCertificate } from '../issuers/config.ts';
 import { parseAddresses } from '../mail/header-values.ts';
 import { MAX_HEADER_VALUE_CHARS } from '../mail/limits.ts';
 import { parseMail, UnparsableMailError } from '../mail/parse.ts';
@@ -110,9 +111,10 @@ export async function processMessage(
     return recordCanary(env, mail, deps);
   }
   const time = options.deadline ? extractionTimeBudget(options.deadline, deps.now) : null;
-  const extracted = await extract(mail, parseError, time);
+  const issuers = settings.issuers ?? [];
+  const extracted = await extract(mail, parseError, time, issuers);
   const { caseId, role } = await route(record, mail, deps);
-  const { own, namesOurCertificate } = await resolve(extracted, deps);
+  const { own, namesOurCertificate } = await resolve(extracted, deps, issuers);
   const evidenceKey = await storeEvidence(caseId, env, own, deps);
   const decision: ClassificationResult = parseError
     ? { classification: 'unparsed', signals: ['mail:unparsed'], revocationRequested: false }
@@ -151,8 +153,9 @@ async function extract(
   mail: ParsedMail,
   parseError: string | null,
   time: TimeBudget | null,
+  issuers: readonly IssuerCertificate[],
 ): Promise<Evidence> {
-  return parseError ? withProblem(EMPTY_EVIDENCE, parseError) : safeExtract(mail, time);
+  return parseError ? withProblem(EMPTY_EVIDENCE, parseError) : safeExtract(mail, time, issuers);
 }
 
 /**
@@ -162,16 +165,23 @@ async function extract(
 async function resolve(
   extracted: Evidence,
   deps: IntakeDeps,
+  issuers: readonly IssuerCertificate[],
 ): Promise<{ own: CaseEvidence; namesOurCertificate: boolean }> {
-  const records = await deps.inventory.lookup(inventoryQueryFor(extracted));
+  const matching = { issuersConfigured: issuers.length > 0 };
+  const records = await deps.inventory.lookup(inventoryQueryFor(extracted, matching));
   const settled = settleSerialReadings(extracted, records);
-  const resolution = resolveAffected(settled, records);
+  const resolution = resolveAffected(settled, records, matching);
   const evidence = withInventoryMatches(
     linkKeysToCertificates(settled, resolution.keyCompromised),
     resolution,
   );
   return {
-    own: { evidence, affected: resolution.affected, subscribers: resolution.subscribers },
+    own: {
+      evidence,
+      affected: resolution.affected,
+      subscribers: resolution.subscribers,
+      matchedBy: Object.fromEntries(resolution.matchedBy),
+    },
     namesOurCertificate: records.length > 0,
   };
 }
@@ -323,9 +333,13 @@ function withProblem(evidence: Evidence, problem: string): Evidence {
   return { ...evidence, problems: [...evidence.problems, problem] };
 }
 
-async function safeExtract(mail: ParsedMail, time: TimeBudget | null): Promise<Evidence> {
+async function safeExtract(
+  mail: ParsedMail,
+  time: TimeBudget | null,
+  issuers: readonly IssuerCertificate[],
+): Promise<Evidence> {
   try {
-    return await extractEvidence(mail.content, DEFAULT_EVIDENCE_LIMITS, time);
+    return await extractEvidence(mail.content, DEFAULT_EVIDENCE_LIMITS, time, { issuers });
   } catch (error) {
     // Extraction is written never to throw; if it does, the case still opens with a note.
     return withProblem(EMPTY_EVIDENCE, `evidence extraction failed: ${(error as Error).name}`);
