@@ -6,6 +6,7 @@
  */
 import { openObligations } from '../case/notices.ts';
 import type { CprCase, Escalation, EscalationLevel, Notice } from '../case/types.ts';
+import { displayLine } from '../text/display.ts';
 
 /** SNS subjects are limited to 100 characters. */
 export const SNS_SUBJECT_MAX = 100;
@@ -23,11 +24,13 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** Single-line, control-character-free rendering of sender-controlled text (subjects, names). */
+/**
+ * Single-line rendering of sender-controlled text (subjects, names): no control characters, no
+ * bidi controls (an override could make a name or address read as another one).
+ */
 export function safeLine(text: string | null, max = 200): string {
   if (text === null) return '(none)';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  return clip(text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim(), max);
+  return clip(displayLine(text), max);
 }
 
 export interface SnsMessage {
@@ -59,7 +62,7 @@ function subscriberLines(c: CprCase): string[] {
     return ['  (unknown: no affected certificate found in the inventory)'];
   const listed = c.subscribers
     .slice(0, MAX_LISTED_SUBSCRIBERS)
-    .map((s) => `  - ${safeLine(s.name, 80)} <${s.email}>`);
+    .map((s) => `  - ${safeLine(s.name, 80)} <${safeLine(s.email)}>`);
   const more = c.evidenceCounts.subscribers - listed.length;
   return more > 0 ? [...listed, `  ... and ${more} more`] : listed;
 }
@@ -85,7 +88,7 @@ export function teamNotice(c: CprCase, where: Locations): SnsMessage {
     `New certificate problem report ${c.id}`,
     '',
     `Received:        ${utcMinute(c.receivedAt)}`,
-    `Reporter:        ${c.reporter ?? 'unknown (no valid From address)'}`,
+    `Reporter:        ${c.reporter ? safeLine(c.reporter) : 'unknown (no valid From address)'}`,
     `Subject:         ${safeLine(c.subject)}`,
     `Classification:  ${c.classification}`,
     `Flags:           ${f.length > 0 ? f.join('; ') : 'none'}`,
@@ -136,7 +139,7 @@ export function escalationNotice(c: CprCase, e: Escalation): SnsMessage {
     `${LEVEL_WORDS[e.level]}: case ${c.id} has ${open.length} open obligation(s) at ${utcMinute(e.checkpointAt)}`,
     '',
     `Received:       ${utcMinute(c.receivedAt)}`,
-    `Reporter:       ${c.reporter ?? 'unknown'}`,
+    `Reporter:       ${c.reporter ? safeLine(c.reporter) : 'unknown'}`,
     `Classification: ${c.classification}`,
     '',
     'Open obligations:',
