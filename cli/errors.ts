@@ -5,7 +5,6 @@
 import type { CommandName } from './help.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** The command line itself is wrong: exit 2 and show the command's help. */
 export class UsageError extends Error {

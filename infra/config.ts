@@ -7,7 +7,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
-import { DEADLINE_POLICIES } from '../lambdas/domain/policy/deadline-policy.ts';
+import type { AlertTopic } from '../lambdas/domain/case/types.ts';
+import {
+  DEADLINE_POLICIES,
+  DEFAULT_DEADLINE_POLICY_VERSION,
+} from '../lambdas/domain/policy/deadline-policy.ts';
 
 /** Context key holding the configuration object (in cdk.json or `-c cpr='{...}'`). */
 export const CONFIG_CONTEXT_KEY = 'cpr';
@@ -196,7 +200,7 @@ const configSchema = z.strictObject({
     .refine((v) => Object.hasOwn(DEADLINE_POLICIES, v), {
       error: `must be one of: ${Object.keys(DEADLINE_POLICIES).join(', ')}`,
     })
-    .default('br-2.2'),
+    .default(DEFAULT_DEADLINE_POLICY_VERSION),
   /** CloudWatch Logs retention of every log group, at least 2 years (BR 5.4.3). */
   logRetentionDays: z
     .number()
@@ -251,10 +255,6 @@ export interface Subscription {
   readonly endpoint: string;
 }
 
-/** The three alert topics, from "a person should look" to "wake someone up". */
-export const ALERT_LEVELS = ['team', 'escalation', 'pager'] as const;
-export type AlertLevel = (typeof ALERT_LEVELS)[number];
-
 /** The validated configuration; every stack prop derived from the deployment comes from here. */
 export interface CprConfig {
   /** CloudFormation stack name. */
@@ -270,7 +270,7 @@ export interface CprConfig {
   /** The CA's name in notices (CA_NAME). */
   readonly caName: string;
   /** Subscribers of the team, escalation and pager topics. */
-  readonly subscriptions: Readonly<Record<AlertLevel, readonly Subscription[]>>;
+  readonly subscriptions: Readonly<Record<AlertTopic, readonly Subscription[]>>;
   /** Version of the deadline rules (DEADLINE_POLICY_VERSION), one of DEADLINE_POLICIES. */
   readonly deadlinePolicyVersion: string;
   readonly logRetentionDays: RetentionDays;

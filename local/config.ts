@@ -3,6 +3,7 @@
  * defaults. Read once; a bad value stops the start with a message naming the variable.
  */
 import { resolve } from 'node:path';
+import type { AlertTopic } from '../lambdas/domain/case/types.ts';
 import { isValidAddrSpec } from '../lambdas/domain/mail/header-values.ts';
 
 export interface LocalConfig {
@@ -23,7 +24,7 @@ export interface LocalConfig {
   /** CPR_INVENTORY: a CSV loaded into the inventory at start. */
   readonly inventoryCsv: string | null;
   /** CPR_TEAM_WEBHOOK, CPR_ESCALATION_WEBHOOK, CPR_PAGER_WEBHOOK: POST each publish there too. */
-  readonly webhooks: Readonly<Partial<Record<'team' | 'escalation' | 'pager', string>>>;
+  readonly webhooks: Readonly<Partial<Record<AlertTopic, string>>>;
   /** CPR_QUIET=1: no console line per publish (the JSON-lines file still has them). */
   readonly quiet: boolean;
 }
@@ -86,7 +87,7 @@ export function readLocalConfig(
   const sender = (env.CPR_SENDER ?? LOCAL_DEFAULTS.senderAddress).trim().toLowerCase();
   if (!isValidAddrSpec(sender))
     throw new LocalConfigError(`CPR_SENDER: "${sender}" is not an email address`);
-  const webhooks: Partial<Record<'team' | 'escalation' | 'pager', string>> = {};
+  const webhooks: Partial<Record<AlertTopic, string>> = {};
   for (const [topic, name] of [
     ['team', 'CPR_TEAM_WEBHOOK'],
     ['escalation', 'CPR_ESCALATION_WEBHOOK'],

@@ -21,6 +21,7 @@ import { acknowledgeTask, checkpointTask, notifyTeamTask } from '../lambdas/cloc
 import type { CprCase } from '../lambdas/domain/case/types.ts';
 import type { DeadlineClockInput } from '../lambdas/domain/intake/ports.ts';
 import { parseInventoryCsv } from '../lambdas/domain/inventory/csv.ts';
+import { DEFAULT_DEADLINE_POLICY_VERSION } from '../lambdas/domain/policy/deadline-policy.ts';
 import type { IntakeConfig } from '../lambdas/intake/config.ts';
 import { canarySecretOf, intakeDeps, intakeSettings } from '../lambdas/intake/deps.ts';
 import { handleIntakeEvent } from '../lambdas/intake/handler-core.ts';
@@ -229,7 +230,7 @@ export async function startLocalStack(
     ...storage,
     stateMachineArn: LOCAL_NAMES.stateMachineArn,
     ownAddresses: [...config.cprAddresses, config.senderAddress],
-    deadlinePolicyVersion: 'br-2.2',
+    deadlinePolicyVersion: DEFAULT_DEADLINE_POLICY_VERSION,
     archiveBucket: LOCAL_NAMES.archiveBucket,
     canarySecret: { value: await localCanarySecret(config.dataDir) },
   };

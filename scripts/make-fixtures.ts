@@ -2,6 +2,7 @@
  * Regenerates every committed test fixture. Each step is a plain function call so a new fixture
  * family is one more line here. Run: `npm run fixtures`.
  */
+import { makeForgedKeyFixtures } from './fixtures/forged-keys.ts';
 import { MAIL_DEFAULT_DIR, makeMailFixtures } from './fixtures/mails.ts';
 import { makePkiFixtures } from './fixtures/pki.ts';
 
@@ -9,6 +10,9 @@ const PKI_DIR = 'test/fixtures/pki';
 
 makePkiFixtures(PKI_DIR);
 console.log(`pki fixtures: ${PKI_DIR}`);
+// Forgeries carry the public keys of the PKI's certificates, so they follow them.
+makeForgedKeyFixtures(PKI_DIR);
+console.log(`forged key fixtures: ${PKI_DIR}`);
 
 // Mail fixtures embed the PKI ones (keys are new on every PKI run), so they always come after.
 await makeMailFixtures(MAIL_DEFAULT_DIR, PKI_DIR);

@@ -86,6 +86,8 @@ export function caseJson(c: CprCase, { full, missing }: FullEvidence) {
         format: k.format,
         algorithm: k.algorithm,
         source: k.source,
+        proof: k.proof,
+        proofFailure: k.proofFailure,
       })),
       csrs: e.csrs.map((r) => ({
         spkiSha256: r.spkiSha256,
@@ -178,7 +180,9 @@ function human(j: CaseJson): string {
   }
   for (const k of e.keys)
     lines.push(
-      `  private key (${clean(k.algorithm)}) spki ${k.spkiSha256} matches ${few(k.matches)}`,
+      k.proof
+        ? `  private key (${clean(k.algorithm)}) spki ${k.spkiSha256} matches ${few(k.matches)}`
+        : `  private key (${clean(k.algorithm)}) NO PROOF OF POSSESSION: ${clean(k.proofFailure ?? 'not checked')}; claims spki ${k.spkiSha256}`,
     );
   for (const r of e.csrs) {
     lines.push(

@@ -15,16 +15,17 @@ import {
   UrlSubscription,
 } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { ALERT_LEVELS, type AlertLevel, type Subscription } from '../config.ts';
+import { ALERT_TOPICS, type AlertTopic } from '../../lambdas/domain/case/types.ts';
+import type { Subscription } from '../config.ts';
 import { denyGrantsExceptForAwsServices, KEY_DELETION_WINDOW } from './keys.ts';
 
 export interface AlertTopicsProps {
-  readonly subscriptions: Readonly<Record<AlertLevel, readonly Subscription[]>>;
+  readonly subscriptions: Readonly<Record<AlertTopic, readonly Subscription[]>>;
   /** Of the topic key: messages in flight cannot be read once it is gone. */
   readonly removalPolicy: RemovalPolicy;
 }
 
-const DISPLAY_NAMES: Record<AlertLevel, string> = {
+const DISPLAY_NAMES: Record<AlertTopic, string> = {
   team: 'CPR team',
   escalation: 'CPR escalation',
   pager: 'CPR pager',
@@ -58,8 +59,8 @@ export class AlertTopics extends Construct {
       ),
     );
 
-    const topics = {} as Record<AlertLevel, Topic>;
-    for (const level of ALERT_LEVELS) {
+    const topics = {} as Record<AlertTopic, Topic>;
+    for (const level of ALERT_TOPICS) {
       const topic = new Topic(this, topicId(level), {
         displayName: DISPLAY_NAMES[level],
         masterKey: this.key,
@@ -83,7 +84,7 @@ export class AlertTopics extends Construct {
   }
 }
 
-function topicId(level: AlertLevel): string {
+function topicId(level: AlertTopic): string {
   return `${level[0]?.toUpperCase()}${level.slice(1)}Topic`;
 }
 

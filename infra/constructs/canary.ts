@@ -13,7 +13,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CASES_TABLE_SCHEMA } from '../../lambdas/adapters/dynamo/schema.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
-import { METRIC_SERVICES, METRICS_NAMESPACE } from '../../lambdas/shared/metric-names.ts';
+import { METRIC_SERVICES } from '../../lambdas/shared/metric-names.ts';
 import { lambdaEntry } from '../paths.ts';
 import type { AlertTopics } from './alert-topics.ts';
 import type { CaseStore } from './case-store.ts';
@@ -87,7 +87,6 @@ export class Canary extends Construct {
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
       serviceName: `cpr-${METRIC_SERVICES.canary}`,
-      metricsNamespace: METRICS_NAMESPACE,
       // A retry after the next scheduled run has nothing left to prove.
       maxEventAge: Duration.minutes(props.intervalMinutes),
     })

@@ -51,7 +51,6 @@ export class ClockTasks extends Construct {
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
       serviceName,
-      metricsNamespace: 'CprIntake',
       invocation: 'sync',
     });
     const { cases } = props.store;

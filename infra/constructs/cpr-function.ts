@@ -20,6 +20,7 @@ import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { EnvName } from '../../lambdas/shared/env-names.ts';
+import { METRICS_NAMESPACE } from '../../lambdas/shared/metric-names.ts';
 import { LOCK_FILE, REPO_ROOT } from '../paths.ts';
 import { grantTopicPublish } from './alert-topics.ts';
 import {
@@ -82,8 +83,6 @@ export interface CprFunctionProps {
   readonly removalPolicy: RemovalPolicy;
   /** POWERTOOLS_SERVICE_NAME. */
   readonly serviceName: string;
-  /** POWERTOOLS_METRICS_NAMESPACE. */
-  readonly metricsNamespace: string;
   /** @default - unreserved (shares the account's concurrency) */
   readonly reservedConcurrency?: number;
   /**
@@ -227,7 +226,8 @@ export class CprFunction extends Construct {
     });
     this.setEnv('NODE_OPTIONS', '--enable-source-maps');
     this.setEnv('POWERTOOLS_SERVICE_NAME', props.serviceName);
-    this.setEnv('POWERTOOLS_METRICS_NAMESPACE', props.metricsNamespace);
+    // One namespace for every function: the alarms and the dashboard read it.
+    this.setEnv('POWERTOOLS_METRICS_NAMESPACE', METRICS_NAMESPACE);
 
     // Tracing.ACTIVE puts the X-Ray statement in the role's default policy; it is the only
     // statement there with Resource "*" (test/infra asserts that).

@@ -52,7 +52,6 @@ export class Intake extends Construct {
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
       serviceName: 'cpr-intake',
-      metricsNamespace: 'CprIntake',
     })
       .bindBucketRead(bucket, ENV.inboundBucket, inboundPrefix, {
         prefixEnvName: ENV.inboundPrefix,

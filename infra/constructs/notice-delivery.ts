@@ -140,7 +140,6 @@ export class NoticeDelivery extends Construct {
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
       serviceName: 'cpr-delivery-events',
-      metricsNamespace: 'CprIntake',
     })
       .bindTable(props.store.cases, ENV.casesTable, 'getAndPut')
       .bindTopicPublish(props.alerts.team, ENV.teamTopicArn)

@@ -7,11 +7,11 @@ import middy from '@middy/core';
 import { readTopicConfig } from '../clock/config.ts';
 import { clockDeps } from '../clock/deps.ts';
 import { checkpointTask } from '../clock/tasks.ts';
-import type { EscalationLevel } from '../domain/case/types.ts';
+import { ALERT_TOPICS } from '../domain/case/types.ts';
 import { CHECKPOINT_METRICS, METRIC_SERVICES, METRICS_NAMESPACE } from '../shared/metric-names.ts';
 
-const config = readTopicConfig(['team', 'escalation', 'pager']);
-const task = checkpointTask(clockDeps({ casesTable: config.casesTable, topics: config }));
+const config = readTopicConfig(ALERT_TOPICS);
+const task = checkpointTask(clockDeps({ casesTable: config.casesTable, topics: config.topics }));
 const logger = new Logger({ serviceName: 'cpr-checkpoint' });
 const metrics = new Metrics({
   namespace: METRICS_NAMESPACE,
@@ -20,14 +20,10 @@ const metrics = new Metrics({
 
 export const handler = middy(async (event: unknown) => {
   const plan = await task(event);
-  if (plan.done) metrics.addMetric(`ClockDone_${plan.reason}`, MetricUnit.Count, 1);
+  if (plan.done) metrics.addMetric(CHECKPOINT_METRICS.clockDone(plan.reason), MetricUnit.Count, 1);
   if (plan.escalated) {
     // Escalation_breach is a missed BR 4.9.5 deadline: the breach alarm watches it.
-    metrics.addMetric(
-      CHECKPOINT_METRICS.escalation(plan.escalated as EscalationLevel),
-      MetricUnit.Count,
-      1,
-    );
+    metrics.addMetric(CHECKPOINT_METRICS.escalation(plan.escalated), MetricUnit.Count, 1);
   }
   logger.info('checkpoint', { plan });
   return plan;

@@ -1,7 +1,7 @@
 /** Configuration of the clock's functions, read once at cold start. */
-
+import type { AlertTopic } from '../domain/case/types.ts';
 import { listEnv, optionalEnv, requireEnv } from '../shared/env.ts';
-import { ENV } from '../shared/env-names.ts';
+import { ALERT_TOPIC_ENV, ENV } from '../shared/env-names.ts';
 
 export interface SenderConfig {
   readonly casesTable: string;
@@ -27,27 +27,21 @@ export function readSenderConfig(env: NodeJS.ProcessEnv = process.env): SenderCo
 
 export interface TopicConfig {
   readonly casesTable: string;
-  readonly team?: string;
-  readonly escalation?: string;
-  readonly pager?: string;
   readonly inboundBucket: string;
+  /** ARNs of the alert topics the function publishes to; the others stay unset (and unusable). */
+  readonly topics: Readonly<Partial<Record<AlertTopic, string>>>;
 }
 
-/** Reads the topic ARNs a function needs; the others stay unset (and unusable). */
+/** Reads the topic ARNs a function needs. */
 export function readTopicConfig(
-  needs: readonly ('team' | 'escalation' | 'pager')[],
+  needs: readonly AlertTopic[],
   env: NodeJS.ProcessEnv = process.env,
 ): TopicConfig {
-  const names = {
-    team: ENV.teamTopicArn,
-    escalation: ENV.escalationTopicArn,
-    pager: ENV.pagerTopicArn,
-  } as const;
-  const topics: Record<string, string> = {};
-  for (const n of needs) topics[n] = requireEnv(names[n], env);
+  const topics: Partial<Record<AlertTopic, string>> = {};
+  for (const topic of needs) topics[topic] = requireEnv(ALERT_TOPIC_ENV[topic], env);
   return {
     casesTable: requireEnv(ENV.casesTable, env),
     inboundBucket: optionalEnv(ENV.inboundBucket, 'inbound-bucket', env),
-    ...topics,
+    topics,
   };
 }

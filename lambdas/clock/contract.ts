@@ -8,7 +8,10 @@
  * Every task retries with backoff; a task that still fails goes to ReportClockFailure (SNS publish
  * to the pager topic) and the execution fails, which the execution-failed alarm also sees.
  */
-import type { DeadlineClockInput } from '../domain/intake/ports.ts';
+import { z } from 'zod';
+import { CASE_ID_REGEX } from '../domain/case/case-id.ts';
+import type { ClockPlan } from '../domain/escalation/run-checkpoint.ts';
+import type { acknowledgeReporter, notifyTeam } from '../domain/notices/send-notices.ts';
 
 export const CLOCK_STATES = {
   acknowledge: 'Acknowledge',
@@ -22,43 +25,21 @@ export const CLOCK_STATES = {
   failed: 'ClockFailed',
 } as const;
 
-/** The execution input is what intake starts it with. */
-export type ClockExecutionInput = DeadlineClockInput;
-
-/** Payload of the Acknowledge task: `{ caseId: $.caseId }`. */
-export interface AcknowledgeInput {
-  readonly caseId: string;
-}
-export interface AcknowledgeOutput {
-  readonly status: 'sent' | 'alreadySent' | 'suppressed' | 'noRecipient' | 'caseClosed';
-  readonly messageId: string | null;
-  /** For `sent`: seconds from the report's receipt to this send (a dashboard figure). */
-  readonly secondsSinceReceipt?: number;
-}
-
-/** Payload of the NotifyTeam task: `{ caseId: $.caseId }`. */
-export interface NotifyTeamInput {
-  readonly caseId: string;
-}
-export interface NotifyTeamOutput {
-  readonly status: 'sent' | 'alreadySent';
-}
+/** Payload of the Acknowledge and NotifyTeam tasks: `{ caseId: $.caseId }`. */
+export const caseTaskInputSchema = z.object({ caseId: z.string().regex(CASE_ID_REGEX) });
 
 /**
  * Payload of PlanClock (`{ caseId, afterIndex: -1 }`) and EvaluateCheckpoint
  * (`{ caseId, evaluateIndex: $.next.index }`); both return the next plan, stored at `$.next`.
  */
-export interface CheckpointInput {
-  readonly caseId: string;
+export const checkpointTaskInputSchema = caseTaskInputSchema.extend({
   /** Evaluate this checkpoint (escalate if obligations are open), then plan the next one. */
-  readonly evaluateIndex?: number;
+  evaluateIndex: z.number().int().min(0).optional(),
   /** Only plan: the first checkpoint after this index that has not been escalated. */
-  readonly afterIndex?: number;
-}
-export type CheckpointOutput = (
-  | { readonly done: true; readonly reason: 'closed' | 'obligationsMet' | 'noMoreCheckpoints' }
-  | { readonly done: false; readonly index: number; readonly level: string; readonly at: string }
-) & {
-  /** Set when this evaluation escalated: for metrics only. */
-  readonly escalated?: string;
-};
+  afterIndex: z.number().int().min(-1).optional(),
+});
+
+/** What each task returns is what the domain step returns: one definition, no copy here. */
+export type AcknowledgeOutput = Awaited<ReturnType<typeof acknowledgeReporter>>;
+export type NotifyTeamOutput = Awaited<ReturnType<typeof notifyTeam>>;
+export type CheckpointOutput = ClockPlan;

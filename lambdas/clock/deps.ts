@@ -3,6 +3,7 @@ import { documentClient, sesClient, snsClient } from '../adapters/aws-clients.ts
 import { DynamoCaseRepository } from '../adapters/dynamo/case-repository.ts';
 import { SesMailer } from '../adapters/ses/mailer.ts';
 import { SnsNotifier } from '../adapters/sns/notifier.ts';
+import type { AlertTopic } from '../domain/case/types.ts';
 import type { Mailer, Notifier } from '../domain/notices/ports.ts';
 import type { ClockTaskDeps } from './tasks.ts';
 
@@ -17,7 +18,7 @@ const noNotifier: Notifier = {
 export function clockDeps(options: {
   casesTable: string;
   configurationSet?: string;
-  topics?: { team?: string; escalation?: string; pager?: string };
+  topics?: Readonly<Partial<Record<AlertTopic, string>>>;
   region?: string | null;
   now?: () => Date;
 }): ClockTaskDeps {

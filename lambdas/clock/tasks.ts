@@ -19,17 +19,17 @@ import {
   notifyTeam,
   type SenderSettings,
 } from '../domain/notices/send-notices.ts';
-import type { AcknowledgeOutput, CheckpointOutput, NotifyTeamOutput } from './contract.ts';
+import {
+  type AcknowledgeOutput,
+  type CheckpointOutput,
+  caseTaskInputSchema,
+  checkpointTaskInputSchema,
+  type NotifyTeamOutput,
+} from './contract.ts';
 
 export class InvalidTaskInputError extends Error {
   override readonly name = 'InvalidTaskInputError';
 }
-
-const caseIdSchema = z.object({ caseId: z.string().regex(/^CPR-\d{8}-[0-9A-Z]{4,10}$/) });
-const checkpointSchema = caseIdSchema.extend({
-  evaluateIndex: z.number().int().min(0).optional(),
-  afterIndex: z.number().int().min(-1).optional(),
-});
 
 function check<T>(schema: z.ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input);
@@ -46,21 +46,21 @@ export interface ClockTaskDeps extends NoticeDeps {
 
 export function acknowledgeTask(deps: ClockTaskDeps, settings: SenderSettings) {
   return async (input: unknown): Promise<AcknowledgeOutput> => {
-    const { caseId } = check(caseIdSchema, input);
+    const { caseId } = check(caseTaskInputSchema, input);
     return acknowledgeReporter(caseId, deps, settings);
   };
 }
 
 export function notifyTeamTask(deps: ClockTaskDeps, where: Locations) {
   return async (input: unknown): Promise<NotifyTeamOutput> => {
-    const { caseId } = check(caseIdSchema, input);
+    const { caseId } = check(caseTaskInputSchema, input);
     return notifyTeam(caseId, deps, where);
   };
 }
 
 export function checkpointTask(deps: CheckpointDeps) {
   return async (input: unknown): Promise<CheckpointOutput> => {
-    const parsed = check(checkpointSchema, input);
+    const parsed = check(checkpointTaskInputSchema, input);
     if (parsed.evaluateIndex !== undefined)
       return runCheckpoint(parsed.caseId, parsed.evaluateIndex, deps);
     return planClock(parsed.caseId, parsed.afterIndex ?? -1, deps);

@@ -17,7 +17,9 @@ import {
 } from '../shared/metric-names.ts';
 
 const config = readTopicConfig(['team', 'pager']);
-const task = deliveryEventsTask(clockDeps({ casesTable: config.casesTable, topics: config }));
+const task = deliveryEventsTask(
+  clockDeps({ casesTable: config.casesTable, topics: config.topics }),
+);
 const logger = new Logger({ serviceName: 'cpr-delivery-events' });
 const metrics = new Metrics({
   namespace: METRICS_NAMESPACE,
@@ -27,7 +29,7 @@ const metrics = new Metrics({
 export const handler = middy(async (event: unknown) => {
   const results = await task(event);
   for (const r of results) {
-    metrics.addMetric(`DeliveryEvent_${r.status}`, MetricUnit.Count, 1);
+    metrics.addMetric(DELIVERY_EVENT_METRICS.deliveryEvent(r.status), MetricUnit.Count, 1);
     if ('delivered' in r && r.delivered) {
       metrics.addMetric(
         DELIVERY_EVENT_METRICS.timeToNoticeDelivered(r.delivered.kind),

@@ -1,4 +1,7 @@
-import { deadlinePolicy } from '../domain/policy/deadline-policy.ts';
+import {
+  DEFAULT_DEADLINE_POLICY_VERSION,
+  deadlinePolicy,
+} from '../domain/policy/deadline-policy.ts';
 import { listEnv, optionalEnv, requireEnv } from '../shared/env.ts';
 import { ENV } from '../shared/env-names.ts';
 
@@ -37,7 +40,7 @@ export function readIntakeConfig(env: NodeJS.ProcessEnv = process.env): IntakeCo
         ...(env[ENV.senderAddress] ? [env[ENV.senderAddress]!.trim().toLowerCase()] : []),
       ]),
     ],
-    deadlinePolicyVersion: optionalEnv(ENV.deadlinePolicy, 'br-2.2', env),
+    deadlinePolicyVersion: optionalEnv(ENV.deadlinePolicy, DEFAULT_DEADLINE_POLICY_VERSION, env),
     archiveBucket: optionalEnv(ENV.archiveBucket, '', env) || null,
     canarySecret: env[ENV.canarySecretArn]
       ? { arn: env[ENV.canarySecretArn] as string }

@@ -65,10 +65,18 @@ export function recordOutcome(result: IntakeResult, metrics: Metrics, logger: Lo
       result.acknowledgment.decision === 'suppress' ? 1 : 0,
     );
     metrics.addMetric(INTAKE_METRICS.parseFailures, MetricUnit.Count, result.parseFailed ? 1 : 0);
-    metrics.addMetric('EvidenceCertificates', MetricUnit.Count, result.evidence.certificates);
-    metrics.addMetric('EvidenceKeys', MetricUnit.Count, result.evidence.keys);
-    metrics.addMetric('EvidenceCsrs', MetricUnit.Count, result.evidence.csrs);
-    metrics.addMetric('AffectedCertificates', MetricUnit.Count, result.evidence.affected);
+    metrics.addMetric(
+      INTAKE_METRICS.evidenceCertificates,
+      MetricUnit.Count,
+      result.evidence.certificates,
+    );
+    metrics.addMetric(INTAKE_METRICS.evidenceKeys, MetricUnit.Count, result.evidence.keys);
+    metrics.addMetric(INTAKE_METRICS.evidenceCsrs, MetricUnit.Count, result.evidence.csrs);
+    metrics.addMetric(
+      INTAKE_METRICS.affectedCertificates,
+      MetricUnit.Count,
+      result.evidence.affected,
+    );
   }
   logger.info('intake done', {
     caseId: result.caseId,

@@ -9,7 +9,7 @@ import { consoleLocations, notifyTeamTask } from '../clock/tasks.ts';
 const config = readTopicConfig(['team']);
 const region = process.env.AWS_REGION ?? null;
 const task = notifyTeamTask(
-  clockDeps({ casesTable: config.casesTable, topics: { team: config.team }, region }),
+  clockDeps({ casesTable: config.casesTable, topics: config.topics, region }),
   consoleLocations(config.inboundBucket, region),
 );
 const logger = new Logger({ serviceName: 'cpr-notify-team' });

@@ -2,6 +2,8 @@
  * Environment variables the functions read at cold start. The CDK constructs set them through
  * these names, so a rename is a compile error on both sides.
  */
+import type { AlertTopic } from '../domain/case/types.ts';
+
 export const ENV = {
   casesTable: 'CASES_TABLE',
   inventoryTable: 'INVENTORY_TABLE',
@@ -31,3 +33,10 @@ export const ENV = {
   receiptRuleSetName: 'RECEIPT_RULE_SET_NAME',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** The variable holding each alert topic's ARN. */
+export const ALERT_TOPIC_ENV = {
+  team: ENV.teamTopicArn,
+  escalation: ENV.escalationTopicArn,
+  pager: ENV.pagerTopicArn,
+} as const satisfies Record<AlertTopic, EnvName>;

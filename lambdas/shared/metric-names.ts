@@ -5,6 +5,9 @@
  * handler gives its `Metrics` (not POWERTOOLS_SERVICE_NAME, which the constructor overrides).
  */
 import type { Classification, EscalationLevel, NoticeKind } from '../domain/case/types.ts';
+import type { ClockPlan } from '../domain/escalation/run-checkpoint.ts';
+
+type ClockDoneReason = Extract<ClockPlan, { done: true }>['reason'];
 
 export const METRICS_NAMESPACE = 'CprIntake';
 
@@ -26,6 +29,11 @@ export const INTAKE_METRICS = {
   classified: (c: Classification) => `Classified_${c}` as const,
   /** A canary recognised and recorded as a heartbeat (no case). */
   canaryHeartbeats: 'CanaryHeartbeats',
+  /** Per report: what evidence extraction found, and how many inventory certificates matched. */
+  evidenceCertificates: 'EvidenceCertificates',
+  evidenceKeys: 'EvidenceKeys',
+  evidenceCsrs: 'EvidenceCsrs',
+  affectedCertificates: 'AffectedCertificates',
 } as const;
 
 export const ACKNOWLEDGE_METRICS = {
@@ -38,9 +46,13 @@ export const ACKNOWLEDGE_METRICS = {
 export const CHECKPOINT_METRICS = {
   /** One per escalation published; `Escalation_breach` is a missed BR deadline. */
   escalation: (level: EscalationLevel) => `Escalation_${level}` as const,
+  /** One per execution that ends: why the clock has nothing left to watch. */
+  clockDone: (reason: ClockDoneReason) => `ClockDone_${reason}` as const,
 } as const;
 
 export const DELIVERY_EVENT_METRICS = {
+  /** One per SES event record, by what it did to the notice. */
+  deliveryEvent: (status: string) => `DeliveryEvent_${status}` as const,
   /** Seconds from the report's receipt to the delivery of a notice of this kind. */
   timeToNoticeDelivered: (kind: NoticeKind) => `TimeToDelivery_${kind}Seconds` as const,
 } as const;

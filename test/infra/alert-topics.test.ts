@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { DELIVERY_EVENT_TYPES } from '../../infra/constructs/notice-delivery.ts';
+import { ALERT_TOPICS } from '../../lambdas/domain/case/types.ts';
 import { buildApp, logicalId, type Statement } from './support.ts';
 
 const { stack, template, config } = buildApp();
@@ -65,7 +66,7 @@ describe('topics', () => {
     );
   });
 
-  test.each(['team', 'escalation', 'pager'] as const)(
+  test.each(ALERT_TOPICS)(
     '%s lets CloudWatch alarms of this account publish, nobody else by policy',
     (level) => {
       const allows = topicPolicy(topics[level]).filter((s) => s.Effect === 'Allow');
@@ -80,18 +81,15 @@ describe('topics', () => {
     expect(JSON.stringify(allows[0]?.Condition)).toContain(`"Ref":"${configSetId}"`);
   });
 
-  test.each(['team', 'escalation', 'pager'] as const)(
-    '%s has exactly the subscriptions of the configuration',
-    (level) => {
-      const subscriptions = Object.values(
-        template.findResources('AWS::SNS::Subscription', {
-          Properties: { TopicArn: { Ref: topics[level] } },
-        }),
-      ).map((s) => ({ protocol: s.Properties.Protocol, endpoint: s.Properties.Endpoint }));
-      expect(subscriptions).toEqual(config.subscriptions[level]);
-      expect(subscriptions.length).toBeGreaterThan(0);
-    },
-  );
+  test.each(ALERT_TOPICS)('%s has exactly the subscriptions of the configuration', (level) => {
+    const subscriptions = Object.values(
+      template.findResources('AWS::SNS::Subscription', {
+        Properties: { TopicArn: { Ref: topics[level] } },
+      }),
+    ).map((s) => ({ protocol: s.Properties.Protocol, endpoint: s.Properties.Endpoint }));
+    expect(subscriptions).toEqual(config.subscriptions[level]);
+    expect(subscriptions.length).toBeGreaterThan(0);
+  });
 
   test('without subscriptions configured the topics exist with no subscriber', () => {
     const { template: t } = buildApp({ subscriptions: undefined });

@@ -12,20 +12,20 @@ import { lambdaEntry } from '../../infra/paths.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
 import { actionsOf, cdkJsonContext, roleStatements } from './support.ts';
 
+const BASE_PROPS: CprFunctionProps = {
+  entry: lambdaEntry('intake/handler.ts'),
+  description: 'test',
+  memorySize: 256,
+  timeout: Duration.seconds(10),
+  logRetention: RetentionDays.ONE_WEEK,
+  removalPolicy: RemovalPolicy.DESTROY,
+  serviceName: 'svc',
+};
+
 function setup(overrides: Partial<CprFunctionProps> = {}) {
   const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Test');
-  const fn = new CprFunction(stack, 'Fn', {
-    entry: lambdaEntry('intake/handler.ts'),
-    description: 'test',
-    memorySize: 256,
-    timeout: Duration.seconds(10),
-    logRetention: RetentionDays.ONE_WEEK,
-    removalPolicy: RemovalPolicy.DESTROY,
-    serviceName: 'svc',
-    metricsNamespace: 'Ns',
-    ...overrides,
-  });
+  const fn = new CprFunction(stack, 'Fn', { ...BASE_PROPS, ...overrides });
   return { stack, fn };
 }
 
@@ -92,17 +92,7 @@ describe('CprFunction', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new Stack(app, 'Shared');
     const queue = new Queue(stack, 'SharedFailures');
-    const fn = new CprFunction(stack, 'Fn', {
-      entry: lambdaEntry('intake/handler.ts'),
-      description: 'test',
-      memorySize: 256,
-      timeout: Duration.seconds(10),
-      logRetention: RetentionDays.ONE_WEEK,
-      removalPolicy: RemovalPolicy.DESTROY,
-      serviceName: 'svc',
-      metricsNamespace: 'Ns',
-      failureQueue: queue,
-    });
+    const fn = new CprFunction(stack, 'Fn', { ...BASE_PROPS, failureQueue: queue });
     expect(fn.failureQueue).toBe(queue);
     Template.fromStack(stack).resourceCountIs('AWS::SQS::Queue', 1);
   });

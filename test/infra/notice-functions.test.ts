@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { CprFunction } from '../../infra/constructs/cpr-function.ts';
+import type { AlertTopic } from '../../lambdas/domain/case/types.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
 import {
   actionsOf,
@@ -34,7 +35,7 @@ const ids = {
   escalation: logicalId(stack, stack.alerts.escalation),
   pager: logicalId(stack, stack.alerts.pager),
 };
-const topicRef = (topic: 'team' | 'escalation' | 'pager') => ({ Ref: ids[topic] });
+const topicRef = (topic: AlertTopic) => ({ Ref: ids[topic] });
 
 function statementsOf(name: Name): Statement[] {
   return roleStatements(template, logicalId(stack, functions[name].role));

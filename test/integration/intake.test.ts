@@ -129,6 +129,37 @@ describe('a key-compromise report', () => {
   });
 });
 
+describe('a forged private key', () => {
+  test('proves nothing: no key compromise, no match through the inventory, the reason kept', async () => {
+    // The real certificate's public key with junk private parts (scripts/fixtures/forged-keys.ts).
+    const raw = await compose({
+      from: 'Fred Forger <fred@forger.example>',
+      to: CPR_ADDRESS,
+      subject: 'Please revoke rsa.example.test',
+      messageId: '<forged-1@forger.example>',
+      text: `Here is the private key of this certificate:\n\n${pki('forged-rsa.pkcs1.key')}\n${pki('leaf-rsa.pem')}`,
+    });
+    const { event } = await env.deliver(raw, { timestamp: new Date('2026-11-27T10:00:00.000Z') });
+    const [result] = await run(event);
+    expect(result?.outcome).toBe('created');
+    const c = await env.deps.cases.getCase(result!.caseId!);
+    expect(c?.classification).not.toBe('keyCompromise');
+    expect(c?.evidence.keys).toEqual([
+      expect.objectContaining({
+        spkiSha256: facts['leaf-rsa.pem']?.spkiSha256,
+        proof: false,
+        proofFailure: expect.stringContaining('not the product'),
+        matches: [],
+      }),
+    ]);
+    expect(c?.evidence.certificates.map((x) => x.keyCompromised)).toEqual([false]);
+    // Only the certificate named in the mail; the reissue on the same key is reached only by a
+    // proven key.
+    expect(c?.affected).toEqual([facts['leaf-rsa.pem']?.sha256]);
+    expect(c?.deadlines.revocation).not.toBe('2026-11-28T10:00:00.000Z');
+  });
+});
+
 describe('retries after a failure mid-way', () => {
   test.each([
     ['evidence upload', (d: IntakeDeps) => d.evidence, 'put'],

@@ -7,6 +7,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
 import { s3Client } from '../../lambdas/adapters/aws-clients.ts';
 import type { IntakeDeps, IntakeSettings } from '../../lambdas/domain/intake/ports.ts';
+import { DEFAULT_DEADLINE_POLICY_VERSION } from '../../lambdas/domain/policy/deadline-policy.ts';
 import type { IntakeConfig } from '../../lambdas/intake/config.ts';
 import { intakeDeps, intakeSettings } from '../../lambdas/intake/deps.ts';
 import { type SesEventInput, sesReceiptEvent, topHeaders } from '../../local/ses-event.ts';
@@ -50,7 +51,7 @@ export async function intakeEnv(overrides: Partial<IntakeConfig> = {}): Promise<
     evidencePrefix: 'evidence/',
     stateMachineArn: STATE_MACHINE_ARN,
     ownAddresses: [CPR_ADDRESS, 'revoke@ca.example', 'notices@ca.example'],
-    deadlinePolicyVersion: 'br-2.2',
+    deadlinePolicyVersion: DEFAULT_DEADLINE_POLICY_VERSION,
     archiveBucket: `archive-${suffix}`,
     canarySecret: { value: TEST_CANARY_SECRET },
     ...overrides,

@@ -3,7 +3,7 @@
  * Storage applies them under optimistic locking; returning `null` means "nothing to change",
  * which keeps retried and duplicated deliveries idempotent.
  */
-import type { Evidence } from '../evidence/types.ts';
+import { type Evidence, keyProvesPossession } from '../evidence/types.ts';
 import type { Resolution } from '../inventory/resolve.ts';
 import { computeDeadlines, type DeadlinePolicy } from '../policy/deadline-policy.ts';
 import { CASE_ITEM_SAMPLE, exceedsSample, mergeEvidence, sampleEvidence } from './evidence-set.ts';
@@ -78,7 +78,7 @@ export function withInventoryMatches(evidence: Evidence, resolution: Resolution)
   };
   return {
     ...evidence,
-    keys: evidence.keys.map(add),
+    keys: evidence.keys.map((k) => (keyProvesPossession(k) ? add(k) : k)),
     csrs: evidence.csrs.map((c) => (c.signatureValid ? add(c) : c)),
   };
 }

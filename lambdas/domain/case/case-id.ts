@@ -13,7 +13,13 @@ export const CASE_ID_RANDOM_CHARS = 6;
 /** How many alternative ids we try when a candidate is taken by another message. */
 export const MAX_CASE_ID_ATTEMPTS = 8;
 
-export const CASE_ID_REGEX = /^CPR-\d{8}-[0-9A-HJKMNP-TV-Z]{4,10}$/;
+/**
+ * A case id as `caseIdFor` makes them, anywhere in a text (a subject line): `CPR-YYYYMMDD-` and 4
+ * to 10 Crockford base32 characters (no I, L, O, U). Case-sensitive: ids are uppercase, and a
+ * lowercased one was retyped, not replied to. `CASE_ID_REGEX` is the whole-string check.
+ */
+export const CASE_ID_PATTERN = /CPR-\d{8}-[0-9A-HJKMNP-TV-Z]{4,10}/;
+export const CASE_ID_REGEX = new RegExp(`^${CASE_ID_PATTERN.source}$`);
 
 function base32(bytes: Uint8Array, chars: number): string {
   let out = '';

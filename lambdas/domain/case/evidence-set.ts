@@ -2,11 +2,13 @@
  * Merging evidence from several messages of one case, and cutting it to the bounded sample the
  * case item keeps (DynamoDB items stop at 400 KB; the full sets live in S3).
  */
-import type {
-  CertificateEvidence,
-  CsrEvidence,
-  Evidence,
-  PrivateKeyEvidence,
+import {
+  type CertificateEvidence,
+  type CsrEvidence,
+  type Evidence,
+  keyProvesPossession,
+  type PrivateKeyEvidence,
+  provenSpkiHashes,
 } from '../evidence/types.ts';
 
 /** What the case item keeps of each evidence list; the rest is in the evidence JSON in S3. */
@@ -53,10 +55,11 @@ const mergeCert = (x: CertificateEvidence, y: CertificateEvidence): CertificateE
   ...x,
   keyCompromised: x.keyCompromised || y.keyCompromised,
 });
-const mergeKey = (x: PrivateKeyEvidence, y: PrivateKeyEvidence): PrivateKeyEvidence => ({
-  ...x,
-  matches: unionStrings(x.matches, y.matches),
-});
+/** A later message that brings the real key for an SPKI proves it, even after a forgery. */
+const mergeKey = (x: PrivateKeyEvidence, y: PrivateKeyEvidence): PrivateKeyEvidence => {
+  const proven = keyProvesPossession(x) ? x : keyProvesPossession(y) ? y : x;
+  return { ...proven, matches: unionStrings(x.matches, y.matches) };
+};
 const mergeCsr = (x: CsrEvidence, y: CsrEvidence): CsrEvidence => ({
   ...x,
   signatureValid: x.signatureValid || y.signatureValid,
@@ -88,10 +91,7 @@ export function linkKeysToCertificates(
     list.push(cert.sha256);
     bySpki.set(cert.spkiSha256, list);
   }
-  const provenSpki = new Set<string>([
-    ...evidence.keys.map((k) => k.spkiSha256),
-    ...evidence.csrs.filter((c) => c.signatureValid).map((c) => c.spkiSha256),
-  ]);
+  const provenSpki = new Set<string>(provenSpkiHashes(evidence));
   return {
     ...evidence,
     certificates: evidence.certificates.map((c) => ({
@@ -101,7 +101,9 @@ export function linkKeysToCertificates(
     })),
     keys: evidence.keys.map((k) => ({
       ...k,
-      matches: unionStrings(k.matches, bySpki.get(k.spkiSha256) ?? []),
+      matches: keyProvesPossession(k)
+        ? unionStrings(k.matches, bySpki.get(k.spkiSha256) ?? [])
+        : k.matches,
     })),
     csrs: evidence.csrs.map((c) => ({
       ...c,

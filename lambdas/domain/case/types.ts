@@ -98,6 +98,10 @@ export interface NoticeChange {
 export const ESCALATION_LEVELS = ['warning', 'page', 'breach', 'repage'] as const;
 export type EscalationLevel = (typeof ESCALATION_LEVELS)[number];
 
+/** The three alert topics, from "a person should look" to "wake someone up". */
+export const ALERT_TOPICS = ['team', 'escalation', 'pager'] as const;
+export type AlertTopic = (typeof ALERT_TOPICS)[number];
+
 export interface Checkpoint {
   readonly level: EscalationLevel;
   /** ISO 8601 UTC. */

@@ -5,7 +5,7 @@
  *
  * Precedence: keyCompromise > misissuance > other > notACpr.
  *
- * - keyCompromise: a private key in the report, a CSR whose signature verifies and that attests
+ * - keyCompromise: a private key in the report that proves possession by signing, a CSR whose signature verifies and that attests
  *   a compromise or matches a certificate, or a stated compromise in the text. Negations ("this
  *   is not a key compromise") are not understood: reading them as compromise only makes the
  *   case more urgent, which is the safe error.
@@ -20,7 +20,7 @@
  * whose subjects repeat the reporter's words ("Key compromise ..."). Only evidence counts there.
  */
 import type { Classification } from '../case/types.ts';
-import type { CsrEvidence, Evidence } from '../evidence/types.ts';
+import { type CsrEvidence, type Evidence, keyProvesPossession } from '../evidence/types.ts';
 import type { ParsedMail } from '../mail/types.ts';
 import { isAutoSubmitted } from './acknowledgment.ts';
 
@@ -91,7 +91,7 @@ export function classify(input: { evidence: Evidence; mail: ParsedMail }): Class
   const texts = automatic ? [] : mail.content.texts.map((t) => t.text);
 
   if (
-    evidence.keys.length > 0 ||
+    evidence.keys.some(keyProvesPossession) ||
     evidence.csrs.some(provesCompromise) ||
     texts.some(statedCompromise)
   ) {

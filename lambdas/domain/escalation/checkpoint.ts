@@ -5,6 +5,7 @@
  */
 import { openObligations } from '../case/notices.ts';
 import type {
+  AlertTopic,
   Checkpoint,
   Classification,
   CprCase,
@@ -22,10 +23,17 @@ export function clockDone(c: CprCase): boolean {
   return c.status !== 'open' || openObligations(c.notices).length === 0;
 }
 
+/** The escalation recorded for a checkpoint: its level and time are the idempotency key. */
+export function escalationAt(
+  c: CprCase,
+  level: EscalationLevel,
+  checkpointAt: string,
+): Escalation | undefined {
+  return c.escalations.find((e) => e.level === level && e.checkpointAt === checkpointAt);
+}
+
 function escalationRecorded(c: CprCase, cp: Checkpoint): boolean {
-  return c.escalations.some(
-    (e) => e.level === cp.level && e.checkpointAt === cp.at && e.status === 'sent',
-  );
+  return escalationAt(c, cp.level, cp.at)?.status === 'sent';
 }
 
 /**
@@ -60,7 +68,7 @@ export function evaluateCheckpoint(c: CprCase, cp: Checkpoint, now: Date): Check
   if (open.length === 0) return { action: 'none', why: 'obligationsMet' };
   if (escalationRecorded(c, cp)) return { action: 'none', why: 'alreadySent' };
   if (now.getTime() < new Date(cp.at).getTime()) return { action: 'none', why: 'notDue' };
-  const pending = c.escalations.find((e) => e.level === cp.level && e.checkpointAt === cp.at);
+  const pending = escalationAt(c, cp.level, cp.at);
   return {
     action: 'escalate',
     escalation: pending ?? {
@@ -76,8 +84,7 @@ export function evaluateCheckpoint(c: CprCase, cp: Checkpoint, now: Date): Check
 
 /** Records the escalation as about to be published (idempotent for the same checkpoint). */
 export function recordEscalationPending(c: CprCase, e: Escalation): CprCase | null {
-  if (c.escalations.some((x) => x.level === e.level && x.checkpointAt === e.checkpointAt))
-    return null;
+  if (escalationAt(c, e.level, e.checkpointAt)) return null;
   return { ...c, escalations: [...c.escalations, e] };
 }
 
@@ -88,7 +95,7 @@ export function recordEscalationSent(
   checkpointAt: string,
   at: string,
 ): CprCase | null {
-  const existing = c.escalations.find((x) => x.level === level && x.checkpointAt === checkpointAt);
+  const existing = escalationAt(c, level, checkpointAt);
   if (!existing || existing.status === 'sent') return null;
   return {
     ...c,
@@ -106,13 +113,11 @@ export function recordEscalationSent(
 export function escalationRoutes(
   level: EscalationLevel,
   classification: Classification,
-): readonly ('team' | 'escalation' | 'pager')[] {
+): readonly AlertTopic[] {
   return classification === 'notACpr' ? ['escalation'] : ESCALATION_ROUTES[level];
 }
 
-export const ESCALATION_ROUTES: Readonly<
-  Record<EscalationLevel, readonly ('team' | 'escalation' | 'pager')[]>
-> = {
+export const ESCALATION_ROUTES: Readonly<Record<EscalationLevel, readonly AlertTopic[]>> = {
   warning: ['escalation'],
   page: ['pager'],
   breach: ['pager', 'team'],

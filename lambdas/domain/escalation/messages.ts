@@ -6,7 +6,8 @@
  */
 import { openObligations } from '../case/notices.ts';
 import type { CprCase, Escalation, EscalationLevel, Notice } from '../case/types.ts';
-import { displayLine } from '../text/display.ts';
+import { singleLine } from '../mail/header-values.ts';
+import { BIDI_CONTROLS } from '../text/display.ts';
 
 /** SNS subjects are limited to 100 characters. */
 export const SNS_SUBJECT_MAX = 100;
@@ -25,12 +26,13 @@ function clip(text: string, max: number): string {
 }
 
 /**
- * Single-line rendering of sender-controlled text (subjects, names): no control characters, no
- * bidi controls (an override could make a name or address read as another one).
+ * Sender-controlled text (subjects, names) as one line with no controls and no bidi controls (an
+ * override could make a name or address read as another one), marked when cut.
  */
-export function safeLine(text: string | null, max = 200): string {
+function safeLine(text: string | null, max = 200): string {
   if (text === null) return '(none)';
-  return clip(displayLine(text), max);
+  // One character over the limit tells `clip` that there was more.
+  return clip(singleLine(text.replace(BIDI_CONTROLS, ''), max + 1), max);
 }
 
 export interface SnsMessage {

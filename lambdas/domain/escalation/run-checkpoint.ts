@@ -10,6 +10,7 @@ import { CaseNotFoundError } from '../intake/ports.ts';
 import type { Notifier } from '../notices/ports.ts';
 import {
   clockDone,
+  escalationAt,
   escalationRoutes,
   evaluateCheckpoint,
   nextCheckpoint,
@@ -73,8 +74,7 @@ export async function runCheckpoint(
     const e = decision.escalation;
     escalated = e.level;
     c = await deps.cases.updateCase(caseId, (current) => recordEscalationPending(current, e));
-    const recorded =
-      c.escalations.find((x) => x.level === e.level && x.checkpointAt === e.checkpointAt) ?? e;
+    const recorded = escalationAt(c, e.level, e.checkpointAt) ?? e;
     const message = escalationNotice(c, recorded);
     const routes = escalationRoutes(e.level, c.classification);
     for (const topic of routes) {

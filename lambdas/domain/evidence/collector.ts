@@ -5,6 +5,7 @@
  */
 import { type CertificateFacts, parseCertificate } from './certificate.ts';
 import { type CsrFacts, parseCsr } from './csr.ts';
+import { KeyLimitError } from './errors.ts';
 import { sha256Hex } from './hash.ts';
 import type { EvidenceLimits } from './limits.ts';
 import { certificatesInPkcs7 } from './pkcs7.ts';
@@ -25,6 +26,8 @@ interface KeyEntry {
   readonly spkiSha256: string;
   readonly format: KeyFormat;
   readonly algorithm: string;
+  readonly proof: boolean;
+  readonly proofFailure: string | null;
   readonly source: EvidenceSource;
 }
 
@@ -33,6 +36,11 @@ export class EvidenceCollector implements RefSink {
   /** Hashes of certificate inputs already parsed: a repeated PEM is not parsed twice. */
   private readonly seenCertInputs = new Set<string>();
   private readonly keys = new Map<string, KeyEntry>();
+  /**
+   * Hashes of inputs already looked at, tagged by kind: identical blocks and attachments are
+   * handled once, before any parsing (a key or bundle pasted 1,000 times costs one load).
+   */
+  private readonly seenInputs = new Set<string>();
   private readonly csrs = new Map<string, CsrFacts & { source: EvidenceSource }>();
   private readonly serials = new Set<string>();
   private readonly fingerprints = new Set<string>();
@@ -125,23 +133,48 @@ export class EvidenceCollector implements RefSink {
     try {
       if (this.full.has('keys')) return true;
       const facts = parsePrivateKey(der, format);
-      if (
-        !this.keys.has(facts.spkiSha256) &&
-        this.admit('keys', this.keys.size, this.limits.maxKeys)
-      ) {
-        this.keys.set(facts.spkiSha256, { ...facts, format, source });
-      }
+      this.addParsedKey({ ...facts, format, source });
       return true;
-    } catch {
+    } catch (error) {
+      if (error instanceof KeyLimitError) {
+        this.keyRefused(error, source);
+        return true;
+      }
       return false;
     } finally {
       der.fill(0);
     }
   }
 
-  /** Adds a key already parsed elsewhere (DER sniffing tries several formats). */
+  /** Notes a key refused before loading because it is larger than any honest key. */
+  keyRefused(error: KeyLimitError, source: EvidenceSource): void {
+    this.problem(`${source}: private key not loaded: ${error.message}`);
+  }
+
+  /** True the first time these bytes are seen under `tag` (a PEM label, `der`, `part`). */
+  firstSighting(tag: string, bytes: Uint8Array): boolean {
+    const key = `${tag}:${sha256Hex(bytes)}`;
+    if (this.seenInputs.has(key)) return false;
+    this.seenInputs.add(key);
+    return true;
+  }
+
+  /**
+   * Adds a key already parsed elsewhere (DER sniffing tries several formats). A key that proves
+   * possession replaces an earlier one with the same SPKI that did not (a forgery sent next to
+   * the real key must not hide it); a failed proof is noted for a person.
+   */
   addParsedKey(entry: KeyEntry): void {
-    if (this.keys.has(entry.spkiSha256)) return;
+    if (!entry.proof) {
+      this.problem(
+        `${entry.source}: private key does not prove possession (${entry.proofFailure ?? 'unknown'})`,
+      );
+    }
+    const existing = this.keys.get(entry.spkiSha256);
+    if (existing !== undefined) {
+      if (!existing.proof && entry.proof) this.keys.set(entry.spkiSha256, entry);
+      return;
+    }
     if (!this.admit('keys', this.keys.size, this.limits.maxKeys)) return;
     this.keys.set(entry.spkiSha256, entry);
   }
@@ -200,7 +233,8 @@ export class EvidenceCollector implements RefSink {
       if (list) list.push(cert.sha256);
       else bySpki.set(cert.spkiSha256, [cert.sha256]);
     }
-    const proven = new Set<string>(this.keys.keys());
+    const proven = new Set<string>();
+    for (const key of this.keys.values()) if (key.proof) proven.add(key.spkiSha256);
     for (const csr of this.csrs.values()) if (csr.signatureValid) proven.add(csr.spkiSha256);
 
     const certificates: CertificateEvidence[] = [...this.certs.values()].map((c) => ({
@@ -219,8 +253,10 @@ export class EvidenceCollector implements RefSink {
       spkiSha256: k.spkiSha256,
       format: k.format,
       algorithm: k.algorithm,
-      matches: bySpki.get(k.spkiSha256) ?? [],
+      matches: k.proof ? (bySpki.get(k.spkiSha256) ?? []) : [],
       source: k.source,
+      proof: k.proof,
+      proofFailure: k.proofFailure,
     }));
     const csrs: CsrEvidence[] = [...this.csrs.values()].map((c) => ({
       spkiSha256: c.spkiSha256,

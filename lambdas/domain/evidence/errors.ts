@@ -17,3 +17,8 @@ export class ArchiveLimitError extends Error {
 export class MalformedEvidenceError extends Error {
   override readonly name = 'MalformedEvidenceError';
 }
+
+/** A key is larger than any honest key of its kind: refused before OpenSSL does arithmetic on it. */
+export class KeyLimitError extends Error {
+  override readonly name = 'KeyLimitError';
+}

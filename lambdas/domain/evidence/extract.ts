@@ -6,9 +6,11 @@
  * Order is the order of discovery (texts first, then parts, archive members in archive order),
  * so the same mail always yields the same Evidence.
  */
+import { stripHtml } from '../mail/strip-html.ts';
 import { ExpansionBudget, openArchive, sniffArchive } from './archive.ts';
 import { EvidenceCollector } from './collector.ts';
 import { isCsvCandidate, scanCsv } from './csv.ts';
+import { KeyLimitError } from './errors.ts';
 import { DEFAULT_EVIDENCE_LIMITS, type EvidenceLimits } from './limits.ts';
 import { type PemBlock, scanPem } from './pem.ts';
 import { PRIVATE_KEY_LABELS, sniffPrivateKey } from './private-key.ts';
@@ -125,6 +127,10 @@ export function outsidePemBlocks(text: string): string {
 async function handlePemBlock(ctx: Ctx, block: PemBlock, source: EvidenceSource): Promise<void> {
   const c = ctx.collector;
   const { label, der } = block;
+  if (!c.firstSighting(label, der)) {
+    der.fill(0);
+    return;
+  }
   if (CERTIFICATE_LABELS.has(label)) {
     if (!c.addCertificate(der, source)) c.problem(`${source}: unreadable ${label} PEM block`);
   } else if (PKCS7_LABELS.has(label)) {
@@ -174,6 +180,8 @@ async function scanBytes(
   depth: number,
 ): Promise<void> {
   const c = ctx.collector;
+  // The same attachment or archive member sent again adds nothing; skip it before any work.
+  if (!c.firstSighting('part', bytes)) return;
   const kind = sniffArchive(bytes, filename);
   if (kind !== null) {
     if (depth >= ctx.limits.maxArchiveDepth) {
@@ -201,7 +209,7 @@ async function scanBytes(
     return;
   }
   let text = new TextDecoder('utf-8').decode(bytes);
-  if (/html/i.test(contentType) || /\.html?$/i.test(filename ?? '')) text = htmlToText(text);
+  if (/html/i.test(contentType) || /\.html?$/i.test(filename ?? '')) text = stripHtml(text);
   if (isCsvCandidate(filename, contentType) && scanCsv(text, c)) {
     await scanText(ctx, text, source, 'crtsh-only');
   } else {
@@ -231,6 +239,10 @@ async function scanDer(
       if (key === null) return false;
       c.addParsedKey({ ...key, source });
       return true;
+    } catch (error) {
+      if (!(error instanceof KeyLimitError)) throw error;
+      c.keyRefused(error, source);
+      return true;
     } finally {
       buf.fill(0);
     }
@@ -248,20 +260,4 @@ async function scanDer(
       ? `${source}: PKCS#12 file not supported (password protected), needs a manual check`
       : `${source}: DER object of an unrecognised type`,
   );
-}
-
-/** Enough HTML-to-text for PEM and links in an HTML attachment: tags to newlines, entities. */
-function htmlToText(html: string): string {
-  // Tag bodies are bounded: `<[^>]*>` would rescan to the end for every unclosed `<`.
-  return html
-    .replace(/<(br|\/p|\/div|\/pre|\/li|\/tr)\b[^<>]{0,1000}>/gi, '\n')
-    .replace(/<[^<>]{0,1000}>/g, '')
-    .replace(/&gt;/gi, '>')
-    .replace(/&lt;/gi, '<')
-    .replace(/&quot;/gi, '"')
-    .replace(/&#43;|&plus;/gi, '+')
-    .replace(/&#x2f;|&#47;|&sol;/gi, '/')
-    .replace(/&#61;|&equals;/gi, '=')
-    .replace(/&nbsp;/gi, ' ')
-    .replace(/&amp;/gi, '&');
 }

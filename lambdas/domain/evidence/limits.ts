@@ -3,6 +3,7 @@
  * is bounded by one of these. Hitting a limit adds a `problems` note and stops that category; it
  * never throws.
  */
+import { MAX_PROBLEMS } from '../mail/limits.ts';
 
 /** Mass reports list thousands of certificates; 20k covers the largest seen with headroom. */
 export const MAX_CERTIFICATES = 20_000;
@@ -30,8 +31,6 @@ export const MAX_ARCHIVE_ENTRIES = 10_000;
 export const MAX_COMPRESSION_RATIO = 200;
 /** Below this output size the ratio is not checked: tiny repetitive files are normal. */
 export const RATIO_CHECK_MIN_BYTES = 1024 * 1024;
-/** Problem notes are for humans; past this they are summarised, not listed. */
-export const MAX_PROBLEMS = 100;
 
 /** Every bound evidence extraction applies, overridable in tests. */
 export interface EvidenceLimits {

@@ -1,15 +1,23 @@
 /**
- * Private keys reduced to the SHA-256 of their public key. The key material is only handed to
- * node:crypto and zeroed afterwards; nothing derived from it but the public key leaves here.
+ * Private keys reduced to the SHA-256 of their public key and whether they prove possession.
+ * The key material is only handed to node:crypto and zeroed afterwards; nothing derived from it
+ * but the public key and the proof's outcome leaves here.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { MalformedEvidenceError } from './errors.ts';
+import { KeyLimitError, MalformedEvidenceError } from './errors.ts';
 import { sha256Hex } from './hash.ts';
+import { proveKey } from './key-proof.ts';
+import { inspectKey, type KeyStructure } from './key-structure.ts';
 import type { KeyFormat } from './types.ts';
 
 export interface KeyFacts {
+  /** SHA-256 of the SPKI the key claims; a key that fails its proof matches nothing by it. */
   readonly spkiSha256: string;
   readonly algorithm: string;
+  /** The key signed a fresh challenge that verified under that SPKI (see key-proof.ts). */
+  readonly proof: boolean;
+  /** Why it does not prove possession; null when it does. */
+  readonly proofFailure: string | null;
 }
 
 /** The PEM labels of unencrypted private keys we read, and their DER encoding. */
@@ -20,28 +28,51 @@ export const PRIVATE_KEY_LABELS: Readonly<Record<string, KeyFormat>> = {
 };
 
 /**
- * Derives the public key of a DER private key. Throws MalformedEvidenceError without the
- * underlying message or input, so no key bytes can reach a log through it.
+ * Derives the public key of a DER private key and checks that the key proves possession of
+ * it. Throws KeyLimitError for a key too large to load and MalformedEvidenceError for one that
+ * is not a `format` key, both without the underlying message or input, so no key bytes can
+ * reach a log through them.
  */
 export function parsePrivateKey(der: Buffer, format: KeyFormat): KeyFacts {
-  let key: KeyObject;
+  let structure: KeyStructure;
   try {
-    key = createPrivateKey({ key: der, format: 'der', type: format });
-  } catch {
-    // The cause is dropped on purpose: OpenSSL errors are generic, and keeping the object
-    // around risks someone logging it next to the input.
+    structure = inspectKey(der, format);
+  } catch (error) {
+    if (error instanceof KeyLimitError) throw error;
     throw new MalformedEvidenceError(`not a ${format} private key`);
   }
-  const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
-  return { spkiSha256: sha256Hex(spki), algorithm: key.asymmetricKeyType ?? 'unknown' };
+  try {
+    let key: KeyObject;
+    try {
+      key = createPrivateKey({ key: der, format: 'der', type: format });
+    } catch {
+      // The cause is dropped on purpose: OpenSSL errors are generic, and keeping the object
+      // around risks someone logging it next to the input.
+      throw new MalformedEvidenceError(`not a ${format} private key`);
+    }
+    const claimed = createPublicKey(key);
+    const { proof, reason } = proveKey(key, claimed, structure);
+    return {
+      spkiSha256: sha256Hex(claimed.export({ type: 'spki', format: 'der' })),
+      algorithm: key.asymmetricKeyType ?? 'unknown',
+      proof,
+      proofFailure: reason,
+    };
+  } finally {
+    structure.ec?.scalar.fill(0);
+  }
 }
 
-/** Tries each DER private key encoding in turn, for key files without a PEM label. */
+/**
+ * Tries each DER private key encoding in turn, for key files without a PEM label. A key too
+ * large to load in one encoding is too large in all: the KeyLimitError is passed on.
+ */
 export function sniffPrivateKey(der: Buffer): (KeyFacts & { readonly format: KeyFormat }) | null {
   for (const format of ['pkcs8', 'pkcs1', 'sec1'] as const) {
     try {
       return { ...parsePrivateKey(der, format), format };
-    } catch {
+    } catch (error) {
+      if (error instanceof KeyLimitError) throw error;
       // Try the next encoding.
     }
   }

@@ -36,9 +36,33 @@ export interface PrivateKeyEvidence {
   readonly format: KeyFormat;
   /** `rsa`, `ec`, `ed25519`, ... as reported by node:crypto. */
   readonly algorithm: string;
-  /** sha256 of each certificate in the report with the same SPKI. */
+  /** sha256 of each certificate in the report with the same SPKI; empty unless `proof`. */
   readonly matches: readonly string[];
   readonly source: EvidenceSource;
+  /**
+   * True only when the key signed a fresh random challenge that verified under the public key
+   * it claims (EC: the point derived from the scalar; RSA: its integers consistent). A key
+   * without proof matches no certificate and makes no case `keyCompromise` by itself: a file
+   * can carry a real certificate's public key next to junk private parts.
+   */
+  readonly proof: boolean;
+  /** Why the key does not prove possession; null when it does. */
+  readonly proofFailure: string | null;
+}
+
+/** A key proves possession only once it has signed (see `PrivateKeyEvidence.proof`). */
+export function keyProvesPossession(key: PrivateKeyEvidence): boolean {
+  return key.proof === true;
+}
+
+/** The SPKI hashes whose private key the report proves it holds: signing keys and valid CSRs. */
+export function provenSpkiHashes(evidence: Pick<Evidence, 'keys' | 'csrs'>): string[] {
+  return [
+    ...new Set([
+      ...evidence.keys.filter(keyProvesPossession).map((k) => k.spkiSha256),
+      ...evidence.csrs.filter((c) => c.signatureValid).map((c) => c.spkiSha256),
+    ]),
+  ];
 }
 
 export interface CsrEvidence {

@@ -3,15 +3,12 @@
  * each affected Subscriber gets its own preliminary report).
  */
 import type { Subscriber } from '../case/types.ts';
-import type { Evidence } from '../evidence/types.ts';
+import { type Evidence, provenSpkiHashes } from '../evidence/types.ts';
 import type { InventoryQuery, InventoryRecord } from './types.ts';
 
 /** What to ask the inventory for, given the evidence of a report. */
 export function inventoryQueryFor(evidence: Evidence): InventoryQuery {
-  const provenSpki = [
-    ...evidence.keys.map((k) => k.spkiSha256),
-    ...evidence.csrs.filter((c) => c.signatureValid).map((c) => c.spkiSha256),
-  ];
+  const provenSpki = provenSpkiHashes(evidence);
   return {
     sha256s: [
       ...new Set([...evidence.certificates.map((c) => c.sha256), ...evidence.sha256Fingerprints]),

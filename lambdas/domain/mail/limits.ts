@@ -40,8 +40,11 @@ export const MAX_HEADER_VALUE_CHARS = 4096;
 /** Message-IDs kept per threading header; each one can cost intake a lookup. */
 export const MAX_MESSAGE_IDS = 100;
 
-/** Problem notes kept per message; a crafted message could otherwise produce one per part. */
-export const MAX_PROBLEMS = 50;
+/**
+ * Problem notes kept per message, by parsing and by evidence extraction each; notes are for
+ * people, and a crafted message could otherwise produce one per part or per PEM block.
+ */
+export const MAX_PROBLEMS = 100;
 
 /** The limits `parseMail` enforces; tests pass smaller ones to reach them cheaply. */
 export interface MailLimits {

@@ -26,6 +26,7 @@ import {
 } from './header-values.ts';
 import { DEFAULT_MAIL_LIMITS, type MailLimits } from './limits.ts';
 import { scanMime } from './mime-scan.ts';
+import { stripHtml } from './strip-html.ts';
 import { type Address, KEPT_HEADERS, type ParsedMail } from './types.ts';
 
 /**
@@ -480,7 +481,7 @@ function readAttachment(
 /**
  * HTML to text with mailparser's own converter (html-to-text, with its depth guard), by parsing
  * a one-part text/html message. Longer HTML is cut first; if conversion fails anyway, tags are
- * stripped with one linear pass, keeping link targets (crt.sh links are evidence).
+ * stripped instead (`stripHtml`).
  */
 async function htmlToText(html: string, limits: MailLimits, problems: string[]): Promise<string> {
   let source = html;
@@ -520,27 +521,5 @@ async function htmlToText(html: string, limits: MailLimits, problems: string[]):
   problems.push(
     `HTML body could not be converted to text (${singleLine(reason, MAX_ERROR_CHARS)}): tags stripped instead`,
   );
-  return stripTags(source);
-}
-
-/** Linear fallback: each tag becomes a space, or its href/src value; a few entities decoded. */
-function stripTags(html: string): string {
-  return html
-    .replace(/<[^<>]*>/g, (tag) => {
-      const link = /\s(?:href|src)\s*=\s*["']?([^"'\s>]+)/i.exec(tag)?.[1];
-      return link ? ` ${link} ` : ' ';
-    })
-    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, e: string) =>
-      e === 'amp'
-        ? '&'
-        : e === 'lt'
-          ? '<'
-          : e === 'gt'
-            ? '>'
-            : e === 'quot'
-              ? '"'
-              : e === '#39'
-                ? "'"
-                : ' ',
-    );
+  return stripHtml(source);
 }

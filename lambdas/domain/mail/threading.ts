@@ -3,14 +3,8 @@
  * Message-ID of ours in In-Reply-To/References (RFC 5322 3.6.4). Both are only hints: intake
  * checks that the case or Message-ID really exists before joining a message to it.
  */
+import { CASE_ID_PATTERN } from '../case/case-id.ts';
 import type { ParsedMail } from './types.ts';
-
-/**
- * A case id as `caseIdFor` makes them: `CPR-YYYYMMDD-` and 4 to 10 Crockford base32 characters
- * (no I, L, O, U). Case-sensitive: ids are uppercase, and a lowercased one was retyped, not
- * replied to.
- */
-export const CASE_ID_PATTERN = /CPR-\d{8}-[0-9A-HJKMNP-TV-Z]{4,10}/;
 
 /** A case id inside `[...]`, the way our acknowledgment subject carries it. */
 const BRACKETED_CASE_ID = new RegExp(`\\[\\s*(${CASE_ID_PATTERN.source})\\s*\\]`, 'g');

@@ -4,7 +4,8 @@
  * to show which rules a case was measured against.
  */
 import type { Checkpoint, Classification, Deadlines, EscalationLevel } from '../case/types.ts';
-import { HOUR_MS } from '../clock.ts';
+
+const HOUR_MS = 3_600_000;
 
 export interface DeadlinePolicy {
   readonly version: string;
@@ -40,6 +41,9 @@ export const BR_2_2: DeadlinePolicy = Object.freeze({
   ]),
   repage: Object.freeze({ everyHours: 4, times: 6 }),
 });
+
+/** The policy a deployment uses unless its configuration names another. */
+export const DEFAULT_DEADLINE_POLICY_VERSION = BR_2_2.version;
 
 export const DEADLINE_POLICIES: Readonly<Record<string, DeadlinePolicy>> = Object.freeze({
   [BR_2_2.version]: BR_2_2,

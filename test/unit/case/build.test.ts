@@ -181,7 +181,15 @@ describe('key and inventory matching', () => {
       ...EMPTY_EVIDENCE,
       certificates: [cert(h('1'), h('a')), cert(h('2'), h('b'))],
       keys: [
-        { spkiSha256: h('a'), format: 'pkcs8', algorithm: 'rsa', matches: [], source: 'body' },
+        {
+          spkiSha256: h('a'),
+          format: 'pkcs8',
+          algorithm: 'rsa',
+          matches: [],
+          source: 'body',
+          proof: true,
+          proofFailure: null,
+        },
       ],
     };
     const linked = linkKeysToCertificates(evidence);
@@ -211,7 +219,15 @@ describe('key and inventory matching', () => {
     const evidence: Evidence = {
       ...EMPTY_EVIDENCE,
       keys: [
-        { spkiSha256: h('a'), format: 'pkcs1', algorithm: 'rsa', matches: [], source: 'body' },
+        {
+          spkiSha256: h('a'),
+          format: 'pkcs1',
+          algorithm: 'rsa',
+          matches: [],
+          source: 'body',
+          proof: true,
+          proofFailure: null,
+        },
       ],
       serials: ['beef'],
     };

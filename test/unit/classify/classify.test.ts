@@ -52,6 +52,8 @@ function key(
     algorithm: 'rsa',
     matches: [],
     source,
+    proof: true,
+    proofFailure: null,
   };
 }
 

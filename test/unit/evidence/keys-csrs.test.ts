@@ -28,6 +28,8 @@ describe('private keys', () => {
         algorithm,
         matches: [],
         source: 'body',
+        proof: true,
+        proofFailure: null,
       },
     ]);
     expect(ev.problems).toEqual([]);
@@ -79,6 +81,46 @@ describe('private keys', () => {
     const ev = await extractEvidence(mail([block]));
     expect(ev.keys).toEqual([]);
     expect(ev.problems).toEqual(['body: unreadable PKCS#8 private key PEM block']);
+  });
+});
+
+describe('forged keys: a real public key next to junk private parts', () => {
+  // Each forgery carries the public key of a real certificate (openssl reads that key from it,
+  // which the fixture script checks), so only a signature can tell it from the real key.
+  test.each([
+    ['forged-rsa.pkcs1.key', 'leaf-rsa.pem', 'pkcs1', 'the modulus is not the product'],
+    ['forged-ec.sec1.key', 'leaf-ec.pem', 'sec1', 'the public point in the file is not'],
+    ['forged-ec.pkcs8.key', 'leaf-ec.pem', 'pkcs8', 'the public point in the file is not'],
+  ])('%s proves nothing and matches no certificate', async (name, certName, format, reason) => {
+    const ev = await extractEvidence(mail([pkiText(certName)], [attach(name)]));
+    expect(ev.keys).toHaveLength(1);
+    const key = ev.keys[0];
+    expect(key?.spkiSha256).toBe(certFacts(certName).spkiSha256);
+    expect(key?.format).toBe(format);
+    expect(key?.proof).toBe(false);
+    expect(key?.proofFailure).toContain(reason);
+    expect(key?.matches).toEqual([]);
+    expect(ev.certificates[0]?.keyCompromised).toBe(false);
+    expect(ev.problems).toEqual([
+      `attachment:${name}: private key does not prove possession (${key?.proofFailure})`,
+    ]);
+  });
+
+  test('the real key sent after a forgery of it still proves possession', async () => {
+    const ev = await extractEvidence(
+      mail([pkiText('leaf-ec.pem')], [attach('forged-ec.sec1.key'), attach('leaf-ec.key')]),
+    );
+    expect(ev.keys.map((k) => [k.proof, k.source])).toEqual([[true, 'attachment:leaf-ec.key']]);
+    expect(ev.certificates[0]?.keyCompromised).toBe(true);
+  });
+
+  test('a forged RSA key whose primes multiply to n but whose d is junk fails on signing', async () => {
+    const { rsaConsistency } = await import('../../../lambdas/domain/evidence/key-proof.ts');
+    // 61 * 53 = 3233, e = 17, the textbook d is 413 (mod lcm 780); 7 is not an inverse.
+    const honest = { n: 3233n, e: 17n, d: 413n, primes: [61n, 53n] };
+    expect(rsaConsistency(honest)).toBeNull();
+    expect(rsaConsistency({ ...honest, d: 7n })).toContain('does not invert');
+    expect(rsaConsistency({ ...honest, primes: [61n, 59n] })).toContain('not the product');
   });
 });
 

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { caseIdFor, isCaseId } from '../../../lambdas/domain/case/case-id.ts';
+import { CASE_ID_PATTERN, caseIdFor, isCaseId } from '../../../lambdas/domain/case/case-id.ts';
 import { parseMail } from '../../../lambdas/domain/mail/parse.ts';
 import {
-  CASE_ID_PATTERN,
   caseIdsInSubject,
   MAX_REFERENCED_IDS,
   MAX_SUBJECT_CASE_IDS,
