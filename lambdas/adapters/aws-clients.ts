@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SESClient } from '@aws-sdk/client-ses';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -41,4 +42,9 @@ export function sesClient(): SESv2Client {
 
 export function snsClient(): SNSClient {
   return new SNSClient({});
+}
+
+/** SES v1: receiving (receipt rule sets) has no v2 API. */
+export function sesReceivingClient(): SESClient {
+  return new SESClient({});
 }

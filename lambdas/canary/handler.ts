@@ -1,7 +1,7 @@
 /**
  * The canary, run by an EventBridge schedule every CANARY_INTERVAL_MINUTES: sends a signed
  * synthetic report through SES to the public CPR address and checks the path around it (see
- * `run.ts`). Thin: configuration at cold start, the run, its metrics (namespace CprIntake,
+ * `domain/canary/run.ts`). Thin: configuration at cold start, the run, its metrics (namespace CprIntake,
  * service "canary"), and an error when a check could not run, so Lambda's Errors metric, its
  * retries and the failure queue see a broken canary too.
  */
@@ -10,35 +10,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { documentClient, sesClient, snsClient } from '../adapters/aws-clients.ts';
-import { DynamoCaseRepository } from '../adapters/dynamo/case-repository.ts';
+import { type CanaryRunResult, failIfIncomplete, runCanary } from '../domain/canary/run.ts';
 import { CANARY_METRICS, METRIC_SERVICES, METRICS_NAMESPACE } from '../shared/metric-names.ts';
-import {
-  cachedSecret,
-  DynamoOpenCases,
-  SesCanaryMailer,
-  SesReceiptRuleSets,
-  SnsTeamAlerts,
-  SnsTopicSubscriptions,
-  sesV1Client,
-} from './aws.ts';
 import { readCanaryConfig } from './config.ts';
-import type { CanaryDeps } from './ports.ts';
-import { type CanaryRunResult, failIfIncomplete, runCanary } from './run.ts';
+import { canaryDeps } from './deps.ts';
 
 const config = readCanaryConfig();
-const db = documentClient();
-const sns = snsClient();
-const deps: CanaryDeps = {
-  secret: cachedSecret(config.secret),
-  mailer: new SesCanaryMailer(sesClient(), config.configurationSet),
-  ruleSets: new SesReceiptRuleSets(sesV1Client()),
-  subscriptions: new SnsTopicSubscriptions(sns, config.topics),
-  heartbeats: new DynamoCaseRepository(db, config.casesTable),
-  openCases: new DynamoOpenCases(db, config.casesTable),
-  alerts: new SnsTeamAlerts(sns, config.topics.team),
-  now: () => new Date(),
-};
+const deps = canaryDeps(config);
 const logger = new Logger({ serviceName: 'cpr-canary' });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRIC_SERVICES.canary });
 
