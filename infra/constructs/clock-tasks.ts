@@ -8,6 +8,7 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { INVENTORY_TABLE_SCHEMA } from '../../lambdas/adapters/dynamo/schema.ts';
 import { BLOCKLIST_PREFIX } from '../../lambdas/adapters/s3/blocklist-export.ts';
 import type { AcknowledgmentLimits } from '../../lambdas/domain/notices/acknowledgment-limits.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
@@ -69,8 +70,12 @@ export class ClockTasks extends Construct {
         'cpr-acknowledge',
       ),
     )
-      .bindTable(cases, ENV.casesTable, 'readWrite')
-      .bindSendEmail(delivery.configurationSet, delivery.senderIdentityArns, ENV.configurationSet)
+      .bindTable(cases, ENV.casesTable, 'getAndPut')
+      // From is always the configured sender: the role cannot send as any other address of the
+      // verified domain. (Recipients are whoever reported, so they cannot be pinned.)
+      .bindSendEmail(delivery.configurationSet, delivery.senderIdentityArns, ENV.configurationSet, {
+        fromAddress: props.senderAddress,
+      })
       .setEnv(ENV.senderAddress, props.senderAddress)
       .setEnv(ENV.caName, props.caName)
       .setEnv(ENV.cprAddresses, props.cprAddresses.join(','))
@@ -87,7 +92,7 @@ export class ClockTasks extends Construct {
         'cpr-notify-team',
       ),
     )
-      .bindTable(cases, ENV.casesTable, 'readWrite')
+      .bindTable(cases, ENV.casesTable, 'getAndPut')
       .bindTopicPublish(alerts.team, ENV.teamTopicArn)
       .setEnv(ENV.inboundBucket, props.inboundBucket.bucketName);
 
@@ -100,10 +105,18 @@ export class ClockTasks extends Construct {
         'cpr-checkpoint',
       ),
     )
-      .bindTable(cases, ENV.casesTable, 'readWrite')
+      // The case, its audit events and outbound records by key; Query lists a case's revocation
+      // obligations and the blocklist partition.
+      .bindTable(cases, ENV.casesTable, 'getPutAndQuery')
       // Revocation obligations: every affected certificate, and the inventory re-checked for
-      // certificates on a blocked key while the case is open; the blocklist's S3 copy.
-      .bindTable(props.store.inventory, ENV.inventoryTable, 'read')
+      // certificates on a blocked key while the case is open (by serial and SPKI: its indexes);
+      // the blocklist's S3 copy.
+      .bindTable(props.store.inventory, ENV.inventoryTable, 'read', {
+        indexNames: [
+          INVENTORY_TABLE_SCHEMA.bySerialIndex.name,
+          INVENTORY_TABLE_SCHEMA.bySpkiIndex.name,
+        ],
+      })
       .bindBucketRead(props.inboundBucket, ENV.evidenceBucket, EVIDENCE_PREFIX, {
         prefixEnvName: ENV.evidencePrefix,
       })

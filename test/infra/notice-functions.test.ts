@@ -5,6 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { EVIDENCE_PREFIX } from '../../infra/config.ts';
 import type { CprFunction } from '../../infra/constructs/cpr-function.ts';
+import { INVENTORY_TABLE_SCHEMA } from '../../lambdas/adapters/dynamo/schema.ts';
 import { BLOCKLIST_PREFIX } from '../../lambdas/adapters/s3/blocklist-export.ts';
 import type { AlertTopic } from '../../lambdas/domain/case/types.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
@@ -135,24 +136,34 @@ describe('notice functions: least privilege', () => {
     ]);
   });
 
-  test.each(NAMES)('%s: items of its tables only, never delete or scan', (name) => {
-    // The checkpoint also reads the inventory: certificates on a blocked key become obligations.
-    expect(resourcesFor(name, 'dynamodb:')).toEqual(
-      name === 'checkpoint'
-        ? [
-            { 'Fn::GetAtt': [ids.cases, 'Arn'] },
-            { 'Fn::GetAtt': [logicalId(stack, stack.store.inventory), 'Arn'] },
-          ]
-        : [{ 'Fn::GetAtt': [ids.cases, 'Arn'] }],
-    );
-    expect([...new Set(actionsFor(name).filter((a) => a.startsWith('dynamodb:')))].sort()).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-      'dynamodb:UpdateItem',
-    ]);
-  });
+  // Each reads a case and writes it back version-checked (PutItem), appends audit events and
+  // outbound records (PutItem, attribute_not_exists): no UpdateItem, no batches. The checkpoint
+  // also lists a case's revocation obligations (Query) and reads the inventory, by key and by
+  // its serial and SPKI indexes: certificates on a blocked key become obligations.
+  test.each(NAMES)(
+    '%s: single items of its tables, read and put; the checkpoint also queries',
+    (name) => {
+      const resources = resourcesFor(name, 'dynamodb:');
+      if (name === 'checkpoint') {
+        const inventory = logicalId(stack, stack.store.inventory);
+        expect(resources).toHaveLength(4);
+        expect(resources).toContainEqual({ 'Fn::GetAtt': [ids.cases, 'Arn'] });
+        expect(resources).toContainEqual({ 'Fn::GetAtt': [inventory, 'Arn'] });
+        const indexes = JSON.stringify(resources);
+        expect(indexes).toContain(`/index/${INVENTORY_TABLE_SCHEMA.bySerialIndex.name}`);
+        expect(indexes).toContain(`/index/${INVENTORY_TABLE_SCHEMA.bySpkiIndex.name}`);
+      } else {
+        expect(resources).toEqual([{ 'Fn::GetAtt': [ids.cases, 'Arn'] }]);
+      }
+      expect(
+        [...new Set(actionsFor(name).filter((a) => a.startsWith('dynamodb:')))].sort(),
+      ).toEqual(
+        name === 'checkpoint'
+          ? ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']
+          : ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      );
+    },
+  );
 
   test.each(NAMES.filter((n) => n !== 'checkpoint'))(
     '%s: no S3 access (the bucket name is for links only)',
@@ -186,6 +197,14 @@ describe('notice functions: least privilege', () => {
     ).toEqual(['ses:SendEmail']);
     const resources = resourcesFor('acknowledge', 'ses:');
     expect(resources).toHaveLength(3);
+    // And only with the configured sender as From, not any address of the verified domain.
+    const send = statementsOf('acknowledge').filter((st) =>
+      actionsOf(st).includes('ses:SendEmail'),
+    );
+    expect(send).toHaveLength(1);
+    expect(send[0]?.Condition).toEqual({
+      StringEquals: { 'ses:FromAddress': config.senderAddress },
+    });
     expect(resources).toEqual(
       expect.arrayContaining([
         sesArn(`identity/${domain}`),
@@ -213,6 +232,13 @@ describe('notice functions: least privilege', () => {
     '%s uses the topic key only through SNS, for data keys and decrypt',
     (name) => {
       const kms = statementsOf(name).filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+      // The checkpoint also uses the mail key, through S3 only (evidence and the blocklist copy).
+      const viaS3 = kms.filter((s) => JSON.stringify(s.Condition).includes('s3.'));
+      expect(viaS3).toHaveLength(name === 'checkpoint' ? 1 : 0);
+      for (const s of viaS3) {
+        expect(actionsOf(s).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+      }
+      kms.splice(0, kms.length, ...kms.filter((s) => !viaS3.includes(s)));
       expect(kms).toHaveLength(1);
       expect(actionsOf(kms[0]!).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
       expect(kms[0]?.Resource).toEqual({ 'Fn::GetAtt': [ids.key, 'Arn'] });

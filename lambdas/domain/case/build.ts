@@ -3,6 +3,7 @@
  * Storage applies them under optimistic locking; returning `null` means "nothing to change",
  * which keeps retried and duplicated deliveries idempotent.
  */
+import { MAX_CLASSIFICATION_SIGNALS } from '../classify/classify.ts';
 import { type Evidence, keyProvesPossession } from '../evidence/types.ts';
 import { MATCH_KINDS, type MatchKind, type Resolution } from '../inventory/resolve.ts';
 import { computeDeadlines, type DeadlinePolicy } from '../policy/deadline-policy.ts';
@@ -135,6 +136,8 @@ export interface NewCaseInput {
   readonly reporter: string | null;
   readonly subject: string | null;
   readonly classification: Classification;
+  readonly classificationSignals: readonly string[];
+  readonly revocationRequested: boolean;
   readonly acknowledgment: AcknowledgmentDecision;
   readonly verdicts: Verdicts;
   readonly full: CaseEvidence;
@@ -168,6 +171,8 @@ export function buildNewCase(input: NewCaseInput): CprCase {
     reporter: input.reporter,
     subject: input.subject,
     classification: input.classification,
+    classificationSignals: input.classificationSignals,
+    revocationRequested: input.revocationRequested,
     acknowledgment: input.acknowledgment,
     verdicts: input.verdicts,
     evidence: sampleEvidence(input.full.evidence),
@@ -203,6 +208,9 @@ export interface JoinInput {
   /** Full evidence of the case including this message. */
   readonly full: CaseEvidence;
   readonly classification: Classification;
+  /** The signals behind this message's classification. */
+  readonly classificationSignals: readonly string[];
+  readonly revocationRequested: boolean;
   readonly policy: DeadlinePolicy;
 }
 
@@ -239,9 +247,20 @@ export function joinCase(current: CprCase, input: JoinInput): CprCase | null {
             ? mergeCheckpoints(current.deadlines.checkpoints, recomputed.checkpoints)
             : current.deadlines.checkpoints,
         };
+  // The signals explain the classification the case has: a message that changed it brings its
+  // own; one that did not adds to them (bounded).
+  const classificationSignals =
+    classification === current.classification
+      ? [...new Set([...current.classificationSignals, ...input.classificationSignals])].slice(
+          0,
+          MAX_CLASSIFICATION_SIGNALS,
+        )
+      : input.classificationSignals;
   const next: CprCase = {
     ...current,
     classification,
+    classificationSignals,
+    revocationRequested: current.revocationRequested || input.revocationRequested,
     deadlines,
     messages,
     evidence: sampleEvidence(input.full.evidence),
