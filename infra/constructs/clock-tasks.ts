@@ -9,6 +9,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/env-names.ts';
+import { METRIC_SERVICES, type MetricService } from '../../lambdas/shared/metric-names.ts';
 import { lambdaEntry } from '../paths.ts';
 import type { AlertTopics } from './alert-topics.ts';
 import type { CaseStore } from './case-store.ts';
@@ -43,14 +44,18 @@ export class ClockTasks extends Construct {
 
   constructor(scope: Construct, id: string, props: ClockTasksProps) {
     super(scope, id);
-    const common = (entry: string, description: string, serviceName: string): CprFunctionProps => ({
+    const common = (
+      entry: string,
+      description: string,
+      service: MetricService,
+    ): CprFunctionProps => ({
       entry: lambdaEntry(entry),
       description,
       memorySize: NOTICE_FUNCTION_MEMORY_MB,
       timeout: NOTICE_FUNCTION_TIMEOUT,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
-      serviceName,
+      service,
       invocation: 'sync',
     });
     const { cases } = props.store;
@@ -62,7 +67,7 @@ export class ClockTasks extends Construct {
       common(
         'acknowledge/handler.ts',
         'CPR clock: acknowledges receipt to the reporter',
-        'cpr-acknowledge',
+        METRIC_SERVICES.acknowledge,
       ),
     )
       .bindTable(cases, ENV.casesTable, 'readWrite')
@@ -77,7 +82,7 @@ export class ClockTasks extends Construct {
       common(
         'notify-team/handler.ts',
         'CPR clock: tells the team a case opened',
-        'cpr-notify-team',
+        METRIC_SERVICES.notifyTeam,
       ),
     )
       .bindTable(cases, ENV.casesTable, 'readWrite')
@@ -90,7 +95,7 @@ export class ClockTasks extends Construct {
       common(
         'checkpoint/handler.ts',
         'CPR clock: plans and evaluates the escalation checkpoints',
-        'cpr-checkpoint',
+        METRIC_SERVICES.checkpoint,
       ),
     )
       .bindTable(cases, ENV.casesTable, 'readWrite')
