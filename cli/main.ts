@@ -4,7 +4,7 @@
  */
 
 import { NoticeTransitionError } from '../lambdas/domain/case/notice-transitions.ts';
-import { CaseNotFoundError } from '../lambdas/domain/intake/ports.ts';
+import { CaseNotFoundError } from '../lambdas/domain/ports/case-store.ts';
 import type { Command, CommandContext, GlobalValues } from './command.ts';
 import {
   type Deployment,

@@ -10,11 +10,12 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoCaseRepository } from '../lambdas/adapters/dynamo/case-repository.ts';
+import { type CasesTable, casesTable } from '../lambdas/adapters/dynamo/cases-table.ts';
 import { DynamoInventory } from '../lambdas/adapters/dynamo/inventory.ts';
 import { S3EvidenceStore } from '../lambdas/adapters/s3/evidence-store.ts';
 import type { SesMailer } from '../lambdas/adapters/ses/mailer.ts';
-import type { SenderSettings } from '../lambdas/domain/notices/send-notices.ts';
+import { type PersonActor, personActor } from '../lambdas/domain/audit/events.ts';
+import type { NoticeDeps, SenderSettings } from '../lambdas/domain/notices/send-notices.ts';
 import type { Deployment, LocalEndpoints } from './deployment.ts';
 import { CliError } from './errors.ts';
 
@@ -24,11 +25,10 @@ const LOCAL_STACK_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVE
 /** A stuck local stand-in must not hang the command forever. */
 const LOCAL_REQUEST_TIMEOUT_MS = 60_000;
 
-export interface Services {
+export interface Services extends CasesTable {
   readonly deployment: Deployment;
   readonly db: DynamoDBDocumentClient;
   readonly s3: S3Client;
-  readonly cases: DynamoCaseRepository;
   readonly evidence: S3EvidenceStore;
   readonly inventory: DynamoInventory;
   /** Created on first use (each client costs start-up time): ingest and replay invoke. */
@@ -38,7 +38,9 @@ export interface Services {
   /** The sender settings `cpr send` needs; refuses when the stack does not publish them. */
   sender(): SenderSettings;
   /** Who is acting, for audit events: the local user, or the AWS caller's ARN. */
-  actor(): Promise<string>;
+  actor(): Promise<PersonActor>;
+  /** What the notice use cases need, with the command's clock. */
+  noticeDeps(now: () => Date): NoticeDeps;
   destroy(): void;
 }
 
@@ -76,12 +78,13 @@ export function servicesFor(d: Deployment, env: NodeJS.ProcessEnv): Services {
   });
   let lambda: LambdaClient | null = null;
   let ses: SESv2Client | null = null;
-  let actor: Promise<string> | null = null;
+  let actor: Promise<PersonActor> | null = null;
+  const table = casesTable(db, d.casesTable);
   return {
     deployment: d,
     db,
     s3,
-    cases: new DynamoCaseRepository(db, d.casesTable),
+    ...table,
     evidence: new S3EvidenceStore(s3, d.evidenceBucket, d.evidencePrefix),
     inventory: new DynamoInventory(db, d.inventoryTable),
     async lambda() {
@@ -112,15 +115,19 @@ export function servicesFor(d: Deployment, env: NodeJS.ProcessEnv): Services {
         caName: d.caName ?? 'Certificate Authority',
       };
     },
+    noticeDeps(now) {
+      const { cases, audit, outbound, messageIds } = table;
+      return { cases, audit, outbound, messageIds, now };
+    },
     actor() {
-      if (d.kind === 'local') return Promise.resolve(localActor(env));
+      if (d.kind === 'local') return Promise.resolve(personActor(localActor(env)));
       actor ??= (async () => {
         const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
         const sts = new STSClient({ region: d.region });
         try {
           const out = await sts.send(new GetCallerIdentityCommand({}));
           if (!out.Arn) throw new CliError('STS returned no caller ARN');
-          return out.Arn;
+          return personActor(out.Arn);
         } finally {
           sts.destroy();
         }

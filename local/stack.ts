@@ -8,20 +8,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type Deployment, removeLocalDeployment, writeLocalDeployment } from '../cli/deployment.ts';
 import { REPO_ROOT } from '../infra/paths.ts';
 import { documentClient, s3Client } from '../lambdas/adapters/aws-clients.ts';
+import { casesTable } from '../lambdas/adapters/dynamo/cases-table.ts';
 import { DynamoInventory } from '../lambdas/adapters/dynamo/inventory.ts';
-import { OPEN_INDEX_PARTITION } from '../lambdas/adapters/dynamo/keys.ts';
-import { CASES_TABLE_SCHEMA } from '../lambdas/adapters/dynamo/schema.ts';
 import { CLOCK_STATES } from '../lambdas/clock/contract.ts';
 import { clockDeps } from '../lambdas/clock/deps.ts';
 import { acknowledgeTask, checkpointTask, notifyTeamTask } from '../lambdas/clock/tasks.ts';
-import type { CprCase } from '../lambdas/domain/case/types.ts';
-import type { DeadlineClockInput } from '../lambdas/domain/intake/ports.ts';
 import { parseInventoryCsv } from '../lambdas/domain/inventory/csv.ts';
 import { DEFAULT_DEADLINE_POLICY_VERSION } from '../lambdas/domain/policy/deadline-policy.ts';
+import type { DeadlineClockInput } from '../lambdas/domain/ports/deadline-clock.ts';
 import type { IntakeConfig } from '../lambdas/intake/config.ts';
 import { canarySecretOf, intakeDeps, intakeSettings } from '../lambdas/intake/deps.ts';
 import { handleIntakeEvent } from '../lambdas/intake/handler-core.ts';
@@ -347,39 +344,24 @@ export async function startLocalStack(
   await writeLocalDeployment(config.dataDir, deployment);
 
   async function resumeOpenCases(sfn: SFNClient): Promise<string[]> {
-    const db = documentClient();
+    const store = casesTable(documentClient(), LOCAL_NAMES.casesTable).cases;
     const ids: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await db.send(
-        new QueryCommand({
-          TableName: LOCAL_NAMES.casesTable,
-          IndexName: CASES_TABLE_SCHEMA.openByDeadlineIndex.name,
-          KeyConditionExpression: '#p = :open',
-          ExpressionAttributeNames: { '#p': CASES_TABLE_SCHEMA.openByDeadlineIndex.partitionKey },
-          ExpressionAttributeValues: { ':open': OPEN_INDEX_PARTITION },
-          ExclusiveStartKey: start,
+    for (const c of await store.listOpenByDeadline()) {
+      const input: DeadlineClockInput = {
+        caseId: c.id,
+        receivedAt: c.receivedAt,
+        deadlines: c.deadlines,
+        acknowledgment: c.acknowledgment,
+      };
+      await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: LOCAL_NAMES.stateMachineArn,
+          name: c.id,
+          input: JSON.stringify(input),
         }),
       );
-      for (const item of out.Items ?? []) {
-        const c = item as unknown as CprCase;
-        const input: DeadlineClockInput = {
-          caseId: c.id,
-          receivedAt: c.receivedAt,
-          deadlines: c.deadlines,
-          acknowledgment: c.acknowledgment,
-        };
-        await sfn.send(
-          new StartExecutionCommand({
-            stateMachineArn: LOCAL_NAMES.stateMachineArn,
-            name: c.id,
-            input: JSON.stringify(input),
-          }),
-        );
-        ids.push(c.id);
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
+      ids.push(c.id);
+    }
     return ids;
   }
 

@@ -1,10 +1,9 @@
 /** `cpr close CASE --reason TEXT`: closes the case (its clock stops escalating) with an audit event. */
-import { closeCase } from '../../lambdas/domain/case/notice-transitions.ts';
-import { openObligations } from '../../lambdas/domain/case/notices.ts';
+import { CaseCloseRefusedError, closeCase } from '../../lambdas/domain/case/close-case.ts';
 import { type Command, parseCommand, requiredOption } from '../command.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { json, minuteUtc } from '../output.ts';
-import { caseIdArg, loadCase } from './shared.ts';
+import { caseIdArg } from './shared.ts';
 
 export const close: Command = async (ctx, args) => {
   const { values, positionals } = parseCommand(
@@ -20,31 +19,19 @@ export const close: Command = async (ctx, args) => {
   const caseId = caseIdArg('close', positionals[0]);
   const reason = requiredOption('close', 'reason', values.reason);
   const services = await ctx.services(values);
-  const current = await loadCase(services, caseId);
-  if (current.status === 'closed') {
-    throw new CliError(
-      `case ${caseId} is already closed (${minuteUtc(current.closedAt)}: ${current.closeReason ?? 'no reason'})`,
-    );
-  }
   const actor = await services.actor();
-  const at = ctx.now().toISOString();
-  const closed = await services.cases.updateCase(caseId, (c) => closeCase(c, at, reason));
-  if (closed.closedAt !== at || closed.closeReason !== reason) {
-    throw new CliError(
-      `case ${caseId} was closed by someone else meanwhile: ${closed.closeReason ?? ''}`,
-    );
-  }
-  const stillOpen = openObligations(current.notices).map((n) => n.id);
-  await services.cases.appendEvents([
-    {
+  let result: Awaited<ReturnType<typeof closeCase>>;
+  try {
+    result = await closeCase(
       caseId,
-      at: closed.closedAt ?? at,
-      actor,
-      type: 'closed',
-      eventId: `${caseId}:closed`,
-      description: `case closed: ${reason}${stillOpen.length > 0 ? ` (obligations still open: ${stillOpen.join(', ')})` : ''}`,
-    },
-  ]);
+      { reason, actor },
+      { cases: services.cases, audit: services.audit, now: ctx.now },
+    );
+  } catch (error) {
+    if (error instanceof CaseCloseRefusedError) throw new CliError(error.message);
+    throw error;
+  }
+  const { closed, stillOpen } = result;
   if (values.json) {
     ctx.io.out(
       json({

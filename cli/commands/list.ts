@@ -1,72 +1,14 @@
 /**
  * `cpr list [--open]`: cases with their next deadline and open obligations, soonest first.
- * `--open` reads the openByDeadline index (only open cases with a deadline ahead, already in
- * deadline order); without it the whole table is scanned for case items.
+ * `--open` lists only open cases with a deadline ahead, already in deadline order; without it,
+ * every case (both queries are the case store's).
  */
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { OPEN_INDEX_PARTITION } from '../../lambdas/adapters/dynamo/keys.ts';
-import { CASES_TABLE_SCHEMA } from '../../lambdas/adapters/dynamo/schema.ts';
 import { nextDeadline } from '../../lambdas/domain/case/build.ts';
 import { openObligations } from '../../lambdas/domain/case/notices.ts';
 import type { CprCase } from '../../lambdas/domain/case/types.ts';
 import { type Command, parseCommand } from '../command.ts';
 import { EXIT } from '../errors.ts';
 import { few, json, minuteUtc, table } from '../output.ts';
-import type { Services } from '../services.ts';
-
-/** Attributes of the item that are storage keys, not part of the case. */
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'itemType'] as const;
-
-function toCase(item: Record<string, unknown>): CprCase {
-  const copy: Record<string, unknown> = { ...item };
-  for (const k of KEY_ATTRIBUTES) delete copy[k];
-  return copy as unknown as CprCase;
-}
-
-/** Open cases with a deadline ahead, soonest first (the GSI's sort key is `${deadline}#${id}`). */
-export async function openCasesByDeadline(services: Services): Promise<CprCase[]> {
-  const index = CASES_TABLE_SCHEMA.openByDeadlineIndex;
-  const cases: CprCase[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await services.db.send(
-      new QueryCommand({
-        TableName: services.deployment.casesTable,
-        IndexName: index.name,
-        KeyConditionExpression: '#pk = :open',
-        ExpressionAttributeNames: { '#pk': index.partitionKey },
-        ExpressionAttributeValues: { ':open': OPEN_INDEX_PARTITION },
-        ScanIndexForward: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    cases.push(...(out.Items ?? []).map(toCase));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return cases;
-}
-
-/** Every case, sorted by next deadline (none last), then by receipt time. */
-export async function allCases(services: Services): Promise<CprCase[]> {
-  const cases: CprCase[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await services.db.send(
-      new ScanCommand({
-        TableName: services.deployment.casesTable,
-        FilterExpression: 'itemType = :case',
-        ExpressionAttributeValues: { ':case': 'case' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    cases.push(...(out.Items ?? []).map(toCase));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  const key = (c: CprCase) => nextDeadline(c) ?? '\uffff';
-  return cases.sort(
-    (a, b) => key(a).localeCompare(key(b)) || a.receivedAt.localeCompare(b.receivedAt),
-  );
-}
 
 export interface CaseSummary {
   readonly id: string;
@@ -112,7 +54,9 @@ export const list: Command = async (ctx, args) => {
     { min: 0, max: 0, names: '' },
   );
   const services = await ctx.services(values);
-  const cases = values.open ? await openCasesByDeadline(services) : await allCases(services);
+  const cases = values.open
+    ? await services.cases.listOpenByDeadline()
+    : await services.cases.listAll();
   const summaries = cases.map(summaryOf);
   if (values.json) {
     ctx.io.out(json(summaries));

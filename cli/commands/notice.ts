@@ -77,7 +77,7 @@ export const notice: Command = async (ctx, args) => {
   const services = await ctx.services(values);
   const now = ctx.now();
   const at = values.at === undefined ? now : parseAt(values.at, now);
-  const current = await services.cases.getCase(caseId);
+  const current = await services.cases.get(caseId);
   if (current && at.getTime() < new Date(current.receivedAt).getTime()) {
     throw new CliError(
       `--at ${at.toISOString()} is before case ${caseId} was received (${current.receivedAt})`,
@@ -88,7 +88,7 @@ export const notice: Command = async (ctx, args) => {
     caseId,
     noticeId,
     { at: at.toISOString(), actor, channel, messageId: null, note },
-    { cases: services.cases, now: ctx.now },
+    services.noticeDeps(ctx.now),
   );
   const n = updated.notices.find((x) => x.id === noticeId);
   if (values.json) {

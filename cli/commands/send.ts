@@ -56,10 +56,10 @@ export const send: Command = async (ctx, args) => {
     caseId,
     noticeId,
     { text, actor },
-    { cases: services.cases, now: ctx.now, mailer, region: services.deployment.region },
+    { ...services.noticeDeps(ctx.now), mailer, region: services.deployment.region },
     settings,
   );
-  const c = await services.cases.getCase(caseId);
+  const c = await services.cases.get(caseId);
   const n = c?.notices.find((x) => x.id === noticeId);
   if (values.json) {
     ctx.io.out(

@@ -25,7 +25,7 @@ export function noticeIdArg(command: CommandName, raw: string | undefined): stri
 }
 
 export async function loadCase(services: Services, id: string): Promise<CprCase> {
-  const c = await services.cases.getCase(id);
+  const c = await services.cases.get(id);
   if (!c) throw new CliError(`case ${id} does not exist`);
   return c;
 }

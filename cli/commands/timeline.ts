@@ -15,7 +15,7 @@ export const timeline: Command = async (ctx, args) => {
   const id = caseIdArg('timeline', positionals[0]);
   const services = await ctx.services(values);
   const c = await loadCase(services, id);
-  const entries = buildTimeline(c, await services.cases.listEvents(id), ctx.now());
+  const entries = buildTimeline(c, await services.audit.list(id), ctx.now());
   ctx.io.out(values.json ? json({ caseId: id, entries }) : timelineMarkdown(c, entries).trimEnd());
   return EXIT.ok;
 };

@@ -7,6 +7,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESClient } from '@aws-sdk/client-ses';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -50,4 +51,9 @@ export function snsClient(): SNSClient {
 
 export function secretsManagerClient(): SecretsManagerClient {
   return tracer.captureAWSv3Client(new SecretsManagerClient({}));
+}
+
+/** SES v1: receiving (receipt rule sets) has no v2 API. */
+export function sesReceivingClient(): SESClient {
+  return tracer.captureAWSv3Client(new SESClient({}));
 }

@@ -1,14 +1,15 @@
 /** The canary's configuration, read once at cold start; a missing variable fails it, named. */
+
+import type { SecretSource } from '../adapters/secrets.ts';
+import type { CanaryRunSettings } from '../domain/canary/run.ts';
+import type { AlertTopic } from '../domain/ports/canary.ts';
 import { listEnv, requireEnv } from '../shared/env.ts';
 import { ENV } from '../shared/env-names.ts';
-import type { CanarySecretSource } from './aws.ts';
-import type { AlertTopic } from './ports.ts';
-import type { CanaryRunSettings } from './run.ts';
 
 export interface CanaryConfig {
   readonly casesTable: string;
   readonly configurationSet: string;
-  readonly secret: CanarySecretSource;
+  readonly secret: SecretSource;
   readonly topics: Readonly<Record<AlertTopic, string>>;
   readonly settings: CanaryRunSettings;
 }
@@ -24,7 +25,7 @@ export function readCanaryConfig(env: NodeJS.ProcessEnv = process.env): CanaryCo
   }
   const secretArn = env[ENV.canarySecretArn]?.trim();
   const plain = env[ENV.canarySecret];
-  let secret: CanarySecretSource;
+  let secret: SecretSource;
   if (secretArn) secret = { kind: 'secretsManager', secretArn };
   else if (plain) secret = { kind: 'plain', secret: plain };
   else {

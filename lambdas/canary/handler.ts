@@ -1,42 +1,20 @@
 /**
  * The canary, run by an EventBridge schedule every CANARY_INTERVAL_MINUTES: sends a signed
  * synthetic report through SES to the public CPR address and checks the path around it (see
- * `run.ts`). Thin: configuration at cold start, the run, its metrics (namespace CprIntake,
+ * `domain/canary/run.ts`). Thin: configuration at cold start, the run, its metrics (namespace CprIntake,
  * service "canary"), and an error when a check could not run, so Lambda's Errors metric, its
  * retries and the failure queue see a broken canary too.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { documentClient, sesClient, snsClient } from '../adapters/aws-clients.ts';
-import { DynamoCaseRepository } from '../adapters/dynamo/case-repository.ts';
+import { type CanaryRunResult, failIfIncomplete, runCanary } from '../domain/canary/run.ts';
 import { cprHandler } from '../shared/handler.ts';
 import { CANARY_METRICS } from '../shared/metric-names.ts';
 import { logger, metrics } from '../shared/powertools.ts';
-import {
-  cachedSecret,
-  DynamoOpenCases,
-  SesCanaryMailer,
-  SesReceiptRuleSets,
-  SnsTeamAlerts,
-  SnsTopicSubscriptions,
-  sesV1Client,
-} from './aws.ts';
 import { readCanaryConfig } from './config.ts';
-import type { CanaryDeps } from './ports.ts';
-import { type CanaryRunResult, failIfIncomplete, runCanary } from './run.ts';
+import { canaryDeps } from './deps.ts';
 
 const config = readCanaryConfig();
-const db = documentClient();
-const sns = snsClient();
-const deps: CanaryDeps = {
-  secret: cachedSecret(config.secret),
-  mailer: new SesCanaryMailer(sesClient(), config.configurationSet),
-  ruleSets: new SesReceiptRuleSets(sesV1Client()),
-  subscriptions: new SnsTopicSubscriptions(sns, config.topics),
-  heartbeats: new DynamoCaseRepository(db, config.casesTable),
-  openCases: new DynamoOpenCases(db, config.casesTable),
-  alerts: new SnsTeamAlerts(sns, config.topics.team),
-  now: () => new Date(),
-};
+const deps = canaryDeps(config);
 
 /** Publishes what the run measured; what it could not measure stays absent. */
 function recordMetrics(result: CanaryRunResult): void {

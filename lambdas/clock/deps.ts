@@ -1,10 +1,11 @@
 /** Wires the clock's tasks to their AWS adapters. */
 import { documentClient, sesClient, snsClient } from '../adapters/aws-clients.ts';
-import { DynamoCaseRepository } from '../adapters/dynamo/case-repository.ts';
+import { casesTable } from '../adapters/dynamo/cases-table.ts';
 import { SesMailer } from '../adapters/ses/mailer.ts';
 import { SnsNotifier } from '../adapters/sns/notifier.ts';
 import type { AlertTopic } from '../domain/case/types.ts';
-import type { Mailer, Notifier } from '../domain/notices/ports.ts';
+import type { Mailer } from '../domain/ports/mailer.ts';
+import type { Notifier } from '../domain/ports/notifier.ts';
 import type { ClockTaskDeps } from './tasks.ts';
 
 /** A mailer for functions that must never send mail: a call is a wiring bug, said loudly. */
@@ -22,8 +23,12 @@ export function clockDeps(options: {
   region?: string | null;
   now?: () => Date;
 }): ClockTaskDeps {
+  const table = casesTable(documentClient(), options.casesTable);
   return {
-    cases: new DynamoCaseRepository(documentClient(), options.casesTable),
+    cases: table.cases,
+    audit: table.audit,
+    outbound: table.outbound,
+    messageIds: table.messageIds,
     mailer: options.configurationSet
       ? new SesMailer(sesClient(), options.configurationSet)
       : noMailer,

@@ -10,7 +10,6 @@ import {
   planClock,
   runCheckpoint,
 } from '../domain/escalation/run-checkpoint.ts';
-import type { Mailer, Notifier } from '../domain/notices/ports.ts';
 import {
   acknowledgeReporter,
   type DeliveryEvent,
@@ -19,6 +18,8 @@ import {
   notifyTeam,
   type SenderSettings,
 } from '../domain/notices/send-notices.ts';
+import type { Mailer } from '../domain/ports/mailer.ts';
+import type { Notifier } from '../domain/ports/notifier.ts';
 import {
   type AcknowledgeOutput,
   type CheckpointOutput,

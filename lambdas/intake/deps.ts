@@ -1,22 +1,27 @@
 /** Wires the intake domain to its AWS adapters. The only place that knows both. */
 import { documentClient, s3Client, sfnClient } from '../adapters/aws-clients.ts';
-import { DynamoCaseRepository } from '../adapters/dynamo/case-repository.ts';
+import { casesTable } from '../adapters/dynamo/cases-table.ts';
 import { DynamoInventory } from '../adapters/dynamo/inventory.ts';
 import { S3EvidenceStore } from '../adapters/s3/evidence-store.ts';
 import { S3RawMailArchive } from '../adapters/s3/raw-mail-archive.ts';
 import { S3RawMailStore } from '../adapters/s3/raw-mail-store.ts';
 import { readSecretString } from '../adapters/secrets.ts';
 import { StepFunctionsDeadlineClock } from '../adapters/sfn/deadline-clock.ts';
-import type { IntakeDeps, IntakeSettings } from '../domain/intake/ports.ts';
+import type { IntakeDeps, IntakeSettings } from '../domain/intake/intake-deps.ts';
 import type { IntakeConfig } from './config.ts';
 
 export function intakeDeps(config: IntakeConfig, now: () => Date = () => new Date()): IntakeDeps {
   const s3 = s3Client();
   const db = documentClient();
+  const table = casesTable(db, config.casesTable);
   return {
     rawMail: new S3RawMailStore(s3, config.inboundBucket),
     evidence: new S3EvidenceStore(s3, config.evidenceBucket, config.evidencePrefix),
-    cases: new DynamoCaseRepository(db, config.casesTable),
+    messages: table.messages,
+    messageIds: table.messageIds,
+    cases: table.cases,
+    audit: table.audit,
+    heartbeats: table.heartbeats,
     inventory: new DynamoInventory(db, config.inventoryTable),
     clock: new StepFunctionsDeadlineClock(sfnClient(), config.stateMachineArn),
     ...(config.archiveBucket ? { archive: new S3RawMailArchive(s3, config.archiveBucket) } : {}),

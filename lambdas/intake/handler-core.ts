@@ -5,7 +5,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import type { IntakeDeps, IntakeSettings } from '../domain/intake/ports.ts';
+import type { IntakeDeps, IntakeSettings } from '../domain/intake/intake-deps.ts';
 import { type IntakeResult, processMessage } from '../domain/intake/process-message.ts';
 import { replayMessage } from '../domain/intake/replay.ts';
 import { INTAKE_METRICS } from '../shared/metric-names.ts';

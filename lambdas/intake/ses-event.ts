@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { VerdictStatus, Verdicts } from '../domain/case/types.ts';
-import type { MessageEnvelope } from '../domain/intake/ports.ts';
+import type { MessageEnvelope } from '../domain/ports/message-ledger.ts';
 
 const verdict = z.object({ status: z.string() }).optional();
 

@@ -162,7 +162,7 @@ describe('cpr show --json', () => {
     const file = join(env.dataDir, 'mass.eml');
     await writeFile(file, report.raw);
     const [r] = await env.runJson<Ingested[]>('ingest', file);
-    const stored = await env.clock.deps.cases.getCase(r!.caseId);
+    const stored = await env.clock.deps.cases.get(r!.caseId);
     expect(stored?.evidence.serials.length).toBe(CASE_ITEM_SAMPLE.serials);
     const c = await env.runJson<{ evidence: { serials: string[] }; evidenceComplete: boolean }>(
       'show',
@@ -302,7 +302,7 @@ describe('cpr send', () => {
     );
     expect(headers['in-reply-to']).toBe('<cpr-inline-pem@fixtures.example>');
     expect(headers['auto-submitted']).toBe('no');
-    const c = await env.clock.deps.cases.getCase(id);
+    const c = await env.clock.deps.cases.get(id);
     expect(c?.notices.find((n) => n.id === 'reporter')).toMatchObject({
       status: 'sent',
       messageId: out.sesMessageId,
@@ -338,7 +338,7 @@ describe('cpr close', () => {
     );
     expect(out.status).toBe('closed');
     expect(out.openObligations).toContain('reporter');
-    const events = await env.clock.deps.cases.listEvents(id);
+    const events = await env.clock.deps.audit.list(id);
     expect(events.find((e) => e.type === 'closed')).toMatchObject({
       actor: localActor(process.env),
     });

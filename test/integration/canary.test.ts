@@ -9,23 +9,20 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { documentClient, sesClient, snsClient } from '../../lambdas/adapters/aws-clients.ts';
-import { DynamoCaseRepository } from '../../lambdas/adapters/dynamo/case-repository.ts';
-import { assessCanary } from '../../lambdas/canary/assess.ts';
+import { casesTable } from '../../lambdas/adapters/dynamo/cases-table.ts';
+import { CANARY_HEADER_NAME, SesCanaryMailer } from '../../lambdas/adapters/ses/canary-mailer.ts';
+import { SnsTeamAlerts } from '../../lambdas/adapters/sns/team-alerts.ts';
+import { assessCanary } from '../../lambdas/domain/canary/assess.ts';
 import {
-  CANARY_HEADER_NAME,
-  DynamoOpenCases,
-  SesCanaryMailer,
-  SnsTeamAlerts,
-} from '../../lambdas/canary/aws.ts';
-import type { AlertTopic, CanaryDeps, SubscriptionCounts } from '../../lambdas/canary/ports.ts';
-import {
+  type CanaryDeps,
   type CanaryRunResult,
   type CanaryRunSettings,
   failIfIncomplete,
   runCanary,
-} from '../../lambdas/canary/run.ts';
+} from '../../lambdas/domain/canary/run.ts';
 import { verifyCanaryToken } from '../../lambdas/domain/canary/token.ts';
 import { openObligations } from '../../lambdas/domain/case/notices.ts';
+import type { AlertTopic, SubscriptionCounts } from '../../lambdas/domain/ports/canary.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import type { StoredMail } from '../../local/stand-ins.ts';
 import { sampleCase } from '../support/case-factory.ts';
@@ -62,7 +59,7 @@ const world: {
 };
 
 function deps(now: Date, overrides: Partial<CanaryDeps> = {}): CanaryDeps {
-  const db = documentClient();
+  const table = casesTable(documentClient(), env.config.casesTable);
   return {
     secret: async () => TEST_CANARY_SECRET,
     mailer: new SesCanaryMailer(sesClient(), 'cpr-notices'),
@@ -73,8 +70,8 @@ function deps(now: Date, overrides: Partial<CanaryDeps> = {}): CanaryDeps {
       },
     },
     subscriptions: { count: async (topic) => world.subscriptions[topic] },
-    heartbeats: new DynamoCaseRepository(db, env.config.casesTable),
-    openCases: new DynamoOpenCases(db, env.config.casesTable),
+    heartbeats: table.heartbeats,
+    openCases: table.cases,
     alerts: new SnsTeamAlerts(snsClient(), TOPICS.team),
     now: () => now,
     ...overrides,
@@ -151,7 +148,7 @@ describe('the canary loop: canary -> SES -> intake -> heartbeat -> canary', () =
     expect(result).toMatchObject({ outcome: 'canary', caseId: null });
     expect(result?.acknowledgment).toEqual({ decision: 'suppress', reason: 'canary' });
     expect(env.sfn.startCalls.length).toBe(starts);
-    expect(await env.deps.cases.getHeartbeat()).toEqual({
+    expect(await env.deps.heartbeats.latest()).toEqual({
       receivedAt: new Date(T0.getTime() + DELIVERY_MS).toISOString(),
       sentAt: T0.toISOString(),
       sesMessageId: messageId,
@@ -175,7 +172,7 @@ describe('the canary loop: canary -> SES -> intake -> heartbeat -> canary', () =
   });
 
   test('an older canary arriving late does not make the heartbeat look fresher', async () => {
-    const before = await env.deps.cases.getHeartbeat();
+    const before = await env.deps.heartbeats.latest();
     const staleMail = await storedMail(first.messageId);
     const { event } = await env.deliver(await asReceived(staleMail), {
       timestamp: new Date(T0.getTime() + 1_000),
@@ -185,7 +182,7 @@ describe('the canary loop: canary -> SES -> intake -> heartbeat -> canary', () =
       settings: env.settings,
       inboundPrefix: env.config.inboundPrefix,
     });
-    expect(await env.deps.cases.getHeartbeat()).toEqual(before);
+    expect(await env.deps.heartbeats.latest()).toEqual(before);
   });
 });
 
@@ -270,7 +267,7 @@ describe('the checks around the path', () => {
       sampleCase({ id: 'CPR-20261127-OPEN01' }),
       sampleCase({ id: 'CPR-20261127-OPEN02' }),
     ];
-    for (const c of cases) await env.deps.cases.createCase(c);
+    for (const c of cases) await env.deps.cases.create(c);
     const result = await runCanary(deps(minutes(50)), SETTINGS);
     const owed = cases.reduce((n, c) => n + openObligations(c.notices).length, 0);
     expect(owed).toBeGreaterThan(0);
@@ -289,7 +286,7 @@ describe('the checks around the path', () => {
             escalation: { ok: true, value: world.subscriptions.escalation },
             pager: { ok: true, value: world.subscriptions.pager },
           },
-          heartbeat: { ok: true, value: await env.deps.cases.getHeartbeat() },
+          heartbeat: { ok: true, value: await env.deps.heartbeats.latest() },
           openCases: {
             ok: true,
             value: { cases: 2, obligations: result.assessment.metrics.OpenObligations! },

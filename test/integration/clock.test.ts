@@ -3,10 +3,12 @@
  * tasks routed to the real task code against dynalite, the SES stand-in and an SNS sink. Waits
  * are fast-forwarded by a scripted clock; actions of people and of SES happen at their times.
  */
+
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLOCK_STATES } from '../../lambdas/clock/contract.ts';
-import type { DeadlineClockInput } from '../../lambdas/domain/intake/ports.ts';
+import { personActor } from '../../lambdas/domain/audit/events.ts';
 import { recordPreliminaryReport } from '../../lambdas/domain/notices/send-notices.ts';
+import type { DeadlineClockInput } from '../../lambdas/domain/ports/deadline-clock.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { synthesizedClockDefinition } from '../../local/clock-definition.ts';
 import { runClock } from '../../local/state-machine.ts';
@@ -95,7 +97,7 @@ const subscriberSent = (caseId: string, noticeId: string, hours: number): Script
       noticeId,
       {
         at: at(hours),
-        actor: 'alice',
+        actor: personActor('alice'),
         channel: 'email',
         messageId: null,
         note: 'sent from the compliance mailbox',
@@ -150,7 +152,7 @@ describe('the synthesized deadline clock', () => {
     );
     // Then a bounded number of re-pages, and the clock ends.
     expect(escalations.filter((m) => m.attributes.type === 'escalation.repage')).toHaveLength(6);
-    const c = await env.deps.cases.getCase(input.caseId);
+    const c = await env.deps.cases.get(input.caseId);
     expect(c?.escalations.map((e) => e.level)).toEqual([
       'warning',
       'page',
@@ -167,15 +169,21 @@ describe('the synthesized deadline clock', () => {
       {
         at: at(1),
         run: async () => {
-          const c = await env.deps.cases.getCase(input.caseId);
+          const c = await env.deps.cases.get(input.caseId);
           ackId = c!.notices.find((n) => n.id === 'acknowledgment')!.messageId!;
           await recordPreliminaryReport(
             input.caseId,
             'reporter',
-            { at: at(1), actor: 'alice', channel: 'ses', messageId: 'prelim-1', note: null },
+            {
+              at: at(1),
+              actor: personActor('alice'),
+              channel: 'ses',
+              messageId: 'prelim-1',
+              note: null,
+            },
             env.clockDeps,
           );
-          await env.deps.cases.registerOutbound('prelim-1', {
+          await env.clockDeps.outbound.register('prelim-1', {
             caseId: input.caseId,
             noticeId: 'reporter',
           });
@@ -258,9 +266,9 @@ describe('the synthesized deadline clock', () => {
       {
         at: at(16),
         run: async () => {
-          const { closeCase } = await import('../../lambdas/domain/case/notice-transitions.ts');
-          await env.deps.cases.updateCase(input.caseId, (c) =>
-            closeCase(c, at(16), 'duplicate of an earlier case'),
+          const { markClosed } = await import('../../lambdas/domain/case/close-case.ts');
+          await env.deps.cases.update(input.caseId, (c) =>
+            markClosed(c, at(16), 'duplicate of an earlier case'),
           );
         },
       },

@@ -52,9 +52,9 @@ describe('intake handler module', () => {
       });
       const { event, messageId } = await env.deliver(raw);
       await handler(event, context);
-      const record = await env.deps.cases.getMessage(messageId);
+      const record = await env.deps.messages.get(messageId);
       expect(record?.state).toBe('done');
-      const c = await env.deps.cases.getCase(record!.caseId!);
+      const c = await env.deps.cases.get(record!.caseId!);
       expect(c?.classification).toBe('keyCompromise');
     } finally {
       spy.mockRestore();

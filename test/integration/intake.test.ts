@@ -7,9 +7,10 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
 import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
-import type { DeadlineClockInput, IntakeDeps } from '../../lambdas/domain/intake/ports.ts';
+import type { IntakeDeps } from '../../lambdas/domain/intake/intake-deps.ts';
 import { replayMessage } from '../../lambdas/domain/intake/replay.ts';
 import { parseInventoryCsv } from '../../lambdas/domain/inventory/csv.ts';
+import type { DeadlineClockInput } from '../../lambdas/domain/ports/deadline-clock.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { compose } from '../support/compose.ts';
 import { CPR_ADDRESS, type IntakeEnv, intakeEnv } from '../support/intake-env.ts';
@@ -57,7 +58,7 @@ describe('a key-compromise report', () => {
     caseId = result!.caseId!;
     expect(caseId).toMatch(/^CPR-20261127-[0-9A-Z]{6}$/);
 
-    const c = await env.deps.cases.getCase(caseId);
+    const c = await env.deps.cases.get(caseId);
     expect(c?.classification).toBe('keyCompromise');
     expect(c?.reporter).toBe('rita@researcher.example');
     expect(c?.receivedAt).toBe('2026-11-27T09:00:00.000Z');
@@ -82,7 +83,7 @@ describe('a key-compromise report', () => {
   });
 
   test('never stores the private key in the case item or the evidence file', async () => {
-    const c = await env.deps.cases.getCase(caseId);
+    const c = await env.deps.cases.get(caseId);
     const keyBody = pki('leaf-rsa.key').split('\n')[1]!;
     expect(JSON.stringify(c)).not.toContain('PRIVATE KEY');
     expect(JSON.stringify(c)).not.toContain(keyBody);
@@ -118,12 +119,12 @@ describe('a key-compromise report', () => {
     expect(again?.outcome).toBe('alreadyProcessed');
     expect(again?.caseId).toBe(caseId);
     expect(env.sfn.startCalls.filter((s) => s.name === caseId)).toHaveLength(1);
-    const events = await env.deps.cases.listEvents(caseId);
+    const events = await env.deps.audit.list(caseId);
     expect(events.filter((e) => e.type === 'received')).toHaveLength(1);
   });
 
   test('the audit trail records receipt and opening with times and actor', async () => {
-    const events = await env.deps.cases.listEvents(caseId);
+    const events = await env.deps.audit.list(caseId);
     expect(events.map((e) => e.type)).toEqual(['received', 'opened']);
     expect(events[0]).toMatchObject({ at: '2026-11-27T09:00:00.000Z', actor: 'system:intake' });
   });
@@ -142,7 +143,7 @@ describe('a forged private key', () => {
     const { event } = await env.deliver(raw, { timestamp: new Date('2026-11-27T10:00:00.000Z') });
     const [result] = await run(event);
     expect(result?.outcome).toBe('created');
-    const c = await env.deps.cases.getCase(result!.caseId!);
+    const c = await env.deps.cases.get(result!.caseId!);
     expect(c?.classification).not.toBe('keyCompromise');
     expect(c?.evidence.keys).toEqual([
       expect.objectContaining({
@@ -162,16 +163,17 @@ describe('a forged private key', () => {
 
 describe('retries after a failure mid-way', () => {
   test.each([
-    ['evidence upload', (d: IntakeDeps) => d.evidence, 'put'],
-    ['case creation', (d: IntakeDeps) => d.cases, 'createCase'],
-    ['clock start', (d: IntakeDeps) => d.clock, 'start'],
-    ['completion', (d: IntakeDeps) => d.cases, 'completeMessage'],
+    ['evidence upload', 'evidence', 'put'],
+    ['case creation', 'cases', 'create'],
+    ['audit', 'audit', 'append'],
+    ['clock start', 'clock', 'start'],
+    ['completion', 'messages', 'complete'],
   ] as const)(
     'a crash at %s leaves exactly one case after the retry',
-    async (_label, pick, method) => {
+    async (_label, port, method) => {
       const raw = await keyCompromiseReport(`<retry-${method}@researcher.example>`);
       const { event } = await env.deliver(raw);
-      const target = pick(env.deps) as unknown as Record<
+      const target = env.deps[port] as object as Record<
         string,
         (...a: unknown[]) => Promise<unknown>
       >;
@@ -179,37 +181,34 @@ describe('retries after a failure mid-way', () => {
       let failures = 0;
       const flaky: IntakeDeps = {
         ...env.deps,
-        [method === 'put' ? 'evidence' : method === 'start' ? 'clock' : 'cases']: new Proxy(
-          target,
-          {
-            get(obj, prop) {
-              if (prop === method) {
-                return async (...args: unknown[]) => {
-                  if (failures === 0) {
-                    failures += 1;
-                    throw new Error(`injected failure in ${method}`);
-                  }
-                  return original(...args);
-                };
-              }
-              const value = (obj as Record<string | symbol, unknown>)[prop];
-              return typeof value === 'function' ? value.bind(obj) : value;
-            },
+        [port]: new Proxy(target, {
+          get(obj, prop) {
+            if (prop === method) {
+              return async (...args: unknown[]) => {
+                if (failures === 0) {
+                  failures += 1;
+                  throw new Error(`injected failure in ${method}`);
+                }
+                return original(...args);
+              };
+            }
+            const value = (obj as Record<string | symbol, unknown>)[prop];
+            return typeof value === 'function' ? value.bind(obj) : value;
           },
-        ),
+        }),
       };
       await expect(run(event, flaky)).rejects.toThrow(/injected failure/);
       const [result] = await run(event, flaky);
       expect(result?.outcome === 'created' || result?.outcome === 'alreadyProcessed').toBe(true);
-      const c = await env.deps.cases.getCase(result!.caseId!);
+      const c = await env.deps.cases.get(result!.caseId!);
       expect(c?.messages).toHaveLength(1);
       expect(
         env.sfn.startCalls.filter((s) => s.name === result!.caseId).length,
       ).toBeGreaterThanOrEqual(1);
       expect(env.sfn.executions.size).toBe(new Set(env.sfn.startCalls.map((s) => s.name)).size);
-      const events = await env.deps.cases.listEvents(result!.caseId!);
+      const events = await env.deps.audit.list(result!.caseId!);
       expect(events.filter((e) => e.type === 'opened')).toHaveLength(1);
-      const record = await env.deps.cases.getMessage(
+      const record = await env.deps.messages.get(
         result!.caseId ? event.Records[0]!.ses.mail.messageId : '',
       );
       expect(record?.state).toBe('done');
@@ -245,7 +244,7 @@ describe('threading', () => {
     const [result] = await run((await env.deliver(raw)).event);
     expect(result).toMatchObject({ caseId: original, role: 'reply', outcome: 'joined' });
     expect(result?.acknowledgment).toEqual({ decision: 'suppress', reason: 'reply' });
-    const c = await env.deps.cases.getCase(original);
+    const c = await env.deps.cases.get(original);
     expect(c?.messages.map((m) => m.role)).toEqual(['report', 'reply']);
     expect(c?.classification).toBe('keyCompromise');
     expect(c?.evidence.certificates[0]?.keyCompromised).toBe(true);
@@ -282,7 +281,7 @@ describe('threading', () => {
     const [result] = await run(event);
     expect(result).toMatchObject({ caseId: original, role: 'duplicate' });
     expect(result?.acknowledgment).toEqual({ decision: 'suppress', reason: 'duplicate' });
-    const c = await env.deps.cases.getCase(original);
+    const c = await env.deps.cases.get(original);
     expect(c?.acknowledgment.decision).toBe('send');
     expect(c?.messages.map((m) => m.role)).toEqual(['report', 'reply', 'reply', 'duplicate']);
   });
@@ -311,7 +310,7 @@ describe('threading', () => {
     const [result] = await run((await env.deliver(raw)).event);
     expect(result).toMatchObject({ role: 'report', outcome: 'created' });
     expect(result?.caseId).not.toBe('CPR-20200101-ZZZZZZ');
-    const c = await env.deps.cases.getCase(result!.caseId!);
+    const c = await env.deps.cases.get(result!.caseId!);
     expect(c?.subscribers).toEqual([{ name: 'Other Corp', email: 'pki@other.example' }]);
   });
 });
@@ -323,7 +322,7 @@ describe('bad input still becomes a case', () => {
     event.Records[0]!.ses.mail.commonHeaders.from = ['Someone <someone@researcher.example>'];
     event.Records[0]!.ses.mail.commonHeaders.subject = 'binary junk';
     const [result] = await run(event);
-    const c = await env.deps.cases.getCase(result!.caseId!);
+    const c = await env.deps.cases.get(result!.caseId!);
     expect(['unparsed', 'notACpr', 'other']).toContain(c?.classification);
     expect(c?.messages[0]?.rawKey).toBe(`inbound/${event.Records[0]!.ses.mail.messageId}`);
     expect(c?.notices.find((n) => n.id === 'reporter')?.status).toBe('pending');
@@ -338,7 +337,7 @@ describe('bad input still becomes a case', () => {
       settings: env.settings,
       inboundPrefix: moved.inboundPrefix,
     });
-    const c = await env.deps.cases.getCase(result!.caseId!);
+    const c = await env.deps.cases.get(result!.caseId!);
     expect(c?.classification).toBe('unparsed');
     expect(c?.parseError).toContain(`wrong-prefix/${messageId}`);
     expect(c?.reporter).toBe('rita@researcher.example');
@@ -348,10 +347,10 @@ describe('bad input still becomes a case', () => {
     const raw = await keyCompromiseReport('<spammy@researcher.example>');
     const { event } = await env.deliver(raw, { verdicts: { spam: 'FAIL', virus: 'FAIL' } });
     const [result] = await run(event);
-    const c = await env.deps.cases.getCase(result!.caseId!);
+    const c = await env.deps.cases.get(result!.caseId!);
     expect(c?.verdicts).toMatchObject({ spam: 'FAIL', virus: 'FAIL' });
     expect(c?.acknowledgment.decision).toBe('send');
-    const events = await env.deps.cases.listEvents(result!.caseId!);
+    const events = await env.deps.audit.list(result!.caseId!);
     expect(events.find((e) => e.type === 'verdictFlagged')?.description).toMatch(/spam, virus/);
   });
 
@@ -380,9 +379,9 @@ describe('replay', () => {
     const [first] = await run(event);
     const replayed = await replayMessage(messageId, `inbound/${messageId}`, env.deps, env.settings);
     expect(replayed.caseId).toBe(first!.caseId);
-    const c = await env.deps.cases.getCase(first!.caseId!);
+    const c = await env.deps.cases.get(first!.caseId!);
     expect(c?.messages).toHaveLength(1);
-    const events = await env.deps.cases.listEvents(first!.caseId!);
+    const events = await env.deps.audit.list(first!.caseId!);
     expect(events.filter((e) => e.type === 'opened')).toHaveLength(1);
   });
 
@@ -391,7 +390,7 @@ describe('replay', () => {
     const { messageId } = await env.deliver(raw);
     const result = await replayMessage(messageId, `inbound/${messageId}`, env.deps, env.settings);
     expect(result.outcome).toBe('created');
-    const c = await env.deps.cases.getCase(result.caseId!);
+    const c = await env.deps.cases.get(result.caseId!);
     expect(c?.verdicts.spam).toBe('NONE');
   });
 });
@@ -424,7 +423,7 @@ describe('canary and archive', () => {
       acknowledgment: { decision: 'suppress', reason: 'canary' },
     });
     expect(env.sfn.startCalls.length).toBe(starts);
-    expect(await env.deps.cases.getHeartbeat()).toEqual({
+    expect(await env.deps.heartbeats.latest()).toEqual({
       receivedAt: at.toISOString(),
       sentAt: new Date(at.getTime() - 1500).toISOString(),
       sesMessageId: messageId,

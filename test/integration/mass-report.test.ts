@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
 import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
 import { CASE_ITEM_SAMPLE } from '../../lambdas/domain/case/evidence-set.ts';
-import type { MessageEvidence } from '../../lambdas/domain/intake/ports.ts';
+import type { MessageEvidence } from '../../lambdas/domain/ports/evidence-store.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { type IntakeEnv, intakeEnv } from '../support/intake-env.ts';
 import { buildMassReport, type MassReport } from '../support/mass-report.ts';
@@ -35,7 +35,7 @@ test('one case with exact counts, a bounded item and the full evidence in S3', a
     settings: env.settings,
     inboundPrefix: env.config.inboundPrefix,
   });
-  const c = await env.deps.cases.getCase(result!.caseId!);
+  const c = await env.deps.cases.get(result!.caseId!);
   expect(c?.classification).toBe('misissuance');
   expect(c?.evidenceCounts.certificates).toBe(2000);
   expect(c?.evidenceCounts.serials).toBeGreaterThanOrEqual(5000);

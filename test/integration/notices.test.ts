@@ -2,7 +2,9 @@
  * The clock's tasks against the stand-ins: acknowledgment through the SES v2 stand-in, team
  * notice and alerts through the SNS sink, delivery events from the configuration set.
  */
+
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { personActor } from '../../lambdas/domain/audit/events.ts';
 import { recordPreliminaryReport } from '../../lambdas/domain/notices/send-notices.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { type ClockEnv, clockEnv, sesEventNotification } from '../support/clock-env.ts';
@@ -54,7 +56,7 @@ describe('acknowledgment', () => {
     expect(mail?.body.text).toContain(`case ${caseId}`);
     expect(mail?.body.text).toContain('not our findings');
 
-    const c = await env.deps.cases.getCase(caseId);
+    const c = await env.deps.cases.get(caseId);
     const ack = c?.notices.find((n) => n.id === 'acknowledgment');
     expect(ack).toMatchObject({ status: 'sent', messageId: out.messageId, channel: 'ses' });
     // The acknowledgment is not the preliminary report: that obligation is still open.
@@ -72,7 +74,7 @@ describe('acknowledgment', () => {
       messageId: null,
     });
     expect(await env.mailsFor(caseId)).toHaveLength(0);
-    const c = await env.deps.cases.getCase(caseId);
+    const c = await env.deps.cases.get(caseId);
     expect(c?.acknowledgment).toEqual({ decision: 'suppress', reason: 'autoSubmitted' });
     expect(c?.notices.find((n) => n.id === 'reporter')?.status).toBe('pending');
   });
@@ -123,7 +125,7 @@ describe('delivery events', () => {
     await env.tasks.deliveryEvents(
       sesEventNotification('Bounce', messageId, '2026-11-27T09:05:00.000Z'),
     );
-    const c = await env.deps.cases.getCase(caseId);
+    const c = await env.deps.cases.get(caseId);
     expect(c?.notices.find((n) => n.id === 'acknowledgment')?.status).toBe('bounced');
     const alerts = env.snsFor(caseId).filter((m) => m.attributes.type === 'notice.bounced');
     expect(alerts.map((m) => m.topic).sort()).toEqual(['cpr-pager', 'cpr-team']);
@@ -145,24 +147,24 @@ describe('delivery events', () => {
       'reporter',
       {
         at: '2026-11-27T10:00:00.000Z',
-        actor: 'alice',
+        actor: personActor('alice'),
         channel: 'ses',
         messageId: 'manual-ses-1',
         note: null,
       },
       env.clockDeps,
     );
-    await env.deps.cases.registerOutbound('manual-ses-1', { caseId, noticeId: 'reporter' });
+    await env.clockDeps.outbound.register('manual-ses-1', { caseId, noticeId: 'reporter' });
     await env.tasks.deliveryEvents(
       sesEventNotification('Delivery', 'manual-ses-1', '2026-11-27T10:00:05.000Z'),
     );
     expect(
-      (await env.deps.cases.getCase(caseId))?.notices.find((n) => n.id === 'reporter')?.status,
+      (await env.deps.cases.get(caseId))?.notices.find((n) => n.id === 'reporter')?.status,
     ).toBe('delivered');
     await env.tasks.deliveryEvents(
       sesEventNotification('Bounce', 'manual-ses-1', '2026-11-27T10:03:00.000Z'),
     );
-    const n = (await env.deps.cases.getCase(caseId))?.notices.find((x) => x.id === 'reporter');
+    const n = (await env.deps.cases.get(caseId))?.notices.find((x) => x.id === 'reporter');
     expect(n?.status).toBe('bounced');
     expect(n?.history.map((h) => h.status)).toEqual(['sent', 'delivered', 'bounced']);
   });
@@ -193,7 +195,7 @@ describe('recording a preliminary report by hand', () => {
         'subscriber:nobody@x.example',
         {
           at: '2026-11-27T10:00:00.000Z',
-          actor: 'alice',
+          actor: personActor('alice'),
           channel: 'phone',
           messageId: null,
           note: 'called',
@@ -207,7 +209,7 @@ describe('recording a preliminary report by hand', () => {
         'reporter',
         {
           at: '2026-11-27T10:00:00.000Z',
-          actor: 'alice',
+          actor: personActor('alice'),
           channel: 'phone',
           messageId: null,
           note: null,
@@ -220,7 +222,7 @@ describe('recording a preliminary report by hand', () => {
       'reporter',
       {
         at: '2026-11-27T10:00:00.000Z',
-        actor: 'alice',
+        actor: personActor('alice'),
         channel: 'phone',
         messageId: null,
         note: 'called the reporter',
@@ -229,7 +231,7 @@ describe('recording a preliminary report by hand', () => {
     );
     expect(c.notices.find((n) => n.id === 'reporter')).toMatchObject({
       status: 'sent',
-      actor: 'alice',
+      actor: personActor('alice'),
       channel: 'phone',
     });
   });

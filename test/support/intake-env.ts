@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
 import { s3Client } from '../../lambdas/adapters/aws-clients.ts';
-import type { IntakeDeps, IntakeSettings } from '../../lambdas/domain/intake/ports.ts';
+import type { IntakeDeps, IntakeSettings } from '../../lambdas/domain/intake/intake-deps.ts';
 import { DEFAULT_DEADLINE_POLICY_VERSION } from '../../lambdas/domain/policy/deadline-policy.ts';
 import type { IntakeConfig } from '../../lambdas/intake/config.ts';
 import { intakeDeps, intakeSettings } from '../../lambdas/intake/deps.ts';

@@ -10,6 +10,7 @@ import {
   s3Client,
   secretsManagerClient,
   sesClient,
+  sesReceivingClient,
   sfnClient,
   snsClient,
 } from '../../lambdas/adapters/aws-clients.ts';
@@ -26,7 +27,8 @@ const context = {
 } as unknown as Context;
 
 const clients = [s3Client(), documentClient(), sfnClient(), sesClient(), snsClient()];
-const middleware = [...clients, secretsManagerClient()].map((c) => c.middlewareStack.identify());
+const others = [secretsManagerClient(), sesReceivingClient()];
+const middleware = [...clients, ...others].map((c) => c.middlewareStack.identify());
 const db = documentClient();
 const handler = cprHandler(async () => {
   const out = await db.send(new ListTablesCommand({}));

@@ -1,5 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { EvidenceStore, MessageEvidence } from '../../domain/intake/ports.ts';
+import type { EvidenceStore, MessageEvidence } from '../../domain/ports/evidence-store.ts';
 import { isNoSuchKey } from './errors.ts';
 
 /**

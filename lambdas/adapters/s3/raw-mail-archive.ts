@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { RawMailArchive } from '../../domain/intake/ports.ts';
+import type { RawMailArchive } from '../../domain/ports/raw-mail.ts';
 
 /**
  * The Object Lock archive bucket (compliance mode: nobody can delete or shorten retention, not

@@ -3,7 +3,7 @@ import {
   RawMailNotFoundError,
   type RawMailStore,
   type StoredRawMail,
-} from '../../domain/intake/ports.ts';
+} from '../../domain/ports/raw-mail.ts';
 import { isNoSuchKey } from './errors.ts';
 
 /** The inbound bucket SES writes each raw message to (object key = prefix + SES messageId). */

@@ -1,5 +1,5 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import type { Mailer, OutboundMail } from '../../domain/notices/ports.ts';
+import type { Mailer, OutboundMail } from '../../domain/ports/mailer.ts';
 
 export class MailSendError extends Error {
   override readonly name = 'MailSendError';

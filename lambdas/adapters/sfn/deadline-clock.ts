@@ -1,5 +1,5 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { DeadlineClock, DeadlineClockInput } from '../../domain/intake/ports.ts';
+import type { DeadlineClock, DeadlineClockInput } from '../../domain/ports/deadline-clock.ts';
 
 /**
  * One Standard execution per case, named after the case id: Step Functions refuses a second

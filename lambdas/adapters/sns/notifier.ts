@@ -1,6 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { SnsMessage } from '../../domain/escalation/messages.ts';
-import type { Notifier, TopicName } from '../../domain/notices/ports.ts';
+import type { Notifier, TopicName } from '../../domain/ports/notifier.ts';
 
 export class TopicNotConfiguredError extends Error {
   override readonly name = 'TopicNotConfiguredError';

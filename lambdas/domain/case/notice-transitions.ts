@@ -3,6 +3,7 @@
  * already recorded (so retries are harmless), or throws a NoticeTransitionError naming why the
  * change is refused. Storage applies them under optimistic locking.
  */
+import type { AuditActor } from '../audit/events.ts';
 import type { CprCase, Notice, NoticeChange, NoticeStatus } from './types.ts';
 
 export const NOTICE_REFUSALS = [
@@ -28,7 +29,7 @@ const SENDABLE: ReadonlySet<NoticeStatus> = new Set(['pending', 'bounced', 'comp
 
 export interface SentRecord {
   readonly at: string;
-  readonly actor: string;
+  readonly actor: AuditActor;
   /** `ses`, `email (outside the system)`, `phone`, ... */
   readonly channel: string;
   readonly messageId: string | null;
@@ -122,10 +123,4 @@ export function applyDeliveryEvent(
   return replaceNotice(c, notice.id, (n) =>
     withChange(n, { at, status: target, actor: 'system:ses', detail }, {}),
   );
-}
-
-/** Closing a case ends every escalation; the reason is kept for the timeline. */
-export function closeCase(c: CprCase, at: string, reason: string): CprCase | null {
-  if (c.status === 'closed') return null;
-  return { ...c, status: 'closed', closedAt: at, closeReason: reason };
 }

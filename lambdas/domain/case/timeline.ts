@@ -10,7 +10,8 @@
  * close fields give the closure; the other audit events (case opened, team notified, verdicts
  * flagged, delivery alerts, ...) are listed with their description.
  */
-import type { AuditEvent, CprCase, Escalation, Notice, NoticeChange } from './types.ts';
+import type { AuditEvent } from '../audit/events.ts';
+import type { CprCase, Escalation, Notice, NoticeChange } from './types.ts';
 
 export const TIMELINE_KINDS = [
   'received',

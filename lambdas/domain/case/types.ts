@@ -2,6 +2,7 @@
  * The Certificate Problem Report case: what we record for every message that reaches a CPR
  * address. Closed sets are string-literal unions with one source of truth (the `as const` arrays).
  */
+import type { AuditActor } from '../audit/events.ts';
 import type { Evidence } from '../evidence/types.ts';
 
 export const CLASSIFICATIONS = [
@@ -38,7 +39,15 @@ export type AcknowledgmentDecision =
   | { readonly decision: 'suppress'; readonly reason: SuppressionReason };
 
 /** SES receipt verdicts, as recorded on the case. Never a reason to drop a message. */
-export type VerdictStatus = 'PASS' | 'FAIL' | 'GRAY' | 'PROCESSING_FAILED' | 'DISABLED' | 'NONE';
+export const VERDICT_STATUSES = [
+  'PASS',
+  'FAIL',
+  'GRAY',
+  'PROCESSING_FAILED',
+  'DISABLED',
+  'NONE',
+] as const;
+export type VerdictStatus = (typeof VERDICT_STATUSES)[number];
 export interface Verdicts {
   readonly spam: VerdictStatus;
   readonly virus: VerdictStatus;
@@ -79,7 +88,7 @@ export interface Notice {
   readonly dueAt: string | null;
   readonly sentAt: string | null;
   readonly messageId: string | null;
-  readonly actor: string | null;
+  readonly actor: AuditActor | null;
   readonly channel: string | null;
   readonly note: string | null;
   /** Every status change, oldest first: the notice's fate for the incident timeline. */
@@ -89,7 +98,7 @@ export interface Notice {
 export interface NoticeChange {
   readonly at: string;
   readonly status: NoticeStatus;
-  readonly actor: string;
+  readonly actor: AuditActor;
   /** Channel, SES message id, bounce diagnostic or a person's note. */
   readonly detail: string | null;
 }
@@ -109,6 +118,8 @@ export interface Checkpoint {
 }
 
 /** An escalation the deadline clock raised, recorded once per checkpoint. */
+export const ESCALATION_STATUSES = ['pending', 'sent'] as const;
+
 export interface Escalation {
   readonly level: EscalationLevel;
   /** The checkpoint time it belongs to: with `level`, the idempotency key of the escalation. */
@@ -118,7 +129,7 @@ export interface Escalation {
   /** Ids of the notices whose obligation was open, with their due times. */
   readonly openObligations: readonly { readonly noticeId: string; readonly dueAt: string | null }[];
   /** `pending` until the topic accepted the publish, then `sent`. */
-  readonly status: 'pending' | 'sent';
+  readonly status: (typeof ESCALATION_STATUSES)[number];
   readonly sentAt: string | null;
 }
 
@@ -150,6 +161,9 @@ export interface Subscriber {
   readonly email: string;
 }
 
+export const MESSAGE_ROLES = ['report', 'duplicate', 'reply'] as const;
+export type MessageRole = (typeof MESSAGE_ROLES)[number];
+
 /** One message (SES messageId) that belongs to the case. */
 export interface CaseMessage {
   readonly sesMessageId: string;
@@ -159,7 +173,7 @@ export interface CaseMessage {
   /** The sender's Message-ID header (no angle brackets): our notices answer it, for threading. */
   readonly messageIdHeader: string | null;
   /** `report` (opened the case), `duplicate` (same report again), `reply` (threaded follow-up). */
-  readonly role: 'report' | 'duplicate' | 'reply';
+  readonly role: MessageRole;
   readonly rawKey: string;
   /** S3 key of the full evidence JSON extracted from this message. */
   readonly evidenceKey: string | null;
@@ -193,17 +207,4 @@ export interface CprCase {
   readonly closeReason: string | null;
   /** Optimistic-concurrency version, incremented by every write. */
   readonly version: number;
-}
-
-/** An append-only audit event (BR 5.4: date and time, actor, description). */
-export interface AuditEvent {
-  readonly caseId: string;
-  /** ISO 8601 UTC. */
-  readonly at: string;
-  /** `system:intake`, `system:clock`, or a person. */
-  readonly actor: string;
-  readonly type: string;
-  readonly description: string;
-  /** Deterministic id so that a retried step writes the same event once. */
-  readonly eventId: string;
 }

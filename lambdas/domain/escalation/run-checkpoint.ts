@@ -4,10 +4,11 @@
  * published and as sent after, so a retried step publishes at most once unless it died between
  * the publish and the record (then at least once, never silently zero).
  */
+import { escalationSent } from '../audit/events.ts';
 import type { CprCase, EscalationLevel } from '../case/types.ts';
-import type { CaseRepository } from '../intake/ports.ts';
-import { CaseNotFoundError } from '../intake/ports.ts';
-import type { Notifier } from '../notices/ports.ts';
+import type { AuditLog } from '../ports/audit-log.ts';
+import { CaseNotFoundError, type CaseStore } from '../ports/case-store.ts';
+import type { Notifier } from '../ports/notifier.ts';
 import {
   clockDone,
   escalationAt,
@@ -20,7 +21,8 @@ import {
 import { escalationNotice } from './messages.ts';
 
 export interface CheckpointDeps {
-  readonly cases: CaseRepository;
+  readonly cases: CaseStore;
+  readonly audit: AuditLog;
   readonly notifier: Notifier;
   readonly now: () => Date;
 }
@@ -48,7 +50,7 @@ export async function planClock(
   afterIndex: number,
   deps: CheckpointDeps,
 ): Promise<ClockPlan> {
-  const c = await deps.cases.getCase(caseId);
+  const c = await deps.cases.get(caseId);
   if (!c) throw new CaseNotFoundError(`case ${caseId} does not exist`);
   return plan(c, afterIndex);
 }
@@ -59,7 +61,7 @@ export async function runCheckpoint(
   index: number,
   deps: CheckpointDeps,
 ): Promise<ClockPlan> {
-  let c = await deps.cases.getCase(caseId);
+  let c = await deps.cases.get(caseId);
   if (!c) throw new CaseNotFoundError(`case ${caseId} does not exist`);
   const cp = c.deadlines.checkpoints[index];
   if (!cp) return plan(c, index);
@@ -73,7 +75,7 @@ export async function runCheckpoint(
   if (decision.action === 'escalate') {
     const e = decision.escalation;
     escalated = e.level;
-    c = await deps.cases.updateCase(caseId, (current) => recordEscalationPending(current, e));
+    c = await deps.cases.update(caseId, (current) => recordEscalationPending(current, e));
     const recorded = escalationAt(c, e.level, e.checkpointAt) ?? e;
     const message = escalationNotice(c, recorded);
     const routes = escalationRoutes(e.level, c.classification);
@@ -81,20 +83,18 @@ export async function runCheckpoint(
       await deps.notifier.publish(topic, message);
     }
     const sentAt = deps.now().toISOString();
-    c = await deps.cases.updateCase(caseId, (current) =>
+    c = await deps.cases.update(caseId, (current) =>
       recordEscalationSent(current, e.level, e.checkpointAt, sentAt),
     );
-    await deps.cases.appendEvents([
-      {
+    await deps.audit.append([
+      escalationSent({
         caseId,
+        level: e.level,
+        checkpointAt: e.checkpointAt,
         at: sentAt,
-        actor: 'system:clock',
-        type: `escalation.${e.level}`,
-        eventId: `${caseId}:escalation:${e.level}:${e.checkpointAt}`,
-        description: `${e.level} escalation to ${routes.join(' and ')}: open ${recorded.openObligations
-          .map((o) => `${o.noticeId} (due ${o.dueAt ?? 'n/a'})`)
-          .join(', ')}`,
-      },
+        routes,
+        openObligations: recorded.openObligations,
+      }),
     ]);
   }
   const next = plan(c, index);

@@ -1,19 +1,22 @@
 /**
  * Intake: one SES message in, exactly one case out (new, or the case it answers or repeats).
  *
- * The order of steps is what makes this safe without transactions (the local DynamoDB stand-in
- * has none, and retries are the normal case for an asynchronous Lambda):
- * 1. claim the SES messageId (conditional put): a record of the message exists before any work;
- * 2. decide the case (reply, duplicate, new) and remember the decision on that record, so a retry
- *    after a crash takes the same decision;
- * 3. write the message's full evidence to S3 (an overwrite is harmless);
- * 4. create or update the case item under a condition (create-if-absent, optimistic version);
- * 5. append audit events with deterministic ids (written once);
- * 6. start the deadline clock with the case id as execution name (a second start is a no-op);
- * 7. mark the message done.
- * A failure at any step leaves the message re-processable by a retry or a replay.
+ * The steps, in the order that makes this safe without transactions (the local DynamoDB
+ * stand-in has none, and retries are the normal case for an asynchronous Lambda); see
+ * docs/design.md "Intake, step by step":
+ * claim, read and archive, extract, route, resolve, store evidence, upsert the case, audit, start
+ * the clock, complete. A failure at any step leaves the message re-processable by a retry or a
+ * replay.
  */
 
+import {
+  type AuditEvent,
+  caseOpened,
+  messageJoined,
+  messageReceived,
+  parseFailed as parseFailedEvent,
+  verdictsFlagged,
+} from '../audit/events.ts';
 import { CANARY_HEADER, verifyCanaryToken } from '../canary/token.ts';
 import {
   buildNewCase,
@@ -26,7 +29,6 @@ import { caseIdFor, MAX_CASE_ID_ATTEMPTS } from '../case/case-id.ts';
 import { linkKeysToCertificates } from '../case/evidence-set.ts';
 import type {
   AcknowledgmentDecision,
-  AuditEvent,
   CaseMessage,
   Classification,
   CprCase,
@@ -41,16 +43,10 @@ import { MAX_HEADER_VALUE_CHARS } from '../mail/limits.ts';
 import { parseMail, UnparsableMailError } from '../mail/parse.ts';
 import { caseIdsInSubject, referencedMessageIds } from '../mail/threading.ts';
 import type { ParsedMail } from '../mail/types.ts';
-import { deadlinePolicy } from '../policy/deadline-policy.ts';
-import {
-  type IntakeDeps,
-  type IntakeSettings,
-  type MessageEnvelope,
-  type MessageRole,
-  RawMailNotFoundError,
-} from './ports.ts';
-
-export const INTAKE_ACTOR = 'system:intake';
+import { type DeadlinePolicy, deadlinePolicy } from '../policy/deadline-policy.ts';
+import type { MessageEnvelope, MessageRecord, MessageRole } from '../ports/message-ledger.ts';
+import { RawMailNotFoundError } from '../ports/raw-mail.ts';
+import type { IntakeDeps, IntakeSettings } from './intake-deps.ts';
 
 export class CaseIdExhaustedError extends Error {
   override readonly name = 'CaseIdExhaustedError';
@@ -83,7 +79,10 @@ export interface ProcessOptions {
   readonly replay?: boolean;
 }
 
-/** Runs intake for one message SES stored; see the module comment for the order of writes. */
+/**
+ * Runs intake for one message SES stored. The steps are those of docs/design.md, in the order
+ * that keeps intake safe without transactions; each is a function below.
+ */
 export async function processMessage(
   envelope: MessageEnvelope,
   deps: IntakeDeps,
@@ -91,43 +90,24 @@ export async function processMessage(
   options: ProcessOptions = {},
 ): Promise<IntakeResult> {
   const policy = deadlinePolicy(settings.deadlinePolicyVersion);
-  const record = await deps.cases.claimMessage(envelope);
+  const record = await claim(envelope, deps);
   if (record.state === 'done' && record.caseId && record.role && !options.replay) {
-    const existing = await deps.cases.getCase(record.caseId);
+    const existing = await deps.cases.get(record.caseId);
     if (existing) return resultOf(existing, record.role, 'alreadyProcessed', false);
   }
   // The first delivery's envelope is authoritative: a retry carries the same facts anyway.
   const env = record.envelope;
-  const receivedAt = new Date(env.receivedAt);
-
-  const { mail, parseError } = await readMail(env, deps);
-  if (!parseError && isCanary(mail, settings, receivedAt)) {
+  const { mail, parseError } = await readAndArchive(env, deps);
+  if (!parseError && isCanary(mail, settings, new Date(env.receivedAt))) {
     return recordCanary(env, mail, deps);
   }
-  const extracted = parseError ? withProblem(EMPTY_EVIDENCE, parseError) : await safeExtract(mail);
-
-  let caseId = record.caseId;
-  let role = record.role;
-  if (!caseId || !role) {
-    ({ caseId, role } = await route(mail, env, deps));
-    await deps.cases.assignMessage(env.sesMessageId, caseId, role);
-  }
-
-  const records = await deps.inventory.lookup(inventoryQueryFor(extracted));
-  const resolution = resolveAffected(extracted, records);
-  const evidence = withInventoryMatches(
-    linkKeysToCertificates(extracted, resolution.keyCompromised),
-    resolution,
-  );
-  const own: CaseEvidence = {
-    evidence,
-    affected: resolution.affected,
-    subscribers: resolution.subscribers,
-  };
-  const evidenceKey = deps.evidence.keyFor(caseId, env.sesMessageId);
-  await deps.evidence.put(evidenceKey, { caseId, sesMessageId: env.sesMessageId, ...own });
-
-  const classification: Classification = parseError ? 'unparsed' : classify({ evidence, mail });
+  const extracted = await extract(mail, parseError);
+  const { caseId, role } = await route(record, mail, deps);
+  const own = await resolve(extracted, deps);
+  const evidenceKey = await storeEvidence(caseId, env, own, deps);
+  const classification: Classification = parseError
+    ? 'unparsed'
+    : classify({ evidence: own.evidence, mail });
   const message: CaseMessage = {
     sesMessageId: env.sesMessageId,
     receivedAt: env.receivedAt,
@@ -138,65 +118,149 @@ export async function processMessage(
     rawKey: env.rawKey,
     evidenceKey,
   };
-
-  let stored: CprCase;
-  let outcome: 'created' | 'joined';
-  if (role === 'report') {
-    const reporter = reporterAddress(mail);
-    const acknowledgment = decideAcknowledgment({
-      mail,
-      verdicts: env.verdicts,
-      ownAddresses: settings.ownAddresses,
-    });
-    const fresh = buildNewCase({
-      id: caseId,
-      receivedAt,
-      reporter,
-      subject: mail.subject,
-      classification,
-      acknowledgment,
-      verdicts: env.verdicts,
-      full: own,
-      message,
-      parseError,
-      policy,
-    });
-    const created = await deps.cases.createCase(fresh);
-    if (!created.created && created.stored.messages[0]?.sesMessageId !== env.sesMessageId) {
-      // Another message took this id between our check and our write: route again next try.
-      await deps.cases.clearAssignment(env.sesMessageId);
-      throw new CaseIdExhaustedError(`case id ${caseId} was taken concurrently; retrying`);
-    }
-    stored =
-      created.created || !options.replay
-        ? created.stored
-        : await foldInto(caseId, message, own, classification, deps, policy);
-    outcome = 'created';
-  } else {
-    stored = await foldInto(caseId, message, own, classification, deps, policy);
-    outcome = 'joined';
-  }
-
-  await deps.cases.appendEvents(
-    eventsFor(stored, env, role, classification, parseError, deps.now()),
+  const { stored, outcome } = await upsertCase(
+    { caseId, role, env, mail, message, own, classification, parseError },
+    deps,
+    settings,
+    policy,
+    options,
   );
-  if (role === 'report') {
-    await deps.clock.start({
-      caseId: stored.id,
-      receivedAt: stored.receivedAt,
-      deadlines: stored.deadlines,
-      acknowledgment: stored.acknowledgment,
-    });
+  await audit(stored, env, role, classification, parseError, deps);
+  await startClock(stored, role, deps);
+  await complete(stored, env, mail, role, deps);
+  return resultOf(stored, role, outcome, parseError !== null);
+}
+
+/** Step 1: a record of the message exists before any work on it (conditional put). */
+function claim(envelope: MessageEnvelope, deps: IntakeDeps): Promise<MessageRecord> {
+  return deps.messages.claim(envelope);
+}
+
+/** Step 3: evidence from the message's content; an unreadable message has only its problem. */
+async function extract(mail: ParsedMail, parseError: string | null): Promise<Evidence> {
+  return parseError ? withProblem(EMPTY_EVIDENCE, parseError) : safeExtract(mail);
+}
+
+/** Step 5: affected certificates and Subscribers from the inventory. */
+async function resolve(extracted: Evidence, deps: IntakeDeps): Promise<CaseEvidence> {
+  const records = await deps.inventory.lookup(inventoryQueryFor(extracted));
+  const resolution = resolveAffected(extracted, records);
+  const evidence = withInventoryMatches(
+    linkKeysToCertificates(extracted, resolution.keyCompromised),
+    resolution,
+  );
+  return { evidence, affected: resolution.affected, subscribers: resolution.subscribers };
+}
+
+/** Step 6: the message's full evidence next to the raw mail (an overwrite is harmless). */
+async function storeEvidence(
+  caseId: string,
+  env: MessageEnvelope,
+  own: CaseEvidence,
+  deps: IntakeDeps,
+): Promise<string> {
+  const key = deps.evidence.keyFor(caseId, env.sesMessageId);
+  await deps.evidence.put(key, { caseId, sesMessageId: env.sesMessageId, ...own });
+  return key;
+}
+
+interface UpsertInput {
+  readonly caseId: string;
+  readonly role: MessageRole;
+  readonly env: MessageEnvelope;
+  readonly mail: ParsedMail;
+  readonly message: CaseMessage;
+  readonly own: CaseEvidence;
+  readonly classification: Classification;
+  readonly parseError: string | null;
+}
+
+/** Step 7: create the case (create-if-absent) or fold the message into it (version check). */
+async function upsertCase(
+  input: UpsertInput,
+  deps: IntakeDeps,
+  settings: IntakeSettings,
+  policy: DeadlinePolicy,
+  options: ProcessOptions,
+): Promise<{ stored: CprCase; outcome: 'created' | 'joined' }> {
+  const { caseId, env, mail, message, own, classification } = input;
+  if (input.role !== 'report') {
+    return {
+      stored: await foldInto(caseId, message, own, classification, deps, policy),
+      outcome: 'joined',
+    };
   }
+  const reporter = reporterAddress(mail);
+  const acknowledgment = decideAcknowledgment({
+    mail,
+    verdicts: env.verdicts,
+    ownAddresses: settings.ownAddresses,
+  });
+  const fresh = buildNewCase({
+    id: caseId,
+    receivedAt: new Date(env.receivedAt),
+    reporter,
+    subject: mail.subject,
+    classification,
+    acknowledgment,
+    verdicts: env.verdicts,
+    full: own,
+    message,
+    parseError: input.parseError,
+    policy,
+  });
+  const created = await deps.cases.create(fresh);
+  if (!created.created && created.stored.messages[0]?.sesMessageId !== env.sesMessageId) {
+    // Another message took this id between our check and our write: route again next try.
+    await deps.messages.clearAssignment(env.sesMessageId);
+    throw new CaseIdExhaustedError(`case id ${caseId} was taken concurrently; retrying`);
+  }
+  const stored =
+    created.created || !options.replay
+      ? created.stored
+      : await foldInto(caseId, message, own, classification, deps, policy);
+  return { stored, outcome: 'created' };
+}
+
+/** Step 8: the message's audit events, with deterministic ids (written once). */
+async function audit(
+  c: CprCase,
+  env: MessageEnvelope,
+  role: MessageRole,
+  classification: Classification,
+  parseError: string | null,
+  deps: IntakeDeps,
+): Promise<void> {
+  await deps.audit.append(eventsFor(c, env, role, classification, parseError, deps.now()));
+}
+
+/** Step 9: the case's deadline clock, an execution named after the case id (started once). */
+async function startClock(c: CprCase, role: MessageRole, deps: IntakeDeps): Promise<void> {
+  if (role !== 'report') return;
+  await deps.clock.start({
+    caseId: c.id,
+    receivedAt: c.receivedAt,
+    deadlines: c.deadlines,
+    acknowledgment: c.acknowledgment,
+  });
+}
+
+/** Step 10: later replies may reference this message; then the message is done. */
+async function complete(
+  c: CprCase,
+  env: MessageEnvelope,
+  mail: ParsedMail,
+  role: MessageRole,
+  deps: IntakeDeps,
+): Promise<void> {
   if (mail.messageIdHeader && role !== 'report') {
-    // Later replies may reference this one rather than our acknowledgment.
-    await deps.cases.registerMessageIdHeader(mail.messageIdHeader, {
-      caseId: stored.id,
+    // A report's Message-ID was registered when it was routed.
+    await deps.messageIds.register(mail.messageIdHeader, {
+      caseId: c.id,
       from: mail.from?.address ?? null,
     });
   }
-  await deps.cases.completeMessage(env.sesMessageId);
-  return resultOf(stored, role, outcome, parseError !== null);
+  await deps.messages.complete(env.sesMessageId);
 }
 
 async function foldInto(
@@ -205,9 +269,9 @@ async function foldInto(
   own: CaseEvidence,
   classification: Classification,
   deps: IntakeDeps,
-  policy: ReturnType<typeof deadlinePolicy>,
+  policy: DeadlinePolicy,
 ): Promise<CprCase> {
-  const current = await deps.cases.getCase(caseId);
+  const current = await deps.cases.get(caseId);
   // The full evidence of the case is the union of its messages' evidence files.
   let full = own;
   for (const m of current?.messages ?? []) {
@@ -217,9 +281,7 @@ async function foldInto(
   }
   // A key in a reply proves compromise of a certificate sent in the first report.
   full = { ...full, evidence: linkKeysToCertificates(full.evidence) };
-  return deps.cases.updateCase(caseId, (c) =>
-    joinCase(c, { message, full, classification, policy }),
-  );
+  return deps.cases.update(caseId, (c) => joinCase(c, { message, full, classification, policy }));
 }
 
 function withProblem(evidence: Evidence, problem: string): Evidence {
@@ -248,13 +310,13 @@ async function recordCanary(
 ): Promise<IntakeResult> {
   const token = mail.headers[CANARY_HEADER] ?? '';
   const sentAt = token.split(';')[1] ?? env.receivedAt;
-  await deps.cases.recordHeartbeat({
+  await deps.heartbeats.record({
     receivedAt: env.receivedAt,
     sentAt,
     sesMessageId: env.sesMessageId,
     latencyMs: Math.max(0, Date.parse(env.receivedAt) - Date.parse(sentAt)),
   });
-  await deps.cases.completeMessage(env.sesMessageId);
+  await deps.messages.complete(env.sesMessageId);
   return {
     caseId: null,
     role: 'canary',
@@ -266,7 +328,8 @@ async function recordCanary(
   };
 }
 
-async function readMail(
+/** Step 2: the raw message, its immutable copy first (BR 5.5), then parsed under limits. */
+async function readAndArchive(
   env: MessageEnvelope,
   deps: IntakeDeps,
 ): Promise<{ mail: ParsedMail; parseError: string | null }> {
@@ -312,23 +375,38 @@ export function mailFromEnvelope(env: MessageEnvelope): ParsedMail {
   };
 }
 
+/**
+ * Step 4: which case the message belongs to. The decision is written onto the message's record
+ * before anything else, so a retry after a crash routes the same way.
+ */
 async function route(
+  record: MessageRecord,
+  mail: ParsedMail,
+  deps: IntakeDeps,
+): Promise<{ caseId: string; role: MessageRole }> {
+  if (record.caseId && record.role) return { caseId: record.caseId, role: record.role };
+  const decided = await decideRoute(mail, record.envelope, deps);
+  await deps.messages.assign(record.envelope.sesMessageId, decided.caseId, decided.role);
+  return decided;
+}
+
+async function decideRoute(
   mail: ParsedMail,
   env: MessageEnvelope,
   deps: IntakeDeps,
 ): Promise<{ caseId: string; role: MessageRole }> {
   // A case id of ours in the subject: trusted only if we really issued it.
   for (const id of caseIdsInSubject(mail.subject)) {
-    if (await deps.cases.getCase(id)) return { caseId: id, role: 'reply' };
+    if (await deps.cases.get(id)) return { caseId: id, role: 'reply' };
   }
   for (const ref of referencedMessageIds(mail)) {
-    const owner = await deps.cases.findMessageIdHeader(ref);
+    const owner = await deps.messageIds.find(ref);
     if (owner) return { caseId: owner.caseId, role: 'reply' };
   }
   const candidate = await freeCaseId(env, deps);
   if (mail.messageIdHeader) {
     const from = mail.from?.address ?? null;
-    const owner = await deps.cases.registerMessageIdHeader(mail.messageIdHeader, {
+    const owner = await deps.messageIds.register(mail.messageIdHeader, {
       caseId: candidate,
       from,
     });
@@ -344,7 +422,7 @@ async function freeCaseId(env: MessageEnvelope, deps: IntakeDeps): Promise<strin
   const receivedAt = new Date(env.receivedAt);
   for (let attempt = 0; attempt < MAX_CASE_ID_ATTEMPTS; attempt += 1) {
     const id = caseIdFor(receivedAt, env.sesMessageId, attempt);
-    const existing = await deps.cases.getCase(id);
+    const existing = await deps.cases.get(id);
     if (!existing || existing.messages[0]?.sesMessageId === env.sesMessageId) return id;
   }
   throw new CaseIdExhaustedError(`no free case id for ${env.sesMessageId}`);
@@ -359,59 +437,22 @@ function eventsFor(
   now: Date,
 ): AuditEvent[] {
   const at = now.toISOString();
-  const base = { caseId: c.id, actor: INTAKE_ACTOR };
-  const id = (type: string) => `${env.sesMessageId}:${type}`;
-  const events: AuditEvent[] = [
-    {
-      ...base,
-      at: env.receivedAt,
-      type: 'received',
-      eventId: id('received'),
-      description: `message ${env.sesMessageId} received (${role})`,
-    },
-  ];
-  if (role === 'report') {
-    events.push({
-      ...base,
-      at,
-      type: 'opened',
-      eventId: id('opened'),
-      description: `case opened as ${classification}; acknowledgment ${
-        c.acknowledgment.decision === 'send'
-          ? 'to be sent'
-          : `suppressed (${c.acknowledgment.reason})`
-      }`,
-    });
-  } else {
-    events.push({
-      ...base,
-      at,
-      type: 'joined',
-      eventId: id('joined'),
-      description: `${role} joined the case; classification now ${c.classification}${
-        c.status === 'closed' ? '; the case is closed' : ''
-      }`,
-    });
-  }
-  const flagged = (['spam', 'virus', 'dmarc'] as const).filter((v) => env.verdicts[v] === 'FAIL');
-  if (flagged.length > 0) {
-    events.push({
-      ...base,
-      at,
-      type: 'verdictFlagged',
-      eventId: id('verdictFlagged'),
-      description: `SES verdicts failed: ${flagged.join(', ')}; kept for a person to review`,
-    });
-  }
-  if (parseError) {
-    events.push({
-      ...base,
-      at,
-      type: 'parseFailed',
-      eventId: id('parseFailed'),
-      description: `message could not be parsed: ${parseError}`,
-    });
-  }
+  const ids = { caseId: c.id, sesMessageId: env.sesMessageId };
+  const events: AuditEvent[] = [messageReceived({ ...ids, receivedAt: env.receivedAt, role })];
+  events.push(
+    role === 'report'
+      ? caseOpened({ ...ids, at, classification, acknowledgment: c.acknowledgment })
+      : messageJoined({
+          ...ids,
+          at,
+          role,
+          classification: c.classification,
+          caseClosed: c.status === 'closed',
+        }),
+  );
+  const failed = (['spam', 'virus', 'dmarc'] as const).filter((v) => env.verdicts[v] === 'FAIL');
+  if (failed.length > 0) events.push(verdictsFlagged({ ...ids, at, failed }));
+  if (parseError) events.push(parseFailedEvent({ ...ids, at, error: parseError }));
   return events;
 }
 

@@ -1,6 +1,7 @@
 /** Re-running intake for a message already in the inbound store. */
 
-import type { IntakeDeps, IntakeSettings, MessageEnvelope } from './ports.ts';
+import type { MessageEnvelope } from '../ports/message-ledger.ts';
+import type { IntakeDeps, IntakeSettings } from './intake-deps.ts';
 import { type IntakeResult, processMessage } from './process-message.ts';
 
 export const UNKNOWN_VERDICTS = {
@@ -24,7 +25,7 @@ export async function replayMessage(
   deps: IntakeDeps,
   settings: IntakeSettings,
 ): Promise<IntakeResult> {
-  const record = await deps.cases.getMessage(sesMessageId);
+  const record = await deps.messages.get(sesMessageId);
   let envelope: MessageEnvelope;
   if (record) {
     envelope = record.envelope;

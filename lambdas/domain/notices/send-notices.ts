@@ -5,6 +5,15 @@
  */
 
 import {
+  type AuditActor,
+  deliveryAlertEventId,
+  deliveryAlerted,
+  deliveryRecorded,
+  noticeSent,
+  teamNotified,
+  teamNotifiedEventId,
+} from '../audit/events.ts';
+import {
   applyDeliveryEvent,
   type DeliveryOutcome,
   markNoticeSent,
@@ -12,19 +21,27 @@ import {
   type SentRecord,
 } from '../case/notice-transitions.ts';
 import { ACK_NOTICE_ID } from '../case/notices.ts';
-import type { AuditEvent, CprCase, NoticeKind } from '../case/types.ts';
+import type { CprCase, NoticeKind } from '../case/types.ts';
 import {
   acknowledgmentMail,
   deliveryProblemNotice,
   type Locations,
   teamNotice,
 } from '../escalation/messages.ts';
-import type { CaseRepository } from '../intake/ports.ts';
-import { CaseNotFoundError } from '../intake/ports.ts';
-import type { Mailer, Notifier } from './ports.ts';
+import type { AuditLog } from '../ports/audit-log.ts';
+import { CaseNotFoundError, type CaseStore } from '../ports/case-store.ts';
+import type { Mailer } from '../ports/mailer.ts';
+import type { MessageIdIndex } from '../ports/message-id-index.ts';
+import type { Notifier } from '../ports/notifier.ts';
+import type { OutboundRegistry } from '../ports/outbound-registry.ts';
 
 export interface NoticeDeps {
-  readonly cases: CaseRepository;
+  readonly cases: CaseStore;
+  readonly audit: AuditLog;
+  /** Where an outbound message's id leads back to its notice (for delivery events). */
+  readonly outbound: OutboundRegistry;
+  /** Where SES's Message-ID of a notice leads back to the case (for replies to it). */
+  readonly messageIds: MessageIdIndex;
   readonly now: () => Date;
 }
 
@@ -39,21 +56,10 @@ export interface SenderSettings {
 /** SES rewrites Message-ID to `<id@region.amazonses.com>`; replies may reference either form. */
 export const SES_MESSAGE_ID_DOMAINS = ['email.amazonses.com'] as const;
 
-async function loadCase(cases: CaseRepository, caseId: string): Promise<CprCase> {
-  const c = await cases.getCase(caseId);
+async function loadCase(cases: CaseStore, caseId: string): Promise<CprCase> {
+  const c = await cases.get(caseId);
   if (!c) throw new CaseNotFoundError(`case ${caseId} does not exist`);
   return c;
-}
-
-function event(
-  c: CprCase,
-  at: string,
-  actor: string,
-  type: string,
-  eventId: string,
-  description: string,
-): AuditEvent {
-  return { caseId: c.id, at, actor, type, eventId, description };
 }
 
 /**
@@ -68,30 +74,30 @@ async function recordSent(
   region: string | null,
 ): Promise<CprCase> {
   if (sent.messageId) {
-    await deps.cases.registerOutbound(sent.messageId, { caseId: c.id, noticeId });
+    await deps.outbound.register(sent.messageId, { caseId: c.id, noticeId });
     const domains = region
       ? [...SES_MESSAGE_ID_DOMAINS, `${region}.amazonses.com`]
       : SES_MESSAGE_ID_DOMAINS;
     for (const domain of domains) {
-      await deps.cases.registerMessageIdHeader(`${sent.messageId}@${domain}`, {
+      await deps.messageIds.register(`${sent.messageId}@${domain}`, {
         caseId: c.id,
         from: null,
       });
     }
   }
-  const updated = await deps.cases.updateCase(c.id, (current) =>
+  const updated = await deps.cases.update(c.id, (current) =>
     markNoticeSent(current, noticeId, sent),
   );
   const notice = updated.notices.find((n) => n.id === noticeId);
-  await deps.cases.appendEvents([
-    event(
-      updated,
-      sent.at,
-      sent.actor,
-      noticeId === ACK_NOTICE_ID ? 'acknowledged' : 'noticeSent',
-      `${c.id}:sent:${noticeId}:${sent.messageId ?? sent.at}`,
-      `${notice?.kind ?? 'notice'} to ${notice?.recipient ?? 'unknown'} sent via ${sent.channel}${sent.messageId ? ` (SES message ${sent.messageId})` : ''}${sent.note ? `: ${sent.note}` : ''}`,
-    ),
+  await deps.audit.append([
+    noticeSent({
+      caseId: updated.id,
+      noticeId,
+      acknowledgment: noticeId === ACK_NOTICE_ID,
+      kind: notice?.kind ?? null,
+      recipient: notice?.recipient ?? null,
+      ...sent,
+    }),
   ]);
   return updated;
 }
@@ -153,18 +159,10 @@ export async function notifyTeam(
   where: Locations,
 ): Promise<{ status: 'sent' | 'alreadySent' }> {
   const c = await loadCase(deps.cases, caseId);
-  const eventId = `${c.id}:teamNotified`;
-  if (await deps.cases.hasEvent(c.id, eventId)) return { status: 'alreadySent' };
+  if (await deps.audit.has(c.id, teamNotifiedEventId(c.id))) return { status: 'alreadySent' };
   const { messageId } = await deps.notifier.publish('team', teamNotice(c, where));
-  await deps.cases.appendEvents([
-    event(
-      c,
-      deps.now().toISOString(),
-      'system:notify-team',
-      'teamNotified',
-      eventId,
-      `team notified (SNS message ${messageId})`,
-    ),
+  await deps.audit.append([
+    teamNotified({ caseId: c.id, at: deps.now().toISOString(), snsMessageId: messageId }),
   ]);
   return { status: 'sent' };
 }
@@ -180,7 +178,7 @@ export async function recordPreliminaryReport(
   sent: SentRecord,
   deps: NoticeDeps,
 ): Promise<CprCase> {
-  const c = await deps.cases.getCase(caseId);
+  const c = await deps.cases.get(caseId);
   if (!c) throw new NoticeTransitionError('caseNotFound', `case ${caseId} does not exist`);
   if (!c.notices.some((n) => n.id === noticeId && n.kind !== 'acknowledgment')) {
     throw new NoticeTransitionError(
@@ -198,11 +196,11 @@ export async function recordPreliminaryReport(
 export async function sendPreliminaryReport(
   caseId: string,
   noticeId: string,
-  report: { readonly text: string; readonly actor: string },
+  report: { readonly text: string; readonly actor: AuditActor },
   deps: NoticeDeps & { readonly mailer: Mailer; readonly region: string | null },
   settings: SenderSettings,
 ): Promise<{ messageId: string }> {
-  const c = await deps.cases.getCase(caseId);
+  const c = await deps.cases.get(caseId);
   if (!c) throw new NoticeTransitionError('caseNotFound', `case ${caseId} does not exist`);
   const notice = c.notices.find((n) => n.id === noticeId && n.kind !== 'acknowledgment');
   if (!notice)
@@ -263,43 +261,42 @@ export async function handleDeliveryEvent(
   /** For an applied delivery: the notice's kind and the seconds from the report's receipt. */
   delivered?: { readonly kind: NoticeKind; readonly secondsSinceReceipt: number };
 }> {
-  const ref = await deps.cases.findOutbound(e.sesMessageId);
+  const ref = await deps.outbound.find(e.sesMessageId);
   if (!ref) return { status: 'unknownMessage', caseId: null };
   const before = await loadCase(deps.cases, ref.caseId);
-  const after = await deps.cases.updateCase(ref.caseId, (c) =>
+  const after = await deps.cases.update(ref.caseId, (c) =>
     applyDeliveryEvent(c, e.sesMessageId, e.outcome, e.at, e.diagnostic),
   );
   if (after === before || after.version === before.version)
     return { status: 'unchanged', caseId: ref.caseId };
   const notice = after.notices.find((n) => n.messageId === e.sesMessageId);
-  const eventId = `${after.id}:delivery:${e.sesMessageId}:${e.outcome}`;
   if ((e.outcome === 'bounced' || e.outcome === 'complained') && notice) {
-    const alertId = `${eventId}:alerted`;
-    if (!(await deps.cases.hasEvent(after.id, alertId))) {
+    const alertId = deliveryAlertEventId(after.id, e.sesMessageId, e.outcome);
+    if (!(await deps.audit.has(after.id, alertId))) {
       const message = deliveryProblemNotice(after, notice, e.outcome, e.diagnostic);
       await deps.notifier.publish('team', message);
       await deps.notifier.publish('pager', message);
-      await deps.cases.appendEvents([
-        event(
-          after,
-          deps.now().toISOString(),
-          'system:delivery-events',
-          'deliveryAlert',
-          alertId,
-          `team and pager alerted: ${notice.id} ${e.outcome}`,
-        ),
+      await deps.audit.append([
+        deliveryAlerted({
+          caseId: after.id,
+          sesMessageId: e.sesMessageId,
+          outcome: e.outcome,
+          noticeId: notice.id,
+          at: deps.now().toISOString(),
+        }),
       ]);
     }
   }
-  await deps.cases.appendEvents([
-    event(
-      after,
-      e.at,
-      'system:ses',
-      `notice${e.outcome[0]!.toUpperCase()}${e.outcome.slice(1)}`,
-      eventId,
-      `${notice?.kind ?? 'notice'} to ${notice?.recipient ?? 'unknown'} ${e.outcome}${e.diagnostic ? `: ${e.diagnostic}` : ''}`,
-    ),
+  await deps.audit.append([
+    deliveryRecorded({
+      caseId: after.id,
+      sesMessageId: e.sesMessageId,
+      outcome: e.outcome,
+      at: e.at,
+      kind: notice?.kind ?? null,
+      recipient: notice?.recipient ?? null,
+      diagnostic: e.diagnostic,
+    }),
   ]);
   const delivered =
     e.outcome === 'delivered' && notice

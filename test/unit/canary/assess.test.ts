@@ -5,7 +5,7 @@ import {
   type CanaryObservation,
   type CanarySettings,
   describeProblem,
-} from '../../../lambdas/canary/assess.ts';
+} from '../../../lambdas/domain/canary/assess.ts';
 import type { Heartbeat } from '../../../lambdas/domain/canary/token.ts';
 
 const NOW = new Date('2026-11-27T12:00:00.000Z');

@@ -1,6 +1,6 @@
 /** The canary's cold start: configuration from the environment, the secret read once. */
 import { describe, expect, test } from 'vitest';
-import { cachedSecret } from '../../../lambdas/canary/aws.ts';
+import { cachedSecret } from '../../../lambdas/adapters/secrets.ts';
 import { readCanaryConfig } from '../../../lambdas/canary/config.ts';
 
 const ENV = {

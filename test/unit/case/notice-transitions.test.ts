@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
+import { personActor } from '../../../lambdas/domain/audit/events.ts';
+import { markClosed } from '../../../lambdas/domain/case/close-case.ts';
 import {
   applyDeliveryEvent,
-  closeCase,
   markNoticeSent,
   NoticeTransitionError,
 } from '../../../lambdas/domain/case/notice-transitions.ts';
@@ -10,7 +11,7 @@ import { sampleCase } from '../../support/case-factory.ts';
 
 const sent = {
   at: '2026-11-27T11:00:00.000Z',
-  actor: 'alice',
+  actor: personActor('alice'),
   channel: 'ses',
   messageId: 'm-1',
   note: null,
@@ -23,12 +24,12 @@ describe('recording a preliminary report', () => {
     expect(n).toMatchObject({
       status: 'sent',
       sentAt: sent.at,
-      actor: 'alice',
+      actor: personActor('alice'),
       channel: 'ses',
       messageId: 'm-1',
     });
     expect(n.history).toEqual([
-      { at: sent.at, status: 'sent', actor: 'alice', detail: 'ses; m-1' },
+      { at: sent.at, status: 'sent', actor: personActor('alice'), detail: 'ses; m-1' },
     ]);
     expect(openObligations(c.notices).map((x) => x.id)).toEqual([
       'subscriber:rsa-admin@subscriber.example',
@@ -41,7 +42,7 @@ describe('recording a preliminary report', () => {
   });
 
   test('is refused on a closed case, for an unknown notice, or twice with another message', () => {
-    const closed = closeCase(
+    const closed = markClosed(
       sampleCase(),
       '2026-11-27T10:00:00.000Z',
       'duplicate of another case',

@@ -1,7 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import {
+  type AuditEvent,
+  type AuditEventType,
+  auditActorOf,
+  personActor,
+} from '../../../lambdas/domain/audit/events.ts';
+import { markClosed } from '../../../lambdas/domain/case/close-case.ts';
+import {
   applyDeliveryEvent,
-  closeCase,
   markNoticeSent,
 } from '../../../lambdas/domain/case/notice-transitions.ts';
 import {
@@ -9,21 +15,21 @@ import {
   minuteUtc,
   timelineMarkdown,
 } from '../../../lambdas/domain/case/timeline.ts';
-import type { AuditEvent, CprCase } from '../../../lambdas/domain/case/types.ts';
+import type { CprCase } from '../../../lambdas/domain/case/types.ts';
 import { sampleCase } from '../../support/case-factory.ts';
 
 const ID = 'CPR-20261127-TEST01';
 const ev = (
   at: string,
-  type: string,
+  type: AuditEventType,
   description: string,
-  actor = 'system:intake',
+  actor: string = 'system:intake',
 ): AuditEvent => ({
   caseId: ID,
   at,
   type,
   description,
-  actor,
+  actor: auditActorOf(actor),
   eventId: `${ID}:${type}:${at}`,
 });
 
@@ -38,7 +44,7 @@ function storyCase(): { c: CprCase; events: AuditEvent[] } {
   })!;
   c = markNoticeSent(c, 'subscriber:rsa-admin@subscriber.example', {
     at: '2026-11-27T15:20:00.000Z',
-    actor: 'alice',
+    actor: personActor('alice'),
     channel: 'ses',
     messageId: 'sub-1',
     note: null,
@@ -52,7 +58,7 @@ function storyCase(): { c: CprCase; events: AuditEvent[] } {
   )!;
   c = markNoticeSent(c, 'reporter', {
     at: '2026-11-28T10:05:00.000Z',
-    actor: 'bob',
+    actor: personActor('bob'),
     channel: 'phone',
     messageId: null,
     note: 'called\nRita',
@@ -70,7 +76,7 @@ function storyCase(): { c: CprCase; events: AuditEvent[] } {
       },
     ],
   };
-  c = closeCase(c, '2026-11-28T12:00:00.000Z', 'revoked both certificates')!;
+  c = markClosed(c, '2026-11-28T12:00:00.000Z', 'revoked both certificates')!;
   const events = [
     // Out of order on purpose: the builder sorts.
     ev(

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { closeCase, markNoticeSent } from '../../../lambdas/domain/case/notice-transitions.ts';
+import { personActor } from '../../../lambdas/domain/audit/events.ts';
+import { markClosed } from '../../../lambdas/domain/case/close-case.ts';
+import { markNoticeSent } from '../../../lambdas/domain/case/notice-transitions.ts';
 import {
   evaluateCheckpoint,
   nextCheckpoint,
@@ -10,7 +12,7 @@ import { sampleCase } from '../../support/case-factory.ts';
 
 const sent = (id: string) => ({
   at: '2026-11-27T10:00:00.000Z',
-  actor: 'alice',
+  actor: personActor('alice'),
   channel: 'email',
   messageId: id,
   note: null,
@@ -77,7 +79,7 @@ describe('checkpoints', () => {
   });
 
   test('a closed case stops the clock', () => {
-    const c = closeCase(sampleCase(), '2026-11-27T12:00:00.000Z', 'not a CPR')!;
+    const c = markClosed(sampleCase(), '2026-11-27T12:00:00.000Z', 'not a CPR')!;
     expect(evaluateCheckpoint(c, c.deadlines.checkpoints[1]!, at12)).toEqual({
       action: 'none',
       why: 'closed',

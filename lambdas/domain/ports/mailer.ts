@@ -1,5 +1,4 @@
-/** What sending notices needs from the outside world. */
-import type { SnsMessage } from '../escalation/messages.ts';
+/** Outbound mail: acknowledgments and preliminary reports. */
 
 /** A plain-text mail we send. Loop safety (RFC 3834) is the mailer's job, not the caller's. */
 export interface OutboundMail {
@@ -17,16 +16,4 @@ export interface OutboundMail {
 export interface Mailer {
   /** Sends through SES with the configuration set; returns SES's message id. */
   send(mail: OutboundMail): Promise<{ readonly messageId: string }>;
-}
-
-export type TopicName = 'team' | 'escalation' | 'pager';
-
-export interface Notifier {
-  publish(topic: TopicName, message: SnsMessage): Promise<{ readonly messageId: string }>;
-}
-
-/** Which notice an outbound SES message carried, so delivery events find their notice. */
-export interface OutboundRef {
-  readonly caseId: string;
-  readonly noticeId: string;
 }

@@ -1,10 +1,10 @@
 /**
- * What the canary needs from the outside world. `lambdas/canary/aws.ts` implements each port with
- * the AWS SDK; the tests use the same adapters against the stand-ins where one exists (SES v2,
- * DynamoDB, SNS publish) and in-memory fakes where none does (SES v1 receipt rules, SNS
+ * What the canary needs from the outside world beyond the heartbeat store. The AWS adapters are
+ * in `lambdas/adapters/` (SES v2 canary mailer, SES v1 receipt rules, SNS subscriptions and team
+ * alerts, the cases table's open-case count); the tests use the same adapters against the
+ * stand-ins where one exists and in-memory fakes where none does (SES v1 receipt rules, SNS
  * subscriptions).
  */
-import type { Heartbeat } from '../domain/canary/token.ts';
 
 /** The three alert topics the canary watches, from "a person should look" to "wake someone up". */
 export const ALERT_TOPICS = ['team', 'escalation', 'pager'] as const;
@@ -41,11 +41,6 @@ export interface TopicSubscriptions {
   count(topic: AlertTopic): Promise<SubscriptionCounts>;
 }
 
-export interface HeartbeatReader {
-  /** The newest heartbeat intake recorded for a canary mail, or null if none ever was. */
-  getHeartbeat(): Promise<Heartbeat | null>;
-}
-
 export interface OpenCaseCounts {
   /** Cases in the openByDeadline index: open, with a deadline ahead. */
   readonly cases: number;
@@ -54,7 +49,7 @@ export interface OpenCaseCounts {
 }
 
 export interface OpenCases {
-  count(): Promise<OpenCaseCounts>;
+  countOpenObligations(): Promise<OpenCaseCounts>;
 }
 
 /** A plain-text message to the team topic. */
@@ -65,16 +60,4 @@ export interface TeamAlert {
 
 export interface TeamAlerts {
   publish(alert: TeamAlert): Promise<void>;
-}
-
-export interface CanaryDeps {
-  /** The HMAC key shared with intake; read once and cached by the caller. */
-  readonly secret: () => Promise<string>;
-  readonly mailer: CanaryMailer;
-  readonly ruleSets: ReceiptRuleSets;
-  readonly subscriptions: TopicSubscriptions;
-  readonly heartbeats: HeartbeatReader;
-  readonly openCases: OpenCases;
-  readonly alerts: TeamAlerts;
-  readonly now: () => Date;
 }

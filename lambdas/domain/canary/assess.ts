@@ -8,15 +8,15 @@
  * confirmed (a mistyped address never confirms, D-Trust 1893610: the internal address had a typo).
  * A stale heartbeat is for the pager, through its alarm; it is mentioned here only for context.
  */
-import { type Heartbeat, heartbeatAgeMs, heartbeatStale } from '../domain/canary/token.ts';
-import { CANARY_METRICS } from '../shared/metric-names.ts';
+import { CANARY_METRICS } from '../../shared/metric-names.ts';
 import {
   ALERT_TOPICS,
   type AlertTopic,
   type OpenCaseCounts,
   type SubscriptionCounts,
   type TeamAlert,
-} from './ports.ts';
+} from '../ports/canary.ts';
+import { type Heartbeat, heartbeatAgeMs, heartbeatStale } from './token.ts';
 
 /** What one check found, or why it could not find anything. */
 export type Observed<T> =

@@ -5,7 +5,17 @@
  * even when another failed; the caller publishes the metrics and fails the invocation if a check
  * could not run, so a broken canary is loud as well.
  */
-import { createCanaryToken } from '../domain/canary/token.ts';
+import {
+  ALERT_TOPICS,
+  type AlertTopic,
+  type CanaryMail,
+  type CanaryMailer,
+  type OpenCases,
+  type ReceiptRuleSets,
+  type TeamAlerts,
+  type TopicSubscriptions,
+} from '../ports/canary.ts';
+import type { HeartbeatReader } from '../ports/heartbeat-store.ts';
 import {
   assessCanary,
   type CanaryAssessment,
@@ -13,7 +23,19 @@ import {
   type CanarySettings,
   type Observed,
 } from './assess.ts';
-import { ALERT_TOPICS, type AlertTopic, type CanaryDeps, type CanaryMail } from './ports.ts';
+import { createCanaryToken } from './token.ts';
+
+export interface CanaryDeps {
+  /** The HMAC key shared with intake; read once and cached by the caller. */
+  readonly secret: () => Promise<string>;
+  readonly mailer: CanaryMailer;
+  readonly ruleSets: ReceiptRuleSets;
+  readonly subscriptions: TopicSubscriptions;
+  readonly heartbeats: HeartbeatReader;
+  readonly openCases: OpenCases;
+  readonly alerts: TeamAlerts;
+  readonly now: () => Date;
+}
 
 export interface CanaryRunSettings extends CanarySettings {
   readonly from: string;
@@ -78,8 +100,8 @@ export async function runCanary(
   const [activeRuleSet, team, escalation, pager, heartbeat, openCases] = await Promise.all([
     observe(() => deps.ruleSets.activeRuleSetName()),
     ...ALERT_TOPICS.map(count),
-    observe(() => deps.heartbeats.getHeartbeat()),
-    observe(() => deps.openCases.count()),
+    observe(() => deps.heartbeats.latest()),
+    observe(() => deps.openCases.countOpenObligations()),
   ] as const);
   const observation: CanaryObservation = {
     sent,

@@ -1,0 +1,31 @@
+/**
+ * The cases table behind its ports, one adapter per role. The functions wire only the roles they
+ * use; the IAM grants of each function are in `infra/`.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoAuditLog } from './audit-log.ts';
+import { DynamoCaseStore } from './case-store.ts';
+import { DynamoHeartbeatStore } from './heartbeat-store.ts';
+import { DynamoMessageIdIndex } from './message-id-index.ts';
+import { DynamoMessageLedger } from './message-ledger.ts';
+import { DynamoOutboundRegistry } from './outbound-registry.ts';
+
+export interface CasesTable {
+  readonly cases: DynamoCaseStore;
+  readonly messages: DynamoMessageLedger;
+  readonly messageIds: DynamoMessageIdIndex;
+  readonly audit: DynamoAuditLog;
+  readonly outbound: DynamoOutboundRegistry;
+  readonly heartbeats: DynamoHeartbeatStore;
+}
+
+export function casesTable(db: DynamoDBDocumentClient, table: string): CasesTable {
+  return {
+    cases: new DynamoCaseStore(db, table),
+    messages: new DynamoMessageLedger(db, table),
+    messageIds: new DynamoMessageIdIndex(db, table),
+    audit: new DynamoAuditLog(db, table),
+    outbound: new DynamoOutboundRegistry(db, table),
+    heartbeats: new DynamoHeartbeatStore(db, table),
+  };
+}

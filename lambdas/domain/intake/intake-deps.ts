@@ -1,0 +1,33 @@
+/** What intake needs from the outside world: the ports it uses, by role, and its settings. */
+import type { Inventory } from '../inventory/types.ts';
+import type { AuditLog } from '../ports/audit-log.ts';
+import type { CaseStore } from '../ports/case-store.ts';
+import type { DeadlineClock } from '../ports/deadline-clock.ts';
+import type { EvidenceStore } from '../ports/evidence-store.ts';
+import type { HeartbeatStore } from '../ports/heartbeat-store.ts';
+import type { MessageIdIndex } from '../ports/message-id-index.ts';
+import type { MessageLedger } from '../ports/message-ledger.ts';
+import type { RawMailArchive, RawMailStore } from '../ports/raw-mail.ts';
+
+export interface IntakeDeps {
+  readonly rawMail: RawMailStore;
+  /** Absent only where no archive is configured (tests of other steps). */
+  readonly archive?: RawMailArchive;
+  readonly evidence: EvidenceStore;
+  readonly messages: MessageLedger;
+  readonly messageIds: MessageIdIndex;
+  readonly cases: CaseStore;
+  readonly audit: AuditLog;
+  readonly heartbeats: HeartbeatStore;
+  readonly inventory: Inventory;
+  readonly clock: DeadlineClock;
+  readonly now: () => Date;
+}
+
+export interface IntakeSettings {
+  /** Our own CPR addresses and notice senders: mail from them is never acknowledged. */
+  readonly ownAddresses: readonly string[];
+  readonly deadlinePolicyVersion: string;
+  /** The canary's HMAC key; null disables canary recognition (every canary becomes a case). */
+  readonly canarySecret: string | null;
+}

@@ -1,0 +1,18 @@
+/** The full evidence of each message, next to the raw mail; the case item keeps a sample. */
+import type { Evidence } from '../evidence/types.ts';
+
+/** The full evidence of one message, as written to S3 next to the raw mail. */
+export interface MessageEvidence {
+  readonly caseId: string;
+  readonly sesMessageId: string;
+  readonly evidence: Evidence;
+  readonly affected: readonly string[];
+  readonly subscribers: readonly { readonly name: string; readonly email: string }[];
+}
+
+export interface EvidenceStore {
+  /** The object key the evidence of this message is (or will be) stored under. */
+  keyFor(caseId: string, sesMessageId: string): string;
+  put(key: string, evidence: MessageEvidence): Promise<void>;
+  get(key: string): Promise<MessageEvidence | null>;
+}
