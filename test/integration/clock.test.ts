@@ -25,7 +25,10 @@ const definition = () => synthesizedClockDefinition();
 
 beforeAll(async () => {
   env = await clockEnv();
-}, 60_000);
+  // The synth is CPU-bound (seconds, minutes on a loaded machine): done once here, it is not
+  // charged to whichever test happens to run first.
+  definition();
+}, 300_000);
 afterAll(async () => env?.stop());
 
 /** Opens a case through intake and returns the clock input intake started the execution with. */
