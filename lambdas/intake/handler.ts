@@ -24,8 +24,10 @@ const intake = {
  * An SES receipt event, or `{ "replay": "<SES messageId>" }`. Returns the results, so an operator
  * invoking it synchronously (`cpr ingest`, `cpr replay`) sees the case.
  */
-export const handler = cprHandler(async (event): Promise<IntakeResult[]> => {
-  const results = await handleIntakeEvent(event, intake);
+export const handler = cprHandler(async (event, context): Promise<IntakeResult[]> => {
+  // The invocation's own deadline: extraction stops before it so the case is still written.
+  const deadline = new Date(intake.deps.now().getTime() + context.getRemainingTimeInMillis());
+  const results = await handleIntakeEvent(event, intake, deadline);
   for (const result of results) recordOutcome(result, metrics, logger);
   return results;
 });
