@@ -23,6 +23,7 @@ import type { IntakeConfig } from '../lambdas/intake/config.ts';
 import { canarySecretOf, intakeDeps, intakeSettings } from '../lambdas/intake/deps.ts';
 import { handleIntakeEvent } from '../lambdas/intake/handler-core.ts';
 import type { LocalConfig } from './config.ts';
+import { failureReportTasks } from './failure-reports.ts';
 import { startLambdaEndpoint } from './lambda-endpoint.ts';
 import { startSfnEndpoint } from './sfn-endpoint.ts';
 import { startSmtpIntake } from './smtp-intake.ts';
@@ -247,6 +248,7 @@ export async function startLocalStack(
     senderAddress: config.senderAddress,
     replyTo: config.cprAddresses[0]!,
     caName: config.caName,
+    acknowledgmentLimits: config.acknowledgmentLimits,
   };
   const where = {
     rawMail: (key: string) => `${join(config.dataDir, 's3', LOCAL_NAMES.bucket, key)}`,
@@ -258,16 +260,8 @@ export async function startLocalStack(
     [CLOCK_STATES.notifyTeam]: notifyTeamTask(taskDeps, where),
     [CLOCK_STATES.plan]: checkpoint,
     [CLOCK_STATES.evaluate]: checkpoint,
-    // The SNS publish the definition makes when a task keeps failing: to the pager, as in AWS.
-    [CLOCK_STATES.reportFailure]: async (payload: unknown) => {
-      const p = payload as { Message?: string; Subject?: string };
-      const out = await taskDeps.notifier.publish('pager', {
-        subject: p.Subject ?? 'Deadline clock failed',
-        message: p.Message ?? JSON.stringify(payload),
-        attributes: { severity: 'high', type: 'clockFailure' },
-      });
-      return { MessageId: out.messageId };
-    },
+    // The SNS publishes the definition makes when a task keeps failing: to the pager, as in AWS.
+    ...failureReportTasks(taskDeps.notifier),
   };
 
   function startRun(name: string, input: DeadlineClockInput, execution?: { status: string }) {

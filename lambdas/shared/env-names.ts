@@ -20,6 +20,10 @@ export const ENV = {
   caName: 'CA_NAME',
   /** SES configuration set whose event destination reports delivery, bounce and complaint. */
   configurationSet: 'SES_CONFIGURATION_SET',
+  /** Acknowledgments per recipient address / domain in the window (anti mail-bombing). */
+  ackLimitPerAddress: 'ACK_LIMIT_PER_ADDRESS',
+  ackLimitPerDomain: 'ACK_LIMIT_PER_DOMAIN',
+  ackLimitWindowHours: 'ACK_LIMIT_WINDOW_HOURS',
   teamTopicArn: 'TEAM_TOPIC_ARN',
   escalationTopicArn: 'ESCALATION_TOPIC_ARN',
   pagerTopicArn: 'PAGER_TOPIC_ARN',

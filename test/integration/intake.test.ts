@@ -401,14 +401,14 @@ describe('bad input still becomes a case', () => {
     expect(events.find((e) => e.type === 'verdictFlagged')?.description).toMatch(/spam, virus/);
   });
 
-  test('DMARC failure of a p=reject domain suppresses the acknowledgment but keeps the case', async () => {
+  test('DMARC failure suppresses the acknowledgment but keeps the case', async () => {
     const raw = await keyCompromiseReport('<dmarc@researcher.example>');
     const { event } = await env.deliver(raw, {
       verdicts: { dmarc: 'FAIL' },
       dmarcPolicy: 'reject',
     });
     const [result] = await run(event);
-    expect(result?.acknowledgment).toEqual({ decision: 'suppress', reason: 'dmarcReject' });
+    expect(result?.acknowledgment).toEqual({ decision: 'suppress', reason: 'dmarcFail' });
     expect(result?.outcome).toBe('created');
   });
 

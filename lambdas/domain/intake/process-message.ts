@@ -378,6 +378,8 @@ export function mailFromEnvelope(env: MessageEnvelope): ParsedMail {
     subject: env.commonHeaders.subject?.replace(/[\r\n]+/g, ' ') ?? null,
     from: address ? { address: address.toLowerCase(), name: '' } : null,
     fromInvalid: first !== null && !address,
+    fromMailboxes: env.commonHeaders.from.length,
+    dkimDomains: [],
     replyTo: null,
     returnPath: null,
     headers: {},
