@@ -28,6 +28,8 @@ export interface LocalConfig {
   readonly caName: string;
   /** CPR_INVENTORY: a CSV loaded into the inventory at start. */
   readonly inventoryCsv: string | null;
+  /** CPR_ISSUERS: the CA's issuers file (`[{name, certificate, ocspUrl, crlUrl}]`). */
+  readonly issuersFile: string | null;
   /** CPR_TEAM_WEBHOOK, CPR_ESCALATION_WEBHOOK, CPR_PAGER_WEBHOOK: POST each publish there too. */
   readonly webhooks: Readonly<Partial<Record<AlertTopic, string>>>;
   /** CPR_QUIET=1: no console line per publish (the JSON-lines file still has them). */
@@ -127,6 +129,7 @@ export function readLocalConfig(
     senderAddress: sender,
     caName: env.CPR_CA_NAME ?? LOCAL_DEFAULTS.caName,
     inventoryCsv: env.CPR_INVENTORY ? resolve(cwd, env.CPR_INVENTORY) : null,
+    issuersFile: env.CPR_ISSUERS ? resolve(cwd, env.CPR_ISSUERS) : null,
     webhooks,
     quiet: env.CPR_QUIET === '1',
     acknowledgmentLimits: {

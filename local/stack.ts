@@ -13,13 +13,14 @@ import { REPO_ROOT } from '../infra/paths.ts';
 import { documentClient, s3Client } from '../lambdas/adapters/aws-clients.ts';
 import { casesTable } from '../lambdas/adapters/dynamo/cases-table.ts';
 import { DynamoInventory } from '../lambdas/adapters/dynamo/inventory.ts';
+import { openInventoryFile } from '../lambdas/adapters/fs/inventory-file.ts';
 import { CLOCK_STATES } from '../lambdas/clock/contract.ts';
 import { clockDeps } from '../lambdas/clock/deps.ts';
 import { acknowledgeTask, checkpointTask, notifyTeamTask } from '../lambdas/clock/tasks.ts';
-import { parseInventoryCsv } from '../lambdas/domain/inventory/csv.ts';
+import { importInventory } from '../lambdas/domain/inventory/import.ts';
 import { DEFAULT_DEADLINE_POLICY_VERSION } from '../lambdas/domain/policy/deadline-policy.ts';
 import type { DeadlineClockInput } from '../lambdas/domain/ports/deadline-clock.ts';
-import type { IntakeConfig } from '../lambdas/intake/config.ts';
+import { type IntakeConfig, readIssuersFile } from '../lambdas/intake/config.ts';
 import { canarySecretOf, intakeDeps, intakeSettings } from '../lambdas/intake/deps.ts';
 import { handleIntakeEvent } from '../lambdas/intake/handler-core.ts';
 import type { LocalConfig } from './config.ts';
@@ -231,6 +232,7 @@ export async function startLocalStack(
     deadlinePolicyVersion: DEFAULT_DEADLINE_POLICY_VERSION,
     archiveBucket: LOCAL_NAMES.archiveBucket,
     canarySecret: { value: await localCanarySecret(config.dataDir) },
+    issuers: readIssuersFile(config.issuersFile ?? undefined),
   };
   const intake = {
     deps: intakeDeps(intakeConfig, () => clock.now()),
@@ -281,11 +283,24 @@ export async function startLocalStack(
   }
 
   if (config.inventoryCsv) {
-    const { records, rejected } = parseInventoryCsv(await readFile(config.inventoryCsv, 'utf-8'));
-    await new DynamoInventory(documentClient(), LOCAL_NAMES.inventoryTable).put(records);
-    log(
-      `inventory: ${records.length} certificates loaded from ${config.inventoryCsv}${rejected.length ? `, ${rejected.length} rows rejected` : ''}`,
-    );
+    const file = await openInventoryFile(config.inventoryCsv);
+    try {
+      const result = await importInventory(
+        file.csv,
+        new DynamoInventory(documentClient(), LOCAL_NAMES.inventoryTable),
+        {
+          runId: `start/${randomBytes(8).toString('hex')}`,
+          sync: false,
+          now: () => new Date(),
+          elapsed: () => performance.now(),
+        },
+      );
+      log(
+        `inventory: ${result.written} certificates loaded from ${config.inventoryCsv}${result.rejected ? `, ${result.rejected} rows rejected` : ''}`,
+      );
+    } finally {
+      file.close();
+    }
   }
 
   const lambda = await startLambdaEndpoint({

@@ -120,14 +120,33 @@ export async function createTables(
       ],
     }),
   );
+  const inv = INVENTORY_TABLE_SCHEMA;
   await create(
     new CreateTableCommand({
       TableName: names.inventory,
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [
-        { AttributeName: INVENTORY_TABLE_SCHEMA.partitionKey, AttributeType: 'S' },
+        { AttributeName: inv.partitionKey, AttributeType: 'S' },
+        { AttributeName: inv.bySerialIndex.partitionKey, AttributeType: 'S' },
+        { AttributeName: inv.bySerialIndex.sortKey, AttributeType: 'S' },
+        { AttributeName: inv.bySpkiIndex.partitionKey, AttributeType: 'S' },
       ],
-      KeySchema: [{ AttributeName: INVENTORY_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
+      KeySchema: [{ AttributeName: inv.partitionKey, KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: inv.bySerialIndex.name,
+          KeySchema: [
+            { AttributeName: inv.bySerialIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: inv.bySerialIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+        {
+          IndexName: inv.bySpkiIndex.name,
+          KeySchema: [{ AttributeName: inv.bySpkiIndex.partitionKey, KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
     }),
   );
   db.destroy();

@@ -7,6 +7,7 @@ import {
   countsOf,
   mergeCaseEvidence,
   nextDeadline,
+  serialOnlyMatches,
 } from '../../lambdas/domain/case/build.ts';
 import { linkKeysToCertificates } from '../../lambdas/domain/case/evidence-set.ts';
 import { ACK_NOTICE_ID, openObligations } from '../../lambdas/domain/case/notices.ts';
@@ -41,6 +42,7 @@ export async function fullEvidenceOf(services: Services, c: CprCase): Promise<Fu
       evidence: file.evidence,
       affected: file.affected,
       subscribers: file.subscribers,
+      ...(file.matchedBy ? { matchedBy: file.matchedBy } : {}),
     });
   }
   // A key in a reply proves compromise of a certificate sent in the first report (as intake does).
@@ -58,6 +60,8 @@ export function caseJson(c: CprCase, { full, missing }: FullEvidence) {
     reporter: c.reporter,
     subject: c.subject,
     classification: c.classification,
+    classificationSignals: c.classificationSignals,
+    revocationRequested: c.revocationRequested,
     acknowledgment: {
       decision: c.acknowledgment.decision,
       reason: c.acknowledgment.reason,
@@ -75,9 +79,12 @@ export function caseJson(c: CprCase, { full, missing }: FullEvidence) {
         notAfter: x.notAfter,
         spkiSha256: x.spkiSha256,
         keyCompromised: x.keyCompromised,
+        precertificate: x.precertificate === true,
+        signedBy: x.signedBy ?? null,
         source: x.source,
       })),
       serials: e.serials,
+      ambiguousSerials: e.ambiguousSerials,
       sha256Fingerprints: e.sha256Fingerprints,
       crtshIds: e.crtshIds,
       keys: e.keys.map((k) => ({
@@ -97,12 +104,17 @@ export function caseJson(c: CprCase, { full, missing }: FullEvidence) {
         attestation: r.attestation,
         source: r.source,
       })),
+      lints: e.lints,
       problems: e.problems,
     },
     /** False when an evidence file is missing and some evidence may be known only as a sample. */
     evidenceComplete: missing.length === 0 || !c.evidenceTruncated,
     evidenceCounts: countsOf(full),
     affected: full.affected,
+    /** How each inventory certificate was matched: sha256, issuerSerial, precertificate, spki, serialOnly. */
+    inventoryMatches: full.matchedBy ?? {},
+    /** Matched only by a serial written in the text, with no certificate: the weakest link. */
+    serialOnlyMatches: serialOnlyMatches(full),
     subscribers: full.subscribers.map((s) => ({ name: s.name, email: s.email })),
     notices: c.notices,
     nextDeadline: nextDeadline(c),
@@ -122,7 +134,8 @@ export type CaseJson = ReturnType<typeof caseJson>;
 function human(j: CaseJson): string {
   const e = j.evidence;
   const lines: string[] = [
-    `${j.id}  ${j.status}  ${j.classification}`,
+    `${j.id}  ${j.status}  ${j.classification}${j.revocationRequested ? '  (revocation requested)' : ''}`,
+    `Signals      ${j.classificationSignals.join(', ') || 'none'}`,
     `Received     ${minuteUtc(j.receivedAt)}`,
     `Reporter     ${clean(j.reporter)}`,
     `Subject      ${clean(j.subject)}`,
@@ -189,7 +202,29 @@ function human(j: CaseJson): string {
       `  CSR${r.signatureValid ? '' : ' (SIGNATURE INVALID)'} spki ${r.spkiSha256} matches ${few(r.matches)}`,
     );
   }
+  if (e.lints.length > 0) {
+    lines.push(
+      '  lints:',
+      indent(
+        table(
+          ['SEVERITY', 'CODE', 'CERTIFICATE', 'RULE', 'DETAIL'],
+          e.lints
+            .slice(0, 30)
+            .map((l) => [l.severity, l.code, l.certificate.slice(0, 16), l.rule, clean(l.detail)]),
+        ),
+      ),
+    );
+    if (e.lints.length > 30) lines.push(`  ... ${e.lints.length - 30} more lints (see --json)`);
+  }
   if (e.serials.length > 0) lines.push(`  serials: ${few(e.serials, 10)}`);
+  for (const a of e.ambiguousSerials.slice(0, 10)) {
+    lines.push(
+      `  ambiguous serial ${clean(a.text)}: hex ${a.asHex} or decimal (= hex ${a.asDecimal}); neither is in the inventory`,
+    );
+  }
+  if (e.ambiguousSerials.length > 10) {
+    lines.push(`  ... ${e.ambiguousSerials.length - 10} more ambiguous serials (see --json)`);
+  }
   if (e.sha256Fingerprints.length > 0)
     lines.push(`  fingerprints: ${few(e.sha256Fingerprints, 5)}`);
   if (e.crtshIds.length > 0) lines.push(`  crt.sh ids: ${few(e.crtshIds, 10)}`);
@@ -197,6 +232,11 @@ function human(j: CaseJson): string {
   lines.push(
     '',
     `Affected certificates ${j.affected.length}${j.affected.length > 0 ? `: ${few(j.affected, 5)}` : ''}`,
+    ...(j.serialOnlyMatches.length > 0
+      ? [
+          `  of which ${j.serialOnlyMatches.length} matched only by a serial in the text (no certificate): ${few(j.serialOnlyMatches, 5)}`,
+        ]
+      : []),
     `Subscribers ${j.subscribers.length}${
       j.subscribers.length > 0
         ? `: ${few(

@@ -5,9 +5,11 @@
  * deadline clock. The canary's secret (CANARY_SECRET_ARN) is bound by the stack, next to the
  * canary that signs with it.
  */
+
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { INVENTORY_TABLE_SCHEMA } from '../../lambdas/adapters/dynamo/schema.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
 import { METRIC_SERVICES } from '../../lambdas/shared/metric-names.ts';
 import { EVIDENCE_PREFIX } from '../config.ts';
@@ -67,7 +69,12 @@ export class Intake extends Construct {
       .bindBucketRead(props.archive.bucket, ENV.archiveBucket, inboundPrefix)
       .bindBucketWrite(props.archive.bucket, ENV.archiveBucket, inboundPrefix)
       .bindTable(props.store.cases, ENV.casesTable, 'readWrite')
-      .bindTable(props.store.inventory, ENV.inventoryTable, 'read')
+      .bindTable(props.store.inventory, ENV.inventoryTable, 'read', {
+        indexNames: [
+          INVENTORY_TABLE_SCHEMA.bySerialIndex.name,
+          INVENTORY_TABLE_SCHEMA.bySpkiIndex.name,
+        ],
+      })
       .bindStateMachineStart(props.clock.stateMachine, ENV.stateMachineArn)
       .setEnv(ENV.cprAddresses, props.cprAddresses.join(','))
       .setEnv(ENV.senderAddress, props.senderAddress)

@@ -142,7 +142,7 @@ export class NoticeDelivery extends Construct {
       removalPolicy: props.removalPolicy,
       service: METRIC_SERVICES.deliveryEvents,
     })
-      .bindTable(props.store.cases, ENV.casesTable, 'readWrite')
+      .bindTable(props.store.cases, ENV.casesTable, 'getAndPut')
       .bindTopicPublish(props.alerts.team, ENV.teamTopicArn)
       .bindTopicPublish(props.alerts.pager, ENV.pagerTopicArn)
       .setEnv(ENV.inboundBucket, props.inboundBucket.bucketName);

@@ -33,6 +33,8 @@ export const ENV = {
   canarySecretArn: 'CANARY_SECRET_ARN',
   /** The canary's HMAC key itself: local stack only (AWS reads it from CANARY_SECRET_ARN). */
   canarySecret: 'CANARY_SECRET',
+  /** Path of the CA's issuers file (`[{name, certificate, ocspUrl, crlUrl}]`, JSON). */
+  issuersFile: 'CPR_ISSUERS',
   canaryIntervalMinutes: 'CANARY_INTERVAL_MINUTES',
   receiptRuleSetName: 'RECEIPT_RULE_SET_NAME',
 } as const;

@@ -18,15 +18,25 @@ function bucketPolicyStatements(bucketLogicalId: string, t = template): Statemen
   return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
 }
 
+const mailKeyId = logicalId(stack, stack.mailKey.key);
+/** SSE-KMS under the mail key, with an S3 Bucket Key. */
+const MAIL_KEY_ENCRYPTION = {
+  ServerSideEncryptionConfiguration: [
+    {
+      ServerSideEncryptionByDefault: {
+        SSEAlgorithm: 'aws:kms',
+        KMSMasterKeyID: { 'Fn::GetAtt': [mailKeyId, 'Arn'] },
+      },
+      BucketKeyEnabled: true,
+    },
+  ],
+};
+
 describe('inbound mail bucket', () => {
-  test('is private, encrypted, versioned and logs access to the log bucket', () => {
+  test('is private, encrypted with the mail key, versioned and logs access to the log bucket', () => {
     template.hasResource('AWS::S3::Bucket', {
       Properties: {
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [
-            { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
-          ],
-        },
+        BucketEncryption: MAIL_KEY_ENCRYPTION,
         PublicAccessBlockConfiguration: {
           BlockPublicAcls: true,
           BlockPublicPolicy: true,
@@ -109,14 +119,10 @@ describe('archive bucket (Object Lock)', () => {
     });
   });
 
-  test('is private, encrypted, versioned, logs access, and is always retained', () => {
+  test('is private, encrypted with the mail key, versioned, logs access, always retained', () => {
     expect(archive).toMatchObject({
       Properties: {
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [
-            { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
-          ],
-        },
+        BucketEncryption: MAIL_KEY_ENCRYPTION,
         PublicAccessBlockConfiguration: {
           BlockPublicAcls: true,
           BlockPublicPolicy: true,
@@ -186,11 +192,27 @@ describe('case tables', () => {
     });
   });
 
-  test('inventory: partition key from schema.ts, same protections', () => {
+  test('inventory: one item per certificate, keys-only indexes by serial and issuer, and by SPKI', () => {
+    const inv = INVENTORY_TABLE_SCHEMA;
     template.hasResource('AWS::DynamoDB::Table', {
       Properties: {
         ...protectedTable,
-        KeySchema: [{ AttributeName: INVENTORY_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
+        KeySchema: [{ AttributeName: inv.partitionKey, KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: inv.bySerialIndex.name,
+            KeySchema: [
+              { AttributeName: inv.bySerialIndex.partitionKey, KeyType: 'HASH' },
+              { AttributeName: inv.bySerialIndex.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
+          {
+            IndexName: inv.bySpkiIndex.name,
+            KeySchema: [{ AttributeName: inv.bySpkiIndex.partitionKey, KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
+        ],
       },
       DeletionPolicy: 'Retain',
     });

@@ -21,6 +21,7 @@ import {
   VERDICT_STATUSES,
 } from '../../domain/case/types.ts';
 import type { KeyFormat } from '../../domain/evidence/types.ts';
+import { LINT_CODES, LINT_SEVERITIES } from '../../domain/lint/codes.ts';
 import { keys, OPEN_INDEX_PARTITION } from './keys.ts';
 
 /** The shape version of case items this code writes and reads. */
@@ -90,8 +91,21 @@ const evidenceSchema = z.looseObject({
     }),
   ),
   serials: z.array(text),
+  // Added after the first items were written: older items read as having none.
+  ambiguousSerials: z.array(z.looseObject({ text, asHex: text, asDecimal: text })).default([]),
   sha256Fingerprints: z.array(text),
   crtshIds: z.array(text),
+  lints: z
+    .array(
+      z.looseObject({
+        certificate: text,
+        code: z.enum(LINT_CODES),
+        severity: z.enum(LINT_SEVERITIES),
+        detail: text,
+        rule: text,
+      }),
+    )
+    .default([]),
   problems: z.array(text),
 });
 
@@ -121,6 +135,8 @@ const caseSchema: z.ZodType<CprCase> = z.looseObject({
   reporter: maybe,
   subject: maybe,
   classification: z.enum(CLASSIFICATIONS),
+  classificationSignals: z.array(text).default([]),
+  revocationRequested: z.boolean().default(false),
   acknowledgment: z.discriminatedUnion('decision', [
     z.looseObject({ decision: z.literal('send'), reason: z.null() }),
     z.looseObject({ decision: z.literal('suppress'), reason: z.enum(SUPPRESSION_REASONS) }),

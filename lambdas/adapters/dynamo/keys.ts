@@ -19,6 +19,4 @@ export const keys = {
   /** Sends in the window for one rate-limited key (`address:...`, `domain:...`). */
   rateCounter: (key: string) => ({ pk: `RATE#${key}`, sk: 'RATE' }),
   inventoryCertificate: (sha256: string) => ({ pk: `CERT#${sha256}` }),
-  inventorySerial: (serial: string) => ({ pk: `SERIAL#${serial}` }),
-  inventorySpki: (spki: string) => ({ pk: `SPKI#${spki}` }),
 } as const;

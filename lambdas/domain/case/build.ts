@@ -3,8 +3,9 @@
  * Storage applies them under optimistic locking; returning `null` means "nothing to change",
  * which keeps retried and duplicated deliveries idempotent.
  */
+import { MAX_CLASSIFICATION_SIGNALS } from '../classify/classify.ts';
 import { type Evidence, keyProvesPossession } from '../evidence/types.ts';
-import type { Resolution } from '../inventory/resolve.ts';
+import { MATCH_KINDS, type MatchKind, type Resolution } from '../inventory/resolve.ts';
 import { computeDeadlines, type DeadlinePolicy } from '../policy/deadline-policy.ts';
 import { CASE_ITEM_SAMPLE, exceedsSample, mergeEvidence, sampleEvidence } from './evidence-set.ts';
 import {
@@ -43,6 +44,16 @@ export interface CaseEvidence {
   readonly evidence: Evidence;
   readonly affected: readonly string[];
   readonly subscribers: readonly Subscriber[];
+  /** How each inventory certificate was matched; `serialOnly` alone is the weakest link. */
+  readonly matchedBy?: Readonly<Record<string, readonly MatchKind[]>>;
+}
+
+/** Affected certificates matched only by a serial written in the text (no certificate). */
+export function serialOnlyMatches(full: CaseEvidence): string[] {
+  return Object.entries(full.matchedBy ?? {})
+    .filter(([, kinds]) => kinds.length === 1 && kinds[0] === 'serialOnly')
+    .map(([sha256]) => sha256)
+    .sort();
 }
 
 export function countsOf(full: CaseEvidence): EvidenceCounts {
@@ -63,10 +74,19 @@ export function mergeCaseEvidence(a: CaseEvidence, b: CaseEvidence): CaseEvidenc
   for (const s of [...a.subscribers, ...b.subscribers]) {
     if (!subscribers.has(s.email)) subscribers.set(s.email, s);
   }
+  const matchedBy: Record<string, MatchKind[]> = {};
+  for (const m of [a.matchedBy ?? {}, b.matchedBy ?? {}]) {
+    for (const [sha256, kinds] of Object.entries(m)) {
+      matchedBy[sha256] = MATCH_KINDS.filter(
+        (k) => kinds.includes(k) || (matchedBy[sha256] ?? []).includes(k),
+      );
+    }
+  }
   return {
     evidence: mergeEvidence(a.evidence, b.evidence),
     affected: [...new Set([...a.affected, ...b.affected])],
     subscribers: [...subscribers.values()],
+    ...(a.matchedBy || b.matchedBy ? { matchedBy } : {}),
   };
 }
 
@@ -89,6 +109,8 @@ export interface NewCaseInput {
   readonly reporter: string | null;
   readonly subject: string | null;
   readonly classification: Classification;
+  readonly classificationSignals: readonly string[];
+  readonly revocationRequested: boolean;
   readonly acknowledgment: AcknowledgmentDecision;
   readonly verdicts: Verdicts;
   readonly full: CaseEvidence;
@@ -117,6 +139,8 @@ export function buildNewCase(input: NewCaseInput): CprCase {
     reporter: input.reporter,
     subject: input.subject,
     classification: input.classification,
+    classificationSignals: input.classificationSignals,
+    revocationRequested: input.revocationRequested,
     acknowledgment: input.acknowledgment,
     verdicts: input.verdicts,
     evidence: sampleEvidence(input.full.evidence),
@@ -152,6 +176,9 @@ export interface JoinInput {
   /** Full evidence of the case including this message. */
   readonly full: CaseEvidence;
   readonly classification: Classification;
+  /** The signals behind this message's classification. */
+  readonly classificationSignals: readonly string[];
+  readonly revocationRequested: boolean;
   readonly policy: DeadlinePolicy;
 }
 
@@ -176,9 +203,20 @@ export function joinCase(current: CprCase, input: JoinInput): CprCase | null {
           revocation: computeDeadlines(input.policy, new Date(current.receivedAt), classification)
             .revocation,
         };
+  // The signals explain the classification the case has: a message that changed it brings its
+  // own; one that did not adds to them (bounded).
+  const classificationSignals =
+    classification === current.classification
+      ? [...new Set([...current.classificationSignals, ...input.classificationSignals])].slice(
+          0,
+          MAX_CLASSIFICATION_SIGNALS,
+        )
+      : input.classificationSignals;
   const next: CprCase = {
     ...current,
     classification,
+    classificationSignals,
+    revocationRequested: current.revocationRequested || input.revocationRequested,
     deadlines,
     messages,
     evidence: sampleEvidence(input.full.evidence),

@@ -3,6 +3,9 @@
  * order of discovery), enforces the per-category limits, and at the end matches keys and CSRs
  * to certificates by SPKI hash.
  */
+import type { IssuerCertificate } from '../issuers/config.ts';
+import type { CertificateLint } from '../lint/codes.ts';
+import { lintCertificate } from '../lint/lint-certificate.ts';
 import { type CertificateFacts, parseCertificate } from './certificate.ts';
 import { type CsrFacts, parseCsr } from './csr.ts';
 import { KeyLimitError } from './errors.ts';
@@ -12,6 +15,7 @@ import { certificatesInPkcs7 } from './pkcs7.ts';
 import { parsePrivateKey } from './private-key.ts';
 import type { RefSink } from './refs.ts';
 import type {
+  AmbiguousSerial,
   CertificateEvidence,
   CsrEvidence,
   Evidence,
@@ -43,15 +47,22 @@ export class EvidenceCollector implements RefSink {
   private readonly seenInputs = new Set<string>();
   private readonly csrs = new Map<string, CsrFacts & { source: EvidenceSource }>();
   private readonly serials = new Set<string>();
+  private readonly ambiguous = new Map<string, AmbiguousSerial>();
   private readonly fingerprints = new Set<string>();
   private readonly crtshIds = new Set<string>();
   private readonly problems: string[] = [];
+  private readonly lints: CertificateLint[] = [];
+  private linted = 0;
   private problemsDropped = 0;
   private readonly full = new Set<Category>();
   private pemBlocksLeft: number;
   private pemLimitNoted = false;
 
-  constructor(private readonly limits: EvidenceLimits) {
+  constructor(
+    private readonly limits: EvidenceLimits,
+    /** The CA's issuers: each certificate records which of them signed it. */
+    private readonly issuers: readonly IssuerCertificate[] = [],
+  ) {
     this.pemBlocksLeft = limits.maxPemBlocks;
   }
 
@@ -98,7 +109,7 @@ export class EvidenceCollector implements RefSink {
     if (this.seenCertInputs.has(inputHash)) return true;
     let facts: CertificateFacts;
     try {
-      facts = parseCertificate(der);
+      facts = parseCertificate(der, this.issuers);
     } catch {
       return false;
     }
@@ -106,7 +117,24 @@ export class EvidenceCollector implements RefSink {
     if (this.certs.has(facts.sha256)) return true;
     if (!this.admit('certificates', this.certs.size, this.limits.maxCertificates)) return true;
     this.certs.set(facts.sha256, { ...facts, source });
+    this.lint(der, facts.sha256);
     return true;
+  }
+
+  /** Lints the first `maxLintedCertificates` distinct certificates (noted once past that). */
+  private lint(der: Uint8Array, sha256: string): void {
+    if (this.linted >= this.limits.maxLintedCertificates) {
+      if (this.linted === this.limits.maxLintedCertificates) {
+        this.linted++;
+        this.problem(
+          `lint limit (${this.limits.maxLintedCertificates} certificates) reached; later certificates not linted`,
+        );
+      }
+      return;
+    }
+    this.linted++;
+    // The finding names the certificate as the evidence does (`raw`, without a trailer).
+    for (const l of lintCertificate(der)) this.lints.push({ ...l, certificate: sha256 });
   }
 
   /** Adds the certificates of a PKCS#7 bundle; false when `der` is not PKCS#7. */
@@ -206,9 +234,25 @@ export class EvidenceCollector implements RefSink {
     return true;
   }
 
+  /** A digit-only serial read both ways; it counts against the serial limit like one serial. */
+  ambiguousSerial(candidate: AmbiguousSerial): boolean {
+    const key = `${candidate.asHex} ${candidate.asDecimal}`;
+    if (this.ambiguous.has(key)) return true;
+    const size = this.serials.size + this.ambiguous.size;
+    if (!this.admit('serials', size, this.limits.maxSerials)) return false;
+    // Only the readings are evidence; the candidate's tag stays in extraction.
+    this.ambiguous.set(key, {
+      text: candidate.text,
+      asHex: candidate.asHex,
+      asDecimal: candidate.asDecimal,
+    });
+    return true;
+  }
+
   serial(hex: string): boolean {
     if (this.serials.has(hex)) return true;
-    if (!this.admit('serials', this.serials.size, this.limits.maxSerials)) return false;
+    const size = this.serials.size + this.ambiguous.size;
+    if (!this.admit('serials', size, this.limits.maxSerials)) return false;
     this.serials.add(hex);
     return true;
   }
@@ -254,6 +298,8 @@ export class EvidenceCollector implements RefSink {
       notBefore: c.notBefore,
       notAfter: c.notAfter,
       spkiSha256: c.spkiSha256,
+      ...(c.precertificate ? { precertificate: c.precertificate } : {}),
+      ...(c.signedBy ? { signedBy: c.signedBy } : {}),
       keyCompromised: proven.has(c.spkiSha256),
       source: c.source,
     }));
@@ -286,8 +332,10 @@ export class EvidenceCollector implements RefSink {
       keys,
       csrs,
       serials: [...this.serials],
+      ambiguousSerials: [...this.ambiguous.values()],
       sha256Fingerprints,
       crtshIds: [...this.crtshIds],
+      lints: [...this.lints],
       problems,
     };
   }

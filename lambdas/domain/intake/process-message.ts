@@ -34,11 +34,13 @@ import type {
   CprCase,
 } from '../case/types.ts';
 import { decideAcknowledgment, reporterAddress } from '../classify/acknowledgment.ts';
-import { classify } from '../classify/classify.ts';
+import { type ClassificationResult, classify } from '../classify/classify.ts';
 import { extractEvidence, type TimeBudget } from '../evidence/extract.ts';
 import { DEFAULT_EVIDENCE_LIMITS } from '../evidence/limits.ts';
 import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import { inventoryQueryFor, resolveAffected } from '../inventory/resolve.ts';
+import { settleSerialReadings } from '../inventory/serial-readings.ts';
+import type { IssuerCertificate } from '../issuers/config.ts';
 import { parseAddresses } from '../mail/header-values.ts';
 import { MAX_HEADER_VALUE_CHARS } from '../mail/limits.ts';
 import { parseMail, UnparsableMailError } from '../mail/parse.ts';
@@ -109,13 +111,15 @@ export async function processMessage(
     return recordCanary(env, mail, deps);
   }
   const time = options.deadline ? extractionTimeBudget(options.deadline, deps.now) : null;
-  const extracted = await extract(mail, parseError, time);
+  const issuers = settings.issuers ?? [];
+  const extracted = await extract(mail, parseError, time, issuers);
   const { caseId, role } = await route(record, mail, deps);
-  const own = await resolve(extracted, deps);
+  const { own, namesOurCertificate } = await resolve(extracted, deps, issuers);
   const evidenceKey = await storeEvidence(caseId, env, own, deps);
-  const classification: Classification = parseError
-    ? 'unparsed'
-    : classify({ evidence: own.evidence, mail });
+  const decision: ClassificationResult = parseError
+    ? { classification: 'unparsed', signals: ['mail:unparsed'], revocationRequested: false }
+    : classify({ evidence: own.evidence, mail, namesOurCertificate });
+  const classification = decision.classification;
   const message: CaseMessage = {
     sesMessageId: env.sesMessageId,
     receivedAt: env.receivedAt,
@@ -127,7 +131,7 @@ export async function processMessage(
     evidenceKey,
   };
   const { stored, outcome } = await upsertCase(
-    { caseId, role, env, mail, message, own, classification, parseError },
+    { caseId, role, env, mail, message, own, decision, parseError },
     deps,
     settings,
     policy,
@@ -149,19 +153,37 @@ async function extract(
   mail: ParsedMail,
   parseError: string | null,
   time: TimeBudget | null,
+  issuers: readonly IssuerCertificate[],
 ): Promise<Evidence> {
-  return parseError ? withProblem(EMPTY_EVIDENCE, parseError) : safeExtract(mail, time);
+  return parseError ? withProblem(EMPTY_EVIDENCE, parseError) : safeExtract(mail, time, issuers);
 }
 
-/** Step 5: affected certificates and Subscribers from the inventory. */
-async function resolve(extracted: Evidence, deps: IntakeDeps): Promise<CaseEvidence> {
-  const records = await deps.inventory.lookup(inventoryQueryFor(extracted));
-  const resolution = resolveAffected(extracted, records);
+/**
+ * Step 5: affected certificates and Subscribers from the inventory. A digit-only serial keeps
+ * the reading the inventory knows; pairs it knows neither way stay ambiguous.
+ */
+async function resolve(
+  extracted: Evidence,
+  deps: IntakeDeps,
+  issuers: readonly IssuerCertificate[],
+): Promise<{ own: CaseEvidence; namesOurCertificate: boolean }> {
+  const matching = { issuersConfigured: issuers.length > 0 };
+  const records = await deps.inventory.lookup(inventoryQueryFor(extracted, matching));
+  const settled = settleSerialReadings(extracted, records);
+  const resolution = resolveAffected(settled, records, matching);
   const evidence = withInventoryMatches(
-    linkKeysToCertificates(extracted, resolution.keyCompromised),
+    linkKeysToCertificates(settled, resolution.keyCompromised),
     resolution,
   );
-  return { evidence, affected: resolution.affected, subscribers: resolution.subscribers };
+  return {
+    own: {
+      evidence,
+      affected: resolution.affected,
+      subscribers: resolution.subscribers,
+      matchedBy: Object.fromEntries(resolution.matchedBy),
+    },
+    namesOurCertificate: records.length > 0,
+  };
 }
 
 /** Step 6: the message's full evidence next to the raw mail (an overwrite is harmless). */
@@ -183,7 +205,7 @@ interface UpsertInput {
   readonly mail: ParsedMail;
   readonly message: CaseMessage;
   readonly own: CaseEvidence;
-  readonly classification: Classification;
+  readonly decision: ClassificationResult;
   readonly parseError: string | null;
 }
 
@@ -195,10 +217,10 @@ async function upsertCase(
   policy: DeadlinePolicy,
   options: ProcessOptions,
 ): Promise<{ stored: CprCase; outcome: 'created' | 'joined' }> {
-  const { caseId, env, mail, message, own, classification } = input;
+  const { caseId, env, mail, message, own, decision } = input;
   if (input.role !== 'report') {
     return {
-      stored: await foldInto(caseId, message, own, classification, deps, policy),
+      stored: await foldInto(caseId, message, own, decision, deps, policy),
       outcome: 'joined',
     };
   }
@@ -213,7 +235,9 @@ async function upsertCase(
     receivedAt: new Date(env.receivedAt),
     reporter,
     subject: mail.subject,
-    classification,
+    classification: decision.classification,
+    classificationSignals: decision.signals,
+    revocationRequested: decision.revocationRequested,
     acknowledgment,
     verdicts: env.verdicts,
     full: own,
@@ -230,7 +254,7 @@ async function upsertCase(
   const stored =
     created.created || !options.replay
       ? created.stored
-      : await foldInto(caseId, message, own, classification, deps, policy);
+      : await foldInto(caseId, message, own, decision, deps, policy);
   return { stored, outcome: 'created' };
 }
 
@@ -279,7 +303,7 @@ async function foldInto(
   caseId: string,
   message: CaseMessage,
   own: CaseEvidence,
-  classification: Classification,
+  decision: ClassificationResult,
   deps: IntakeDeps,
   policy: DeadlinePolicy,
 ): Promise<CprCase> {
@@ -293,16 +317,29 @@ async function foldInto(
   }
   // A key in a reply proves compromise of a certificate sent in the first report.
   full = { ...full, evidence: linkKeysToCertificates(full.evidence) };
-  return deps.cases.update(caseId, (c) => joinCase(c, { message, full, classification, policy }));
+  return deps.cases.update(caseId, (c) =>
+    joinCase(c, {
+      message,
+      full,
+      classification: decision.classification,
+      classificationSignals: decision.signals,
+      revocationRequested: decision.revocationRequested,
+      policy,
+    }),
+  );
 }
 
 function withProblem(evidence: Evidence, problem: string): Evidence {
   return { ...evidence, problems: [...evidence.problems, problem] };
 }
 
-async function safeExtract(mail: ParsedMail, time: TimeBudget | null): Promise<Evidence> {
+async function safeExtract(
+  mail: ParsedMail,
+  time: TimeBudget | null,
+  issuers: readonly IssuerCertificate[],
+): Promise<Evidence> {
   try {
-    return await extractEvidence(mail.content, DEFAULT_EVIDENCE_LIMITS, time);
+    return await extractEvidence(mail.content, DEFAULT_EVIDENCE_LIMITS, time, { issuers });
   } catch (error) {
     // Extraction is written never to throw; if it does, the case still opens with a note.
     return withProblem(EMPTY_EVIDENCE, `evidence extraction failed: ${(error as Error).name}`);
@@ -455,7 +492,14 @@ function eventsFor(
   const events: AuditEvent[] = [messageReceived({ ...ids, receivedAt: env.receivedAt, role })];
   events.push(
     role === 'report'
-      ? caseOpened({ ...ids, at, classification, acknowledgment: c.acknowledgment })
+      ? caseOpened({
+          ...ids,
+          at,
+          classification,
+          signals: c.classificationSignals,
+          revocationRequested: c.revocationRequested,
+          acknowledgment: c.acknowledgment,
+        })
       : messageJoined({
           ...ids,
           at,

@@ -58,6 +58,8 @@ function newCase(
     reporter: 'r@x.example',
     subject: 'key compromise',
     classification: 'keyCompromise',
+    classificationSignals: ['evidence:privateKey'],
+    revocationRequested: false,
     acknowledgment: { decision: 'send', reason: null },
     verdicts: PASSING_VERDICTS,
     full: { evidence, affected: evidence.certificates.map((c) => c.sha256), subscribers },
@@ -124,6 +126,8 @@ describe('joining a case', () => {
         message: message('m1'),
         full,
         classification: 'keyCompromise',
+        classificationSignals: ['evidence:privateKey'],
+        revocationRequested: false,
         policy: BR_2_2,
       }),
     ).toBeNull();
@@ -140,10 +144,15 @@ describe('joining a case', () => {
       message: message('m2', 'reply'),
       full: { evidence, affected: [h('1')], subscribers: [{ name: 'A', email: 'a@a.example' }] },
       classification: 'misissuance',
+      classificationSignals: ['lint:dnsNameUnderscore'],
+      revocationRequested: true,
       policy: BR_2_2,
     });
     expect(joined?.messages.map((m) => m.sesMessageId)).toEqual(['m1', 'm2']);
     expect(joined?.classification).toBe('misissuance');
+    // The message that changed the classification brings the signals that explain it.
+    expect(joined?.classificationSignals).toEqual(['lint:dnsNameUnderscore']);
+    expect(joined?.revocationRequested).toBe(true);
     // Counted from the first receipt, not from the reply.
     expect(joined?.deadlines.revocation).toBe('2026-12-02T09:00:00.000Z');
     expect(joined?.notices.map((n) => n.id)).toEqual([
