@@ -12,6 +12,7 @@ import { INVENTORY_TABLE_SCHEMA } from '../../lambdas/adapters/dynamo/schema.ts'
 import { BLOCKLIST_PREFIX } from '../../lambdas/adapters/s3/blocklist-export.ts';
 import type { AcknowledgmentLimits } from '../../lambdas/domain/notices/acknowledgment-limits.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
+import { METRIC_SERVICES, type MetricService } from '../../lambdas/shared/metric-names.ts';
 import { EVIDENCE_PREFIX } from '../config.ts';
 import { lambdaEntry } from '../paths.ts';
 import type { AlertTopics } from './alert-topics.ts';
@@ -48,14 +49,18 @@ export class ClockTasks extends Construct {
 
   constructor(scope: Construct, id: string, props: ClockTasksProps) {
     super(scope, id);
-    const common = (entry: string, description: string, serviceName: string): CprFunctionProps => ({
+    const common = (
+      entry: string,
+      description: string,
+      service: MetricService,
+    ): CprFunctionProps => ({
       entry: lambdaEntry(entry),
       description,
       memorySize: NOTICE_FUNCTION_MEMORY_MB,
       timeout: NOTICE_FUNCTION_TIMEOUT,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
-      serviceName,
+      service,
       invocation: 'sync',
     });
     const { cases } = props.store;
@@ -67,7 +72,7 @@ export class ClockTasks extends Construct {
       common(
         'acknowledge/handler.ts',
         'CPR clock: acknowledges receipt to the reporter',
-        'cpr-acknowledge',
+        METRIC_SERVICES.acknowledge,
       ),
     )
       .bindTable(cases, ENV.casesTable, 'getAndPut')
@@ -89,7 +94,7 @@ export class ClockTasks extends Construct {
       common(
         'notify-team/handler.ts',
         'CPR clock: tells the team a case opened',
-        'cpr-notify-team',
+        METRIC_SERVICES.notifyTeam,
       ),
     )
       .bindTable(cases, ENV.casesTable, 'getAndPut')
@@ -102,7 +107,7 @@ export class ClockTasks extends Construct {
       common(
         'checkpoint/handler.ts',
         'CPR clock: plans and evaluates the escalation checkpoints',
-        'cpr-checkpoint',
+        METRIC_SERVICES.checkpoint,
       ),
     )
       // The case, its audit events and outbound records by key; Query lists a case's revocation
