@@ -5,12 +5,14 @@
  * deadline clock. The canary's secret (CANARY_SECRET_ARN) is bound by the stack, next to the
  * canary that signs with it.
  */
+
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/env-names.ts';
 import { EVIDENCE_PREFIX } from '../config.ts';
 import { lambdaEntry } from '../paths.ts';
+import type { AlertTopics } from './alert-topics.ts';
 import type { CaseStore } from './case-store.ts';
 import { CprFunction } from './cpr-function.ts';
 import type { DeadlineClock } from './deadline-clock.ts';
@@ -28,6 +30,8 @@ export interface IntakeProps {
   readonly archive: MailArchive;
   readonly store: CaseStore;
   readonly clock: DeadlineClock;
+  /** The team topic hears of every message that joins a case. */
+  readonly alerts: AlertTopics;
   /** Our published CPR addresses (CPR_ADDRESSES, comma-joined). */
   readonly cprAddresses: readonly string[];
   /** From of our notices: also "our own" address, so mail from it is never acknowledged. */
@@ -68,6 +72,8 @@ export class Intake extends Construct {
       .bindTable(props.store.cases, ENV.casesTable, 'readWrite')
       .bindTable(props.store.inventory, ENV.inventoryTable, 'read')
       .bindStateMachineStart(props.clock.stateMachine, ENV.stateMachineArn)
+      // Every message that joins a case is announced to the team.
+      .bindTopicPublish(props.alerts.team, ENV.teamTopicArn)
       .setEnv(ENV.cprAddresses, props.cprAddresses.join(','))
       .setEnv(ENV.senderAddress, props.senderAddress)
       .setEnv(ENV.deadlinePolicy, props.deadlinePolicyVersion);
