@@ -12,17 +12,15 @@
  *   per message and the measured process's peak RSS.
  * Targets (2-core machine): handler < 5 s and < 512 MB; parse + extract < 5x bare.
  */
-import { spawn } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { simpleParser } from 'mailparser';
 import { extractEvidence } from '../lambdas/domain/evidence/extract.ts';
 import { parseMail } from '../lambdas/domain/mail/parse.ts';
-import { createBucket, createTables } from '../local/stand-ins.ts';
 import { buildMassReport } from '../test/support/mass-report.ts';
+import { runMeasured, startBenchStack } from './support/bench-stack.ts';
 import { median } from './support/stats.ts';
 
 const CERTIFICATES = 2_000;
@@ -93,59 +91,15 @@ async function handlerRun(): Promise<{
   inventoryLoadMs: number;
   result: unknown;
 }> {
-  const standIns = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'support/stand-ins-server.ts')],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const stack = await startBenchStack();
   try {
-    const line = await new Promise<string>((resolve) => {
-      createInterface({ input: standIns.stdout! }).once('line', resolve);
-    });
-    const endpoints = JSON.parse(line) as { dynamo: string; s3: string; sfn: string };
-    const names = { cases: 'bench-cases', inventory: 'bench-inventory' };
-    await createTables(endpoints.dynamo, names);
-    await createBucket(endpoints.s3, 'bench-inbound');
-    const env = {
-      ...process.env,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamo,
-      AWS_ENDPOINT_URL_S3: endpoints.s3,
-      AWS_ENDPOINT_URL_SFN: endpoints.sfn,
-      S3_FORCE_PATH_STYLE: 'true',
-      CASES_TABLE: names.cases,
-      INVENTORY_TABLE: names.inventory,
-      INBOUND_BUCKET: 'bench-inbound',
-      INBOUND_PREFIX: 'inbound/',
-      STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:bench',
-      TEAM_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:bench-team',
-      CPR_ADDRESSES: 'cpr@ca.example',
-    };
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(import.meta.dirname, 'support/run-intake.ts'),
-        emlPath,
-        inventoryPath,
-        String(HANDLER_RUNS),
-      ],
-      { env, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    if (code !== 0) throw new Error(`handler run exited with ${code}`);
-    return JSON.parse(out.trim().split('\n').at(-1)!);
+    return await runMeasured(stack, 'run-intake.ts', [
+      emlPath,
+      inventoryPath,
+      String(HANDLER_RUNS),
+    ]);
   } finally {
-    standIns.kill('SIGTERM');
+    stack.stop();
   }
 }
 

@@ -21,12 +21,14 @@ export interface IntakeContext {
 export async function handleSesEvent(
   event: unknown,
   intake: IntakeContext,
+  deadline?: Date,
 ): Promise<IntakeResult[]> {
   const parsed = parseSesEvent(event);
   const results: IntakeResult[] = [];
+  const options = deadline ? { deadline } : {};
   for (const record of parsed.Records) {
     const envelope = envelopeOf(record, intake.inboundPrefix);
-    results.push(await processMessage(envelope, intake.deps, intake.settings));
+    results.push(await processMessage(envelope, intake.deps, intake.settings, options));
   }
   return results;
 }
@@ -36,18 +38,22 @@ const replayEventSchema = z.object({ replay: z.string().regex(/^[A-Za-z0-9._=+-]
 /**
  * The intake function's two event shapes: the SES receipt event, and `{ "replay": "<SES
  * messageId>" }`, which re-runs intake for a message already in the inbound bucket (after a
- * failure or a parser fix).
+ * failure or a parser fix). `deadline` is when the invocation must be done (Lambda's remaining
+ * time, on `deps.now`'s clock); without it extraction is bounded by its size limits only.
  */
 export async function handleIntakeEvent(
   event: unknown,
   intake: IntakeContext,
+  deadline?: Date,
 ): Promise<IntakeResult[]> {
   const replay = replayEventSchema.safeParse(event);
   if (replay.success) {
     const id = replay.data.replay;
-    return [await replayMessage(id, `${intake.inboundPrefix}${id}`, intake.deps, intake.settings)];
+    const key = `${intake.inboundPrefix}${id}`;
+    const options = deadline ? { deadline } : {};
+    return [await replayMessage(id, key, intake.deps, intake.settings, options)];
   }
-  return handleSesEvent(event, intake);
+  return handleSesEvent(event, intake, deadline);
 }
 
 /** Counts what happened; never the content (no bodies or key material reach logs or metrics). */

@@ -10,6 +10,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import type { IntakeResult } from '../domain/intake/process-message.ts';
 import { METRIC_SERVICES, METRICS_NAMESPACE } from '../shared/metric-names.ts';
 import { readIntakeConfig } from './config.ts';
@@ -30,8 +31,10 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRIC_
  * An SES receipt event, or `{ "replay": "<SES messageId>" }`. Returns the results, so an operator
  * invoking it synchronously (`cpr ingest`, `cpr replay`) sees the case.
  */
-export const handler = middy(async (event: unknown): Promise<IntakeResult[]> => {
-  const results = await handleIntakeEvent(event, intake);
+export const handler = middy(async (event: unknown, context: Context): Promise<IntakeResult[]> => {
+  // The invocation's own deadline: extraction stops before it so the case is still written.
+  const deadline = new Date(intake.deps.now().getTime() + context.getRemainingTimeInMillis());
+  const results = await handleIntakeEvent(event, intake, deadline);
   for (const result of results) recordOutcome(result, metrics, logger);
   return results;
 })

@@ -7,6 +7,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
 import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
+import { TIME_BUDGET_PROBLEM } from '../../lambdas/domain/evidence/extract.ts';
 import type { IntakeDeps } from '../../lambdas/domain/intake/intake-deps.ts';
 import { replayMessage } from '../../lambdas/domain/intake/replay.ts';
 import { parseInventoryCsv } from '../../lambdas/domain/inventory/csv.ts';
@@ -158,6 +159,37 @@ describe('a forged private key', () => {
     // proven key.
     expect(c?.affected).toEqual([facts['leaf-rsa.pem']?.sha256]);
     expect(c?.deadlines.revocation).not.toBe('2026-11-28T10:00:00.000Z');
+  });
+});
+
+describe('the time budget', () => {
+  test('a mail that would run intake past its deadline still becomes a case, truncated, with its clock', async () => {
+    // Intake's clock steps 5 s at every look: with 30 s left, extraction's own deadline (30 s
+    // less the write reserve) passes after a few units of work, long before the mail is read.
+    const start = Date.parse('2026-11-27T11:00:00.000Z');
+    let ticks = 0;
+    const now = () => new Date(start + 5_000 * ticks++);
+    const deps = { ...env.deps, now };
+    const certificates = ['leaf-rsa.pem', 'leaf-ec.pem', 'leaf-other.pem', 'root-ca.pem'];
+    const raw = await compose({
+      from: 'Slow Reporter <slow@researcher.example>',
+      to: CPR_ADDRESS,
+      subject: 'Misissued certificates',
+      messageId: '<slow-1@researcher.example>',
+      text: certificates.map((f) => pki(f)).join('\n'),
+      attachments: [{ filename: 'evidence.zip', content: Buffer.from(pki('leaf-rsa.pem')) }],
+    });
+    const { event } = await env.deliver(raw, { timestamp: new Date(start) });
+    const [result] = await handleSesEvent(
+      event,
+      { deps, settings: env.settings, inboundPrefix: env.config.inboundPrefix },
+      new Date(start + 30_000),
+    );
+    expect(result?.outcome).toBe('created');
+    const c = await env.deps.cases.get(result!.caseId!);
+    expect(c?.evidence.problems).toContain(TIME_BUDGET_PROBLEM);
+    expect(c?.evidence.certificates.length).toBeLessThan(certificates.length);
+    expect(env.sfn.startCalls.filter((s) => s.name === c?.id)).toHaveLength(1);
   });
 });
 

@@ -87,6 +87,18 @@ export class ExpansionBudget {
     this.bytesLeft -= bytes;
   }
 
+  /**
+   * Charges bytes handed on without decompression (a stored zip member, a tar member): they are
+   * scanned like any other output, so they count against the same total. Throws when over.
+   */
+  takeStored(bytes: number): void {
+    if (bytes > this.bytesLeft) {
+      this.bytesLeft = 0;
+      throw this.limitError(false);
+    }
+    this.bytesLeft -= bytes;
+  }
+
   limitError(ratioBinds: boolean): ArchiveLimitError {
     return new ArchiveLimitError(
       ratioBinds
@@ -226,10 +238,21 @@ export async function openArchive(
       budget.takeEntries(listing.members.length);
       if (listing.truncated) problems.push('archive entry limit reached; rest skipped');
       problems.push(...listing.skipped);
+      if (listing.refused > 0) {
+        problems.push(
+          `${listing.refused} zip entries overlap other entries or lie outside the data area; refused (a crafted archive)`,
+        );
+      }
       for (const m of listing.members) {
         if (m.encrypted) {
           problems.push(`${m.name}: encrypted zip member (no password), not read`);
         } else if (m.method === 0) {
+          try {
+            budget.takeStored(m.data.length);
+          } catch (error) {
+            problems.push(`${m.name}: ${describe(error)}`);
+            break;
+          }
           members.push({ name: m.name, content: m.data });
         } else if (m.method === 8) {
           try {
@@ -247,7 +270,7 @@ export async function openArchive(
         }
       }
     } else if (kind === 'tar') {
-      members.push(...readTar(bytes, budget, problems));
+      members.push(...readTar(bytes, budget, problems, true));
     } else {
       const inner =
         kind === 'gzip' ? gunzipBounded(bytes, budget) : await unxzBounded(bytes, budget);
@@ -257,7 +280,8 @@ export async function openArchive(
         problems.push('gzip data is truncated or corrupt; read what was there');
       }
       if (sniffArchive(inner, null) === 'tar') {
-        members.push(...readTar(inner, budget, problems));
+        // Decompressed bytes were charged as they came out; the members are views into them.
+        members.push(...readTar(inner, budget, problems, false));
       } else {
         budget.takeEntries(1);
         const re = kind === 'gzip' ? /\.(gz|gzip)$/i : /\.xz$/i;
@@ -282,10 +306,26 @@ function gzipTrailerSize(bytes: Uint8Array): number {
   );
 }
 
-function readTar(bytes: Uint8Array, budget: ExpansionBudget, problems: string[]): ArchiveMember[] {
+function readTar(
+  bytes: Uint8Array,
+  budget: ExpansionBudget,
+  problems: string[],
+  chargeMembers: boolean,
+): ArchiveMember[] {
   const listing = listTar(bytes, budget.entries);
   budget.takeEntries(listing.members.length);
   if (listing.truncated) problems.push('archive entry limit reached; rest skipped');
   if (listing.corrupt !== null) problems.push(listing.corrupt);
-  return listing.members;
+  if (!chargeMembers) return listing.members;
+  const kept: ArchiveMember[] = [];
+  for (const member of listing.members) {
+    try {
+      budget.takeStored(member.content.length);
+    } catch (error) {
+      problems.push(`${member.name}: ${describe(error)}`);
+      break;
+    }
+    kept.push(member);
+  }
+  return kept;
 }

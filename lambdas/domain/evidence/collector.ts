@@ -111,9 +111,17 @@ export class EvidenceCollector implements RefSink {
 
   /** Adds the certificates of a PKCS#7 bundle; false when `der` is not PKCS#7. */
   addPkcs7(der: Uint8Array, source: EvidenceSource): boolean {
+    // Counted before decoding: past the certificate limit, a bundle's members are not touched.
+    const room = Math.max(0, this.limits.maxCertificates - this.certs.size);
     let members: Uint8Array[];
     try {
-      members = certificatesInPkcs7(der);
+      const bundle = certificatesInPkcs7(der, room);
+      members = bundle.certificates;
+      if (bundle.total > members.length) {
+        this.problem(
+          `${source}: PKCS#7 bundle holds ${bundle.total} certificates; ${members.length} read (certificate limit ${this.limits.maxCertificates})`,
+        );
+      }
     } catch {
       return false;
     }

@@ -15,7 +15,7 @@ export class ArchiveLimitError extends Error {
 
 /** A PEM block or DER object is not what its label or sniffed type claims. */
 export class MalformedEvidenceError extends Error {
-  override readonly name = 'MalformedEvidenceError';
+  override readonly name: string = 'MalformedEvidenceError';
 }
 
 /** A key is larger than any honest key of its kind: refused before OpenSSL does arithmetic on it. */

@@ -45,29 +45,62 @@ const EVIDENCE_EXTENSIONS = /\.(cer|crt|der|pem|p7b|p7c|p7|key|csr|req|p10|p12|p
 /** Bytes looked at to tell text from binary. */
 export const TEXT_SNIFF_BYTES = 8192;
 
+/**
+ * Wall-clock budget for one extraction, on an injected clock (milliseconds). Intake derives the
+ * deadline from the Lambda's remaining time, so that a crafted mail can slow extraction down
+ * but never push the whole invocation past its timeout: the case must still be written.
+ */
+export interface TimeBudget {
+  readonly now: () => number;
+  /** Extraction starts no new unit of work (a text, part, member, PEM block) at or after this. */
+  readonly deadline: number;
+}
+
+/** The note a case gets when extraction stopped on its time budget; it starts with `truncated`. */
+export const TIME_BUDGET_PROBLEM =
+  'truncated: evidence extraction ran out of its time budget; the rest of the message was not read';
+
 type Ctx = {
   readonly collector: EvidenceCollector;
   readonly budget: ExpansionBudget;
   readonly limits: EvidenceLimits;
+  readonly time: TimeBudget | null;
+  /** Set once the time budget is spent: every loop stops at its next step. */
+  stopped: boolean;
 };
 
+/** True when the time budget is spent; the first time, the case gets the `truncated` note. */
+function overrun(ctx: Ctx): boolean {
+  if (ctx.stopped) return true;
+  if (ctx.time === null || ctx.time.now() < ctx.time.deadline) return false;
+  ctx.stopped = true;
+  ctx.collector.problem(TIME_BUDGET_PROBLEM);
+  return true;
+}
+
 /**
- * Extracts all evidence from one mail's content. Deterministic, deduplicated, bounded by
- * `limits`; never throws on malformed input, and never puts key material in its result.
+ * Extracts all evidence from one mail's content. Deterministic (within its time budget),
+ * deduplicated, bounded by `limits` and `time`; never throws on malformed input, and never puts
+ * key material in its result.
  */
 export async function extractEvidence(
   content: MailContent,
   limits: EvidenceLimits = DEFAULT_EVIDENCE_LIMITS,
+  time: TimeBudget | null = null,
 ): Promise<Evidence> {
   const ctx: Ctx = {
     collector: new EvidenceCollector(limits),
     budget: new ExpansionBudget(limits),
     limits,
+    time,
+    stopped: false,
   };
   for (const { text, source } of content.texts) {
+    if (overrun(ctx)) break;
     await guarded(ctx, source, () => scanText(ctx, text, source, 'all'));
   }
   for (const part of content.parts) {
+    if (overrun(ctx)) break;
     if (SMIME_SIGNATURE_TYPES.test(part.contentType) || /^smime\.p7s$/i.test(part.filename ?? '')) {
       continue;
     }
@@ -96,9 +129,15 @@ async function scanText(ctx: Ctx, text: string, source: EvidenceSource, refs: Re
     const scan = scanPem(text, c.pemBudget);
     c.spendPemBlocks(scan.blocks.length + scan.malformed, scan.truncated);
     if (scan.malformed > 0) c.problem(`${source}: ${scan.malformed} malformed PEM block(s)`);
-    for (const block of scan.blocks) await handlePemBlock(ctx, block, source);
+    for (const block of scan.blocks) {
+      if (overrun(ctx)) {
+        block.der.fill(0);
+        continue; // Zero the rest too: key bytes should not outlive the scan.
+      }
+      await handlePemBlock(ctx, block, source);
+    }
   }
-  if (c.refsFull) return;
+  if (c.refsFull || overrun(ctx)) return;
   // Base64 inside PEM blocks holds no serial or fingerprint a person wrote; skipping it saves a
   // scan of megabytes in a mass report and avoids hex-looking runs of base64 as false hits.
   const prose = text.includes('-----BEGIN ') ? outsidePemBlocks(text) : text;
@@ -180,6 +219,7 @@ async function scanBytes(
   depth: number,
 ): Promise<void> {
   const c = ctx.collector;
+  if (overrun(ctx)) return;
   // The same attachment or archive member sent again adds nothing; skip it before any work.
   if (!c.firstSighting('part', bytes)) return;
   const kind = sniffArchive(bytes, filename);
@@ -191,6 +231,7 @@ async function scanBytes(
     const opened = await openArchive(kind, bytes, filename ?? baseName(source), ctx.budget);
     for (const p of opened.problems) c.problem(`${source}: ${p}`);
     for (const member of opened.members) {
+      if (overrun(ctx)) break;
       const memberSource = `${source}/${member.name}`;
       await guarded(ctx, memberSource, () =>
         scanBytes(ctx, member.content, baseName(member.name), '', memberSource, depth + 1),

@@ -3,6 +3,11 @@
  * to the caller so every byte of output passes through the bomb limits. The central directory
  * is used, not local headers, because it holds the real sizes even when a data descriptor
  * follows the data (bit 3), and because it is what unzip tools trust.
+ *
+ * Honest archives lay their members out one after another before the central directory. A
+ * crafted one points many directory entries at the same bytes (1.3 MB listing 5,000 members of
+ * 1 MB each: 5.2 GB to scan) or past the data area. Such entries are refused: each member's
+ * local header and data must lie before the central directory and overlap no other member's.
  */
 import { ArchiveFormatError } from './errors.ts';
 
@@ -23,6 +28,14 @@ export interface ZipListing {
   readonly truncated: boolean;
   /** Members whose data could not be located, with why. */
   readonly skipped: string[];
+  /** Entries refused because their bytes overlap another entry's or lie outside the data area. */
+  readonly refused: number;
+}
+
+interface Located extends ZipMember {
+  /** Offset of the local header: a member's bytes are [from, to). */
+  readonly from: number;
+  readonly to: number;
 }
 
 const EOCD_SIG = 0x06054b50;
@@ -63,13 +76,20 @@ export function listZip(bytes: Uint8Array, maxMembers: number): ZipListing {
   if (count === 0xffff || cdOffset === 0xffffffff) {
     throw new ArchiveFormatError('zip: ZIP64 archives are not supported');
   }
-  const members: ZipMember[] = [];
+  const located: Located[] = [];
   const skipped: string[] = [];
+  let refused = 0;
+  let truncated = false;
+  // The data area ends where the central directory starts; nothing may reach past it.
+  const dataEnd = Math.min(cdOffset, eocd);
   let p = cdOffset;
   const decoderUtf8 = new TextDecoder('utf-8');
   const decoderLatin1 = new TextDecoder('latin1');
   for (let n = 0; n < count; n++) {
-    if (members.length >= maxMembers) return { members, truncated: true, skipped };
+    if (located.length >= maxMembers) {
+      truncated = true;
+      break;
+    }
     if (p + 46 > bytes.length || dv.getUint32(p, true) !== CDH_SIG) {
       throw new ArchiveFormatError('zip: central directory is truncated or corrupt');
     }
@@ -86,8 +106,9 @@ export function listZip(bytes: Uint8Array, maxMembers: number): ZipListing {
     const name = ((flags & 0x800) !== 0 ? decoderUtf8 : decoderLatin1).decode(rawName);
     p += 46 + nameLength + extraLength + commentLength;
     if (name.endsWith('/')) continue;
-    if (localOffset + 30 > bytes.length || dv.getUint32(localOffset, true) !== LFH_SIG) {
-      skipped.push(`${name}: local header missing`);
+    if (localOffset + 30 > dataEnd || dv.getUint32(localOffset, true) !== LFH_SIG) {
+      if (localOffset + 30 > dataEnd && localOffset + 30 <= bytes.length) refused++;
+      else skipped.push(`${name}: local header missing`);
       continue;
     }
     const start =
@@ -99,13 +120,46 @@ export function listZip(bytes: Uint8Array, maxMembers: number): ZipListing {
       skipped.push(`${name}: data truncated`);
       continue;
     }
-    members.push({
+    if (start + compressedSize > dataEnd) {
+      refused++;
+      continue;
+    }
+    located.push({
       name,
       method,
       encrypted: (flags & 0x1) !== 0,
       declaredSize,
       data: bytes.subarray(start, start + compressedSize),
+      from: localOffset,
+      to: start + compressedSize,
     });
   }
-  return { members, truncated: false, skipped };
+  const members = withoutOverlaps(located);
+  refused += located.length - members.length;
+  return { members, truncated, skipped, refused };
+}
+
+/**
+ * Keeps the members whose byte ranges overlap no other member's, in directory order. Sorted by
+ * offset, a member overlaps an earlier one exactly when it starts before the furthest end so
+ * far, and a later one exactly when the next member starts before its own end: O(n log n).
+ */
+function withoutOverlaps(located: readonly Located[]): ZipMember[] {
+  const sorted = [...located].sort((a, b) => a.from - b.from);
+  const overlapping = new Set<Located>();
+  let furthest = -1;
+  sorted.forEach((m, i) => {
+    const next = sorted[i + 1];
+    if (m.from < furthest || (next !== undefined && next.from < m.to)) overlapping.add(m);
+    furthest = Math.max(furthest, m.to);
+  });
+  return located
+    .filter((m) => !overlapping.has(m))
+    .map(({ name, method, encrypted, declaredSize, data }) => ({
+      name,
+      method,
+      encrypted,
+      declaredSize,
+      data,
+    }));
 }

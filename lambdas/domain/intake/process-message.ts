@@ -41,7 +41,8 @@ import type {
 import { decideAcknowledgment, reporterAddress } from '../classify/acknowledgment.ts';
 import { classify } from '../classify/classify.ts';
 import { describeAdded, joinNotice } from '../escalation/messages.ts';
-import { extractEvidence } from '../evidence/extract.ts';
+import { extractEvidence, type TimeBudget } from '../evidence/extract.ts';
+import { DEFAULT_EVIDENCE_LIMITS } from '../evidence/limits.ts';
 import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import { inventoryQueryFor, resolveAffected } from '../inventory/resolve.ts';
 import { parseAddresses } from '../mail/header-values.ts';
@@ -53,6 +54,7 @@ import { type DeadlinePolicy, deadlinePolicy } from '../policy/deadline-policy.t
 import type { MessageEnvelope, MessageRecord, MessageRole } from '../ports/message-ledger.ts';
 import { RawMailNotFoundError } from '../ports/raw-mail.ts';
 import type { IntakeDeps, IntakeSettings } from './intake-deps.ts';
+import { extractionTimeBudget } from './time-budget.ts';
 
 export class CaseIdExhaustedError extends Error {
   override readonly name = 'CaseIdExhaustedError';
@@ -83,6 +85,11 @@ export interface IntakeResult {
 export interface ProcessOptions {
   /** Re-run a message that was already processed (after a parser fix, say). */
   readonly replay?: boolean;
+  /**
+   * When this invocation must be done (the Lambda's remaining time), on `deps.now`'s clock.
+   * Extraction then stops in time for the case to be written (see time-budget.ts).
+   */
+  readonly deadline?: Date;
 }
 
 /**
@@ -107,7 +114,8 @@ export async function processMessage(
   if (!parseError && isCanary(mail, settings, new Date(env.receivedAt))) {
     return recordCanary(env, mail, deps);
   }
-  const extracted = await extract(mail, parseError);
+  const time = options.deadline ? extractionTimeBudget(options.deadline, deps.now) : null;
+  const extracted = await extract(mail, parseError, time);
   const { caseId, role } = await route(record, mail, deps);
   const own = await resolve(extracted, deps);
   const evidenceKey = await storeEvidence(caseId, env, own, deps);
@@ -144,8 +152,12 @@ function claim(envelope: MessageEnvelope, deps: IntakeDeps): Promise<MessageReco
 }
 
 /** Step 3: evidence from the message's content; an unreadable message has only its problem. */
-async function extract(mail: ParsedMail, parseError: string | null): Promise<Evidence> {
-  return parseError ? withProblem(EMPTY_EVIDENCE, parseError) : safeExtract(mail);
+async function extract(
+  mail: ParsedMail,
+  parseError: string | null,
+  time: TimeBudget | null,
+): Promise<Evidence> {
+  return parseError ? withProblem(EMPTY_EVIDENCE, parseError) : safeExtract(mail, time);
 }
 
 /** Step 5: affected certificates and Subscribers from the inventory. */
@@ -398,9 +410,9 @@ function withProblem(evidence: Evidence, problem: string): Evidence {
   return { ...evidence, problems: [...evidence.problems, problem] };
 }
 
-async function safeExtract(mail: ParsedMail): Promise<Evidence> {
+async function safeExtract(mail: ParsedMail, time: TimeBudget | null): Promise<Evidence> {
   try {
-    return await extractEvidence(mail.content);
+    return await extractEvidence(mail.content, DEFAULT_EVIDENCE_LIMITS, time);
   } catch (error) {
     // Extraction is written never to throw; if it does, the case still opens with a note.
     return withProblem(EMPTY_EVIDENCE, `evidence extraction failed: ${(error as Error).name}`);

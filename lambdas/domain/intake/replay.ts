@@ -2,7 +2,7 @@
 
 import type { MessageEnvelope } from '../ports/message-ledger.ts';
 import type { IntakeDeps, IntakeSettings } from './intake-deps.ts';
-import { type IntakeResult, processMessage } from './process-message.ts';
+import { type IntakeResult, type ProcessOptions, processMessage } from './process-message.ts';
 
 export const UNKNOWN_VERDICTS = {
   spam: 'NONE',
@@ -24,6 +24,7 @@ export async function replayMessage(
   rawKey: string,
   deps: IntakeDeps,
   settings: IntakeSettings,
+  options: Omit<ProcessOptions, 'replay'> = {},
 ): Promise<IntakeResult> {
   const record = await deps.messages.get(sesMessageId);
   let envelope: MessageEnvelope;
@@ -39,5 +40,5 @@ export async function replayMessage(
       commonHeaders: { from: [], subject: null, messageId: null },
     };
   }
-  return processMessage(envelope, deps, settings, { replay: true });
+  return processMessage(envelope, deps, settings, { ...options, replay: true });
 }
