@@ -90,11 +90,17 @@ its receipt time and verdicts. Prints the resulting case.`,
   inventory: {
     summary: 'load or query the certificate inventory',
     usage:
-      'cpr inventory import FILE.csv [--json]\n       cpr inventory lookup SHA256|SERIAL [--json]',
-    details: `import  loads the CSV (header with sha256,serial,spki_sha256,subscriber,email; extra
-        columns ignored) into the inventory table. Idempotent: importing the same file again
-        changes nothing. Rows that are not valid are reported with their line number and skipped;
-        the valid rows are loaded and the command exits 1 so that scripts notice.
+      'cpr inventory import [--sync] FILE.csv [--json]\n       cpr inventory lookup SHA256|SERIAL [--json]',
+    details: `import  streams the CSV into the inventory table. Header: sha256,serial,spki_sha256,
+        subscriber,email, optionally issuer (RFC 4514 DN), not_before, not_after, revoked_at,
+        revocation_reason, pem (then sha256, serial, spki_sha256 and issuer are derived from
+        the certificate, and a row that contradicts it is rejected). Other columns are ignored.
+        Idempotent: importing the same file again changes nothing; a column the file lacks
+        keeps what is stored (a delta file of changed rows works). Rows that are not valid are
+        reported with their line number and skipped; the rest is loaded and the command exits 1
+        so that scripts notice. Progress goes to stderr.
+        --sync: the file is a full export; records absent from it are marked gone (kept, still
+        matched). Refused when rows were rejected.
 lookup  finds certificates by SHA-256 fingerprint or serial number (hex, with or without colons,
         or decimal). A 64-hex-digit value is looked up as certificate SHA-256, as SPKI SHA-256
         (every certificate with that key) and as serial; a decimal number also as a decimal

@@ -100,7 +100,8 @@ export function servicesFor(d: Deployment, env: NodeJS.ProcessEnv): Services {
       }
       const { SESv2Client } = await import('@aws-sdk/client-sesv2');
       const { SesMailer } = await import('../lambdas/adapters/ses/mailer.ts');
-      ses ??= new SESv2Client(clientConfig(d, 'sesv2'));
+      // One attempt: a resend after a timeout could deliver the report twice (see SesMailer).
+      ses ??= new SESv2Client({ ...clientConfig(d, 'sesv2'), maxAttempts: 1 });
       return new SesMailer(ses, d.configurationSet);
     },
     sender() {

@@ -9,6 +9,11 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import type { AlertTopic } from '../lambdas/domain/case/types.ts';
 import {
+  ACKNOWLEDGMENT_LIMIT_BOUNDS,
+  type AcknowledgmentLimits,
+  DEFAULT_ACKNOWLEDGMENT_LIMITS,
+} from '../lambdas/domain/notices/acknowledgment-limits.ts';
+import {
   DEADLINE_POLICIES,
   DEFAULT_DEADLINE_POLICY_VERSION,
 } from '../lambdas/domain/policy/deadline-policy.ts';
@@ -223,6 +228,16 @@ const configSchema = z.strictObject({
         '(every alarm period must hold exactly one canary run)',
     })
     .default(15),
+  /** Acknowledgments per recipient address and domain in a window (forged From, mail bombing). */
+  acknowledgmentLimits: z
+    .strictObject({
+      perAddress: boundedInt(ACKNOWLEDGMENT_LIMIT_BOUNDS.perAddress),
+      perDomain: boundedInt(ACKNOWLEDGMENT_LIMIT_BOUNDS.perDomain),
+      windowHours: boundedInt(ACKNOWLEDGMENT_LIMIT_BOUNDS.windowHours),
+    })
+    .partial()
+    .transform((l) => ({ ...DEFAULT_ACKNOWLEDGMENT_LIMITS, ...l }))
+    .default(DEFAULT_ACKNOWLEDGMENT_LIMITS),
   /**
    * Make the receipt rule set the account's active one on deploy. SES has one active rule set
    * per account and region: activating ours deactivates any other (see docs/deploy.md).
@@ -237,6 +252,15 @@ const configSchema = z.strictObject({
     .regex(RULE_SET_NAME, 'must be an SES receipt rule set name (letters, digits, ".", "_", "-")')
     .optional(),
 });
+
+/** A whole number within the bounds the functions accept too. */
+function boundedInt(bounds: { readonly min: number; readonly max: number }) {
+  return z
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(bounds.min, `must be at least ${bounds.min}`)
+    .max(bounds.max, `must be at most ${bounds.max}`);
+}
 
 /** An SNS subscription of an alert topic; `endpoint` is checked against `protocol`. */
 export interface Subscription {
@@ -280,6 +304,8 @@ export interface CprConfig {
   readonly activateRuleSet: boolean;
   /** Add the CPR rule to this existing rule set instead of creating one. */
   readonly existingReceiptRuleSetName?: string | undefined;
+  /** Acknowledgments per recipient address and domain in the window. */
+  readonly acknowledgmentLimits: AcknowledgmentLimits;
 }
 
 /** The domain part of an address (lower-cased by the schema already). */

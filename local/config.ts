@@ -5,6 +5,11 @@
 import { resolve } from 'node:path';
 import type { AlertTopic } from '../lambdas/domain/case/types.ts';
 import { isValidAddrSpec } from '../lambdas/domain/mail/header-values.ts';
+import {
+  ACKNOWLEDGMENT_LIMIT_BOUNDS,
+  type AcknowledgmentLimits,
+  DEFAULT_ACKNOWLEDGMENT_LIMITS,
+} from '../lambdas/domain/notices/acknowledgment-limits.ts';
 
 export interface LocalConfig {
   /** CPR_SMTP_PORT: where the SMTP intake listens on 127.0.0.1. */
@@ -23,10 +28,17 @@ export interface LocalConfig {
   readonly caName: string;
   /** CPR_INVENTORY: a CSV loaded into the inventory at start. */
   readonly inventoryCsv: string | null;
+  /** CPR_ISSUERS: the CA's issuers file (`[{name, certificate, ocspUrl, crlUrl}]`). */
+  readonly issuersFile: string | null;
   /** CPR_TEAM_WEBHOOK, CPR_ESCALATION_WEBHOOK, CPR_PAGER_WEBHOOK: POST each publish there too. */
   readonly webhooks: Readonly<Partial<Record<AlertTopic, string>>>;
   /** CPR_QUIET=1: no console line per publish (the JSON-lines file still has them). */
   readonly quiet: boolean;
+  /**
+   * CPR_ACK_LIMIT_PER_ADDRESS, CPR_ACK_LIMIT_PER_DOMAIN, CPR_ACK_LIMIT_WINDOW_HOURS: the
+   * acknowledgment rate limits (defaults 3, 20, 24).
+   */
+  readonly acknowledgmentLimits: AcknowledgmentLimits;
 }
 
 export class LocalConfigError extends Error {
@@ -49,6 +61,18 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65_535)
     throw new LocalConfigError(`${name} must be a port number, got "${raw}"`);
+  return n;
+}
+
+function limit(env: NodeJS.ProcessEnv, name: string, which: keyof AcknowledgmentLimits): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return DEFAULT_ACKNOWLEDGMENT_LIMITS[which];
+  const n = Number(raw);
+  const { min, max } = ACKNOWLEDGMENT_LIMIT_BOUNDS[which];
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new LocalConfigError(
+      `${name} must be a whole number from ${min} to ${max}, got "${raw}"`,
+    );
   return n;
 }
 
@@ -105,7 +129,13 @@ export function readLocalConfig(
     senderAddress: sender,
     caName: env.CPR_CA_NAME ?? LOCAL_DEFAULTS.caName,
     inventoryCsv: env.CPR_INVENTORY ? resolve(cwd, env.CPR_INVENTORY) : null,
+    issuersFile: env.CPR_ISSUERS ? resolve(cwd, env.CPR_ISSUERS) : null,
     webhooks,
     quiet: env.CPR_QUIET === '1',
+    acknowledgmentLimits: {
+      perAddress: limit(env, 'CPR_ACK_LIMIT_PER_ADDRESS', 'perAddress'),
+      perDomain: limit(env, 'CPR_ACK_LIMIT_PER_DOMAIN', 'perDomain'),
+      windowHours: limit(env, 'CPR_ACK_LIMIT_WINDOW_HOURS', 'windowHours'),
+    },
   };
 }

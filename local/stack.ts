@@ -13,16 +13,18 @@ import { REPO_ROOT } from '../infra/paths.ts';
 import { documentClient, s3Client } from '../lambdas/adapters/aws-clients.ts';
 import { casesTable } from '../lambdas/adapters/dynamo/cases-table.ts';
 import { DynamoInventory } from '../lambdas/adapters/dynamo/inventory.ts';
+import { openInventoryFile } from '../lambdas/adapters/fs/inventory-file.ts';
 import { CLOCK_STATES } from '../lambdas/clock/contract.ts';
 import { clockDeps } from '../lambdas/clock/deps.ts';
 import { acknowledgeTask, checkpointTask, notifyTeamTask } from '../lambdas/clock/tasks.ts';
-import { parseInventoryCsv } from '../lambdas/domain/inventory/csv.ts';
+import { importInventory } from '../lambdas/domain/inventory/import.ts';
 import { DEFAULT_DEADLINE_POLICY_VERSION } from '../lambdas/domain/policy/deadline-policy.ts';
 import type { DeadlineClockInput } from '../lambdas/domain/ports/deadline-clock.ts';
-import type { IntakeConfig } from '../lambdas/intake/config.ts';
+import { type IntakeConfig, readIssuersFile } from '../lambdas/intake/config.ts';
 import { canarySecretOf, intakeDeps, intakeSettings } from '../lambdas/intake/deps.ts';
 import { handleIntakeEvent } from '../lambdas/intake/handler-core.ts';
 import type { LocalConfig } from './config.ts';
+import { failureReportTasks } from './failure-reports.ts';
 import { startLambdaEndpoint } from './lambda-endpoint.ts';
 import { startSfnEndpoint } from './sfn-endpoint.ts';
 import { startSmtpIntake } from './smtp-intake.ts';
@@ -231,6 +233,7 @@ export async function startLocalStack(
     deadlinePolicyVersion: DEFAULT_DEADLINE_POLICY_VERSION,
     archiveBucket: LOCAL_NAMES.archiveBucket,
     canarySecret: { value: await localCanarySecret(config.dataDir) },
+    issuers: readIssuersFile(config.issuersFile ?? undefined),
   };
   const intake = {
     deps: intakeDeps(intakeConfig, () => clock.now()),
@@ -248,6 +251,7 @@ export async function startLocalStack(
     senderAddress: config.senderAddress,
     replyTo: config.cprAddresses[0]!,
     caName: config.caName,
+    acknowledgmentLimits: config.acknowledgmentLimits,
   };
   const where = {
     rawMail: (key: string) => `${join(config.dataDir, 's3', LOCAL_NAMES.bucket, key)}`,
@@ -259,16 +263,8 @@ export async function startLocalStack(
     [CLOCK_STATES.notifyTeam]: notifyTeamTask(taskDeps, where),
     [CLOCK_STATES.plan]: checkpoint,
     [CLOCK_STATES.evaluate]: checkpoint,
-    // The SNS publish the definition makes when a task keeps failing: to the pager, as in AWS.
-    [CLOCK_STATES.reportFailure]: async (payload: unknown) => {
-      const p = payload as { Message?: string; Subject?: string };
-      const out = await taskDeps.notifier.publish('pager', {
-        subject: p.Subject ?? 'Deadline clock failed',
-        message: p.Message ?? JSON.stringify(payload),
-        attributes: { severity: 'high', type: 'clockFailure' },
-      });
-      return { MessageId: out.messageId };
-    },
+    // The SNS publishes the definition makes when a task keeps failing: to the pager, as in AWS.
+    ...failureReportTasks(taskDeps.notifier),
   };
 
   function startRun(name: string, input: DeadlineClockInput, execution?: { status: string }) {
@@ -288,11 +284,24 @@ export async function startLocalStack(
   }
 
   if (config.inventoryCsv) {
-    const { records, rejected } = parseInventoryCsv(await readFile(config.inventoryCsv, 'utf-8'));
-    await new DynamoInventory(documentClient(), LOCAL_NAMES.inventoryTable).put(records);
-    log(
-      `inventory: ${records.length} certificates loaded from ${config.inventoryCsv}${rejected.length ? `, ${rejected.length} rows rejected` : ''}`,
-    );
+    const file = await openInventoryFile(config.inventoryCsv);
+    try {
+      const result = await importInventory(
+        file.csv,
+        new DynamoInventory(documentClient(), LOCAL_NAMES.inventoryTable),
+        {
+          runId: `start/${randomBytes(8).toString('hex')}`,
+          sync: false,
+          now: () => new Date(),
+          elapsed: () => performance.now(),
+        },
+      );
+      log(
+        `inventory: ${result.written} certificates loaded from ${config.inventoryCsv}${result.rejected ? `, ${result.rejected} rows rejected` : ''}`,
+      );
+    } finally {
+      file.close();
+    }
   }
 
   const lambda = await startLambdaEndpoint({

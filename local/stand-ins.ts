@@ -13,6 +13,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { CASES_TABLE_SCHEMA, INVENTORY_TABLE_SCHEMA } from '../lambdas/adapters/dynamo/schema.ts';
+import { startSesGuard } from './ses-guard.ts';
 
 /** s3rver only accepts these credentials; dynalite accepts any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -119,14 +120,33 @@ export async function createTables(
       ],
     }),
   );
+  const inv = INVENTORY_TABLE_SCHEMA;
   await create(
     new CreateTableCommand({
       TableName: names.inventory,
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [
-        { AttributeName: INVENTORY_TABLE_SCHEMA.partitionKey, AttributeType: 'S' },
+        { AttributeName: inv.partitionKey, AttributeType: 'S' },
+        { AttributeName: inv.bySerialIndex.partitionKey, AttributeType: 'S' },
+        { AttributeName: inv.bySerialIndex.sortKey, AttributeType: 'S' },
+        { AttributeName: inv.bySpkiIndex.partitionKey, AttributeType: 'S' },
       ],
-      KeySchema: [{ AttributeName: INVENTORY_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
+      KeySchema: [{ AttributeName: inv.partitionKey, KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: inv.bySerialIndex.name,
+          KeySchema: [
+            { AttributeName: inv.bySerialIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: inv.bySerialIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+        {
+          IndexName: inv.bySpkiIndex.name,
+          KeySchema: [{ AttributeName: inv.bySpkiIndex.partitionKey, KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
     }),
   );
   db.destroy();
@@ -161,7 +181,10 @@ export interface StoredMail {
   readonly at: number;
 }
 
-/** Starts the SES v2 stand-in (aws-ses-v2-local): its `/` page is the local outbox. */
+/**
+ * Starts the SES v2 stand-in (aws-ses-v2-local) behind the guard that refuses what SES refuses
+ * (`ses-guard.ts`). The endpoint is the guard's; its `/` page is the stand-in's local outbox.
+ */
 export async function startSes(
   options: { port?: number } = {},
 ): Promise<RunningService & { mails(): Promise<StoredMail[]> }> {
@@ -174,15 +197,22 @@ export async function startSes(
     host: string;
     port: number;
   }) => Promise<import('node:http').Server>;
-  const server = await start({ host: '127.0.0.1', port: options.port ?? 0 });
+  const server = await start({ host: '127.0.0.1', port: 0 });
   const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  const guard = await startSesGuard({
+    upstream: `http://127.0.0.1:${port}`,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  });
+  const endpoint = guard.endpoint;
   return {
     endpoint,
     async mails() {
       const res = await fetch(`${endpoint}/store`, { signal: AbortSignal.timeout(5_000) });
       return ((await res.json()) as { emails: StoredMail[] }).emails;
     },
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: async () => {
+      await guard.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -198,7 +198,7 @@ const LOCAL_WAIT_TIMEOUT_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
  *     NotifyTeam: async () => ({ status: 'sent' }),
  *     PlanClock: async () => ({ done: false, index: 0, level: 'h12', at: '2025-01-01T12:00:00Z' }),
  *     EvaluateCheckpoint: async () => ({ done: true, reason: 'obligationsMet' }),
- *     ReportClockFailure: async () => ({ MessageId: 'sns-1' }),
+ *     ReportAcknowledgeFailure: async () => ({ MessageId: 'sns-1' }), // and the other reports
  *   },
  * });
  * const outcome = await run.outcome; // { status: 'SUCCEEDED', output: {...} }

@@ -3,6 +3,7 @@
  * family is one more line here. Run: `npm run fixtures`.
  */
 import { makeForgedKeyFixtures } from './fixtures/forged-keys.ts';
+import { makeFormatFixtures } from './fixtures/formats.ts';
 import { MAIL_DEFAULT_DIR, makeMailFixtures } from './fixtures/mails.ts';
 import { makePkiFixtures } from './fixtures/pki.ts';
 
@@ -13,6 +14,8 @@ console.log(`pki fixtures: ${PKI_DIR}`);
 // Forgeries carry the public keys of the PKI's certificates, so they follow them.
 makeForgedKeyFixtures(PKI_DIR);
 console.log(`forged key fixtures: ${PKI_DIR}`);
+makeFormatFixtures(PKI_DIR);
+console.log(`PKCS#12, RSA-PSS and DER key fixtures: ${PKI_DIR}`);
 
 // Mail fixtures embed the PKI ones (keys are new on every PKI run), so they always come after.
 await makeMailFixtures(MAIL_DEFAULT_DIR, PKI_DIR);

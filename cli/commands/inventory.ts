@@ -1,22 +1,21 @@
 /**
- * `cpr inventory import FILE.csv` and `cpr inventory lookup VALUE`: the certificate inventory
+ * `cpr inventory import [--sync] FILE.csv` and `cpr inventory lookup VALUE`: the certificate inventory
  * intake resolves serials, fingerprints and keys against.
  */
-import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { openInventoryFile } from '../../lambdas/adapters/fs/inventory-file.ts';
 import { decimalSerialToHex } from '../../lambdas/domain/evidence/serial.ts';
+import { InventoryCsvError, normaliseSerial } from '../../lambdas/domain/inventory/csv.ts';
 import {
-  InventoryCsvError,
-  normaliseSerial,
-  parseInventoryCsv,
-} from '../../lambdas/domain/inventory/csv.ts';
+  type ImportResult,
+  InventoryImportError,
+  importInventory,
+} from '../../lambdas/domain/inventory/import.ts';
 import type { InventoryRecord } from '../../lambdas/domain/inventory/types.ts';
 import { type Command, parseCommand } from '../command.ts';
 import { CliError, EXIT, UsageError } from '../errors.ts';
 import { clean, json, table } from '../output.ts';
-
-/** Records written per progress step; each step is batched by the adapter. */
-export const IMPORT_CHUNK = 5_000;
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX = /^[0-9a-f]+$/;
@@ -45,44 +44,65 @@ export function lookupQuery(raw: string): {
 
 async function importCsv(
   ctx: Parameters<Command>[0],
-  values: { json?: boolean | undefined },
+  values: { json?: boolean | undefined; sync?: boolean | undefined },
   file: string,
   servicesOf: () => ReturnType<Parameters<Command>[0]['services']>,
 ): Promise<number> {
-  let text: string;
+  const path = resolve(ctx.cwd, file);
+  let opened: Awaited<ReturnType<typeof openInventoryFile>>;
   try {
-    text = await readFile(resolve(ctx.cwd, file), 'utf-8');
+    opened = await openInventoryFile(path);
   } catch (error) {
+    if (error instanceof InventoryCsvError) throw new CliError(`${file}: ${error.message}`);
     throw new CliError(
       `${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
-  let parsed: ReturnType<typeof parseInventoryCsv>;
-  try {
-    parsed = parseInventoryCsv(text);
-  } catch (error) {
-    if (error instanceof InventoryCsvError) throw new CliError(`${file}: ${error.message}`);
-    throw error;
-  }
   const services = await servicesOf();
-  const { records, rejected } = parsed;
-  for (let i = 0; i < records.length; i += IMPORT_CHUNK) {
-    await services.inventory.put(records.slice(i, i + IMPORT_CHUNK));
-    if (records.length > IMPORT_CHUNK && !values.json) {
-      ctx.io.err(
-        `  ${Math.min(i + IMPORT_CHUNK, records.length)} of ${records.length} records written`,
-      );
-    }
+  let result: ImportResult;
+  try {
+    result = await importInventory(opened.csv, services.inventory, {
+      runId: `${ctx.now().toISOString()}/${randomUUID()}`,
+      sync: values.sync === true,
+      now: ctx.now,
+      elapsed: () => performance.now(),
+      onProgress: (p) =>
+        ctx.io.err(
+          `  rows read ${p.rowsRead}, written ${p.written}, rejected ${p.rejected}, ${Math.round(p.rate)} rows/s`,
+        ),
+      onRejected: values.json
+        ? undefined
+        : (r) => ctx.io.out(`  line ${r.line}: ${clean(r.reason)}`),
+    });
+  } catch (error) {
+    if (error instanceof InventoryImportError) throw new CliError(`${file}: ${error.message}`);
+    throw error;
+  } finally {
+    opened.close();
   }
   if (values.json) {
-    ctx.io.out(json({ file, imported: records.length, rejected }));
+    ctx.io.out(
+      json({
+        file,
+        imported: result.written,
+        rowsRead: result.rowsRead,
+        rejectedCount: result.rejected,
+        rejected: result.rejections,
+        markedGone: result.markedGone,
+        syncRefused: result.syncRefused,
+        elapsedMs: Math.round(result.elapsedMs),
+      }),
+    );
   } else {
     ctx.io.out(
-      `${clean(file)}: ${records.length} records imported, ${rejected.length} lines rejected`,
+      `${clean(file)}: ${result.written} records imported, ${result.rejected} lines rejected`,
     );
-    for (const r of rejected) ctx.io.out(`  line ${r.line}: ${r.reason}`);
+    if (result.markedGone !== null) ctx.io.out(`  ${result.markedGone} records marked gone`);
   }
-  return rejected.length > 0 ? EXIT.failed : EXIT.ok;
+  if (result.syncRefused !== null) {
+    ctx.io.err(`cpr inventory: --sync marked nothing gone: ${result.syncRefused}`);
+  }
+  return result.rejected > 0 || result.syncRefused !== null ? EXIT.failed : EXIT.ok;
 }
 
 function matchesOf(r: InventoryRecord, q: ReturnType<typeof lookupQuery>): MatchedAs[] {
@@ -98,7 +118,7 @@ export const inventory: Command = async (ctx, args) => {
   const { values, positionals } = parseCommand(
     'inventory',
     args,
-    {},
+    { sync: { type: 'boolean' } },
     {
       min: 2,
       max: 2,

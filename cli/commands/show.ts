@@ -7,6 +7,7 @@ import {
   countsOf,
   mergeCaseEvidence,
   nextDeadline,
+  serialOnlyMatches,
 } from '../../lambdas/domain/case/build.ts';
 import { linkKeysToCertificates } from '../../lambdas/domain/case/evidence-set.ts';
 import { ACK_NOTICE_ID, openObligations } from '../../lambdas/domain/case/notices.ts';
@@ -47,6 +48,7 @@ export async function fullEvidenceOf(services: Services, c: CprCase): Promise<Fu
       evidence: file.evidence,
       affected: file.affected,
       subscribers: file.subscribers,
+      ...(file.matchedBy ? { matchedBy: file.matchedBy } : {}),
     });
   }
   // A key in a reply proves compromise of a certificate sent in the first report (as intake does).
@@ -81,6 +83,8 @@ export function caseJson(c: CprCase, { full, missing }: FullEvidence) {
         notAfter: x.notAfter,
         spkiSha256: x.spkiSha256,
         keyCompromised: x.keyCompromised,
+        precertificate: x.precertificate === true,
+        signedBy: x.signedBy ?? null,
         source: x.source,
       })),
       serials: e.serials,
@@ -109,6 +113,10 @@ export function caseJson(c: CprCase, { full, missing }: FullEvidence) {
     evidenceComplete: missing.length === 0 || !c.evidenceTruncated,
     evidenceCounts: countsOf(full),
     affected: full.affected,
+    /** How each inventory certificate was matched: sha256, issuerSerial, precertificate, spki, serialOnly. */
+    inventoryMatches: full.matchedBy ?? {},
+    /** Matched only by a serial written in the text, with no certificate: the weakest link. */
+    serialOnlyMatches: serialOnlyMatches(full),
     subscribers: full.subscribers.map((s) => ({ name: s.name, email: s.email })),
     notices: c.notices,
     nextDeadline: nextDeadline(c),
@@ -203,6 +211,11 @@ function human(j: CaseJson): string {
   lines.push(
     '',
     `Affected certificates ${j.affected.length}${j.affected.length > 0 ? `: ${few(j.affected, 5)}` : ''}`,
+    ...(j.serialOnlyMatches.length > 0
+      ? [
+          `  of which ${j.serialOnlyMatches.length} matched only by a serial in the text (no certificate): ${few(j.serialOnlyMatches, 5)}`,
+        ]
+      : []),
     `Subscribers ${j.subscribers.length}${
       j.subscribers.length > 0
         ? `: ${few(

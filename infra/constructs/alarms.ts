@@ -29,6 +29,12 @@ import {
 
 /** SES reviews an account above 5% bounces and may pause it above 10%: page at 5%. */
 export const BOUNCE_RATE_THRESHOLD = 0.05;
+/**
+ * SES reviews an account at a 0.1% complaint rate and may pause it at 0.5% (SES developer guide,
+ * sending review FAQs): page at 0.1%. Complaints come from people who got mail they did not
+ * ask for, which is what forged reports would make of our acknowledgments.
+ */
+export const COMPLAINT_RATE_THRESHOLD = 0.001;
 /** Lambda, SQS and SNS publish per minute or per five minutes; five is the shortest useful period. */
 const SHORT_PERIOD = Duration.minutes(5);
 /** SES computes reputation over a representative volume, slowly; an hour of it is one datapoint. */
@@ -84,6 +90,7 @@ export class CprAlarms extends Construct {
   readonly clockExecutionsFailed: Alarm;
   readonly notificationsFailed: Readonly<Record<string, Alarm>>;
   readonly bounceRate: Alarm;
+  readonly complaintRate: Alarm;
   readonly caseBreached: Alarm;
   /** Every alarm of the stack, for the dashboard's status widget. */
   readonly all: readonly Alarm[];
@@ -198,6 +205,16 @@ export class CprAlarms extends Construct {
         'sending above 10%, which would stop every notice.',
     });
 
+    this.complaintRate = this.alarm('SesComplaintRate', 'ses-complaint-rate', {
+      metric: sesReputationMetric('ComplaintRate'),
+      threshold: COMPLAINT_RATE_THRESHOLD,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      description:
+        "The account's SES complaint rate is 0.1% or more: SES reviews the account there and " +
+        'may pause sending at 0.5%, which would stop every notice. Look for acknowledgments ' +
+        'to forged senders.',
+    });
+
     this.caseBreached = this.alarm('CaseBreached', 'case-breached', {
       metric: handlerMetric(METRIC_SERVICES.checkpoint, CHECKPOINT_METRICS.escalation('breach')),
       threshold: 1,
@@ -214,6 +231,7 @@ export class CprAlarms extends Construct {
       this.clockExecutionsFailed,
       ...Object.values(this.notificationsFailed),
       this.bounceRate,
+      this.complaintRate,
       this.caseBreached,
     ];
   }

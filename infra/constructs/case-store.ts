@@ -54,9 +54,23 @@ export class CaseStore extends Construct {
       projectionType: ProjectionType.ALL,
     });
 
+    const inv = INVENTORY_TABLE_SCHEMA;
     this.inventory = new Table(this, 'Inventory', {
       ...common,
-      partitionKey: { name: INVENTORY_TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
+      partitionKey: { name: inv.partitionKey, type: AttributeType.STRING },
+    });
+    // Keys only: a match is read in full from the table, so a certificate's PEM is stored and
+    // written once, not once per index (docs/deploy.md: upgrading adds one index per deploy).
+    this.inventory.addGlobalSecondaryIndex({
+      indexName: inv.bySerialIndex.name,
+      partitionKey: { name: inv.bySerialIndex.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: inv.bySerialIndex.sortKey, type: AttributeType.STRING },
+      projectionType: ProjectionType.KEYS_ONLY,
+    });
+    this.inventory.addGlobalSecondaryIndex({
+      indexName: inv.bySpkiIndex.name,
+      partitionKey: { name: inv.bySpkiIndex.partitionKey, type: AttributeType.STRING },
+      projectionType: ProjectionType.KEYS_ONLY,
     });
   }
 }

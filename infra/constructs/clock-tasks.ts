@@ -8,6 +8,7 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { AcknowledgmentLimits } from '../../lambdas/domain/notices/acknowledgment-limits.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
 import { lambdaEntry } from '../paths.ts';
 import type { AlertTopics } from './alert-topics.ts';
@@ -29,6 +30,7 @@ export interface ClockTasksProps {
   readonly caName: string;
   /** Our published CPR addresses; the acknowledgment's Reply-To is the first. */
   readonly cprAddresses: readonly string[];
+  readonly acknowledgmentLimits: AcknowledgmentLimits;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
 }
@@ -69,7 +71,10 @@ export class ClockTasks extends Construct {
       .bindSendEmail(delivery.configurationSet, delivery.senderIdentityArns, ENV.configurationSet)
       .setEnv(ENV.senderAddress, props.senderAddress)
       .setEnv(ENV.caName, props.caName)
-      .setEnv(ENV.cprAddresses, props.cprAddresses.join(','));
+      .setEnv(ENV.cprAddresses, props.cprAddresses.join(','))
+      .setEnv(ENV.ackLimitPerAddress, String(props.acknowledgmentLimits.perAddress))
+      .setEnv(ENV.ackLimitPerDomain, String(props.acknowledgmentLimits.perDomain))
+      .setEnv(ENV.ackLimitWindowHours, String(props.acknowledgmentLimits.windowHours));
 
     this.notifyTeam = new CprFunction(
       this,

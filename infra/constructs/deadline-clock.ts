@@ -8,7 +8,10 @@
  *                                                ^   `--else--> WaitForCheckpoint
  *                                                |                     |
  *                                                `-- EvaluateCheckpoint <'
- *   any task, retries exhausted -> ReportClockFailure (pager) -> ClockFailed
+ *   a task whose retries are exhausted pages once (Report...Failure) and the clock goes on:
+ *   Acknowledge -> NotifyTeam, NotifyTeam -> PlanClock, PlanClock / EvaluateCheckpoint -> the
+ *   next checkpoint of the execution's schedule (SkipCheckpoint). Only a pager that cannot be
+ *   reached ends in ClockFailed.
  */
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { Metric, MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
@@ -21,9 +24,12 @@ import {
   DefinitionBody,
   Errors,
   Fail,
+  type IChainable,
   JitterType,
   JsonPath,
   LogLevel,
+  Pass,
+  Result,
   type RetryProps,
   StateMachine,
   StateMachineType,
@@ -40,7 +46,7 @@ import { grantTopicPublish } from './alert-topics.ts';
 /**
  * Retries of every task. A function that throws (SES or DynamoDB throttled, a network blip) is
  * retried 4 times, after up to 2, 4, 8 and 16 s (full jitter, so executions that failed together
- * do not retry together); what still fails goes to ReportClockFailure. The task functions are
+ * do not retry together); what still fails pages once and the clock goes on. The task functions are
  * idempotent per case (a retried Acknowledge answers `alreadySent`). The 12 h checkpoints leave room
  * for that, not for hours of silent retrying.
  */
@@ -52,7 +58,7 @@ export const TASK_RETRY: Readonly<RetryProps> = {
   jitterStrategy: JitterType.FULL,
 };
 
-/** Where a caught error lands in the state: ReportClockFailure and ClockFailed read it there. */
+/** Where a caught error lands in the state: the Report...Failure states and ClockFailed read it there. */
 export const ERROR_PATH = '$.error';
 
 export interface ClockTaskFunctions {
@@ -121,52 +127,136 @@ export class DeadlineClock extends Construct {
     );
 
     const failed = new Fail(this, CLOCK_STATES.failed, {
-      comment: 'The execution fails with the error that stopped the clock',
+      comment: 'Only when the pager itself cannot be told: the executions-failed alarm sees it',
       errorPath: JsonPath.stringAt(`${ERROR_PATH}.Error`),
       causePath: JsonPath.stringAt(`${ERROR_PATH}.Cause`),
     });
-    const reportFailure = new SnsPublish(this, CLOCK_STATES.reportFailure, {
-      topic: props.pagerTopic,
-      subject: 'CPR deadline clock failed',
-      message: TaskInput.fromText(
-        JsonPath.format(
-          'The deadline clock of case {} stopped: its deadlines are no longer watched. ' +
-            'Execution: {}. Error: {}: {}',
-          caseId,
-          JsonPath.executionId,
-          JsonPath.stringAt(`${ERROR_PATH}.Error`),
-          JsonPath.stringAt(`${ERROR_PATH}.Cause`),
+    /**
+     * Pages once, with the step that failed and its error, then goes on to `next`: no single
+     * task's failure stops the clock. If even the pager cannot be told, the execution fails.
+     */
+    const reportThen = (name: string, step: string, consequence: string, next: IChainable) => {
+      const report = new SnsPublish(this, name, {
+        topic: props.pagerTopic,
+        subject: `CPR deadline clock: ${step} failed`,
+        message: TaskInput.fromText(
+          JsonPath.format(
+            `Case {}: ${step} failed after its retries; ${consequence} ` +
+              'Execution: {}. Error: {}: {}',
+            caseId,
+            JsonPath.executionId,
+            JsonPath.stringAt(`${ERROR_PATH}.Error`),
+            JsonPath.stringAt(`${ERROR_PATH}.Cause`),
+          ),
         ),
-      ),
-      resultPath: JsonPath.DISCARD,
-    });
-    reportFailure.addRetry(TASK_RETRY);
-    // If even the pager cannot be told, fail anyway: the execution-failed alarm still sees it.
-    reportFailure.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.reportError' });
-    reportFailure.next(failed);
-
-    for (const task of [acknowledge, notifyTeam, plan, evaluate]) {
+        resultPath: JsonPath.DISCARD,
+      });
+      report.addRetry(TASK_RETRY);
+      report.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.reportError' });
+      report.next(next);
+      return report;
+    };
+    const catchInto = (task: LambdaInvoke, handler: IChainable) => {
       task.addRetry(TASK_RETRY);
       // States.ALL catches every error a task raises; States.Runtime (a bad path in this
       // definition) is not catchable and fails the execution directly.
-      task.addCatch(reportFailure, { errors: [Errors.ALL], resultPath: ERROR_PATH });
-    }
+      task.addCatch(handler, { errors: [Errors.ALL], resultPath: ERROR_PATH });
+    };
 
     const done = new Choice(this, CLOCK_STATES.done);
+    const stopped = new Succeed(this, CLOCK_STATES.stopped, {
+      comment: 'Case closed, obligations met, or no checkpoint left',
+    });
     const wait = new Wait(this, CLOCK_STATES.wait, {
       time: WaitTime.timestampPath('$.next.at'),
     });
+
+    // After a failed plan or evaluation, the clock goes on with the schedule it was started
+    // with ($.deadlines.checkpoints): the next index, waited for like any other. The loop is
+    // bounded by the schedule's length, and every pass waits for a later checkpoint.
+    const skip = new Pass(this, CLOCK_STATES.skipCheckpoint, {
+      parameters: {
+        index: JsonPath.mathAdd(JsonPath.numberAt('$.next.index'), 1),
+        count: JsonPath.arrayLength(JsonPath.listAt('$.deadlines.checkpoints')),
+      },
+      resultPath: '$.skip',
+    });
+    const scheduled = new Pass(this, CLOCK_STATES.scheduledCheckpoint, {
+      parameters: {
+        index: JsonPath.numberAt('$.skip.index'),
+        checkpoint: JsonPath.arrayGetItem(
+          JsonPath.listAt('$.deadlines.checkpoints'),
+          JsonPath.numberAt('$.skip.index'),
+        ),
+      },
+      resultPath: '$.skip',
+    });
+    const nextFromSchedule = new Pass(this, CLOCK_STATES.nextFromSchedule, {
+      parameters: {
+        done: false,
+        index: JsonPath.numberAt('$.skip.index'),
+        level: JsonPath.stringAt('$.skip.checkpoint.level'),
+        at: JsonPath.stringAt('$.skip.checkpoint.at'),
+      },
+      resultPath: '$.next',
+    });
+    skip.next(
+      new Choice(this, CLOCK_STATES.checkpointLeft)
+        .when(
+          Condition.numberLessThanJsonPath('$.skip.index', '$.skip.count'),
+          scheduled.next(nextFromSchedule).next(wait),
+        )
+        .otherwise(stopped),
+    );
+    const fromFirst = new Pass(this, CLOCK_STATES.fromFirstCheckpoint, {
+      result: Result.fromObject({ index: -1 }),
+      resultPath: '$.next',
+    });
+    fromFirst.next(skip);
+
+    catchInto(
+      acknowledge,
+      reportThen(
+        CLOCK_STATES.reportAcknowledgeFailure,
+        'the acknowledgment',
+        'the clock goes on without it (the reporter may not have been acknowledged).',
+        notifyTeam,
+      ),
+    );
+    catchInto(
+      notifyTeam,
+      reportThen(
+        CLOCK_STATES.reportNotifyTeamFailure,
+        'the team notice',
+        'the clock goes on: tell the team about this case yourself.',
+        plan,
+      ),
+    );
+    catchInto(
+      plan,
+      reportThen(
+        CLOCK_STATES.reportPlanFailure,
+        'planning the checkpoints',
+        'the clock goes on with the schedule it was started with.',
+        fromFirst,
+      ),
+    );
+    catchInto(
+      evaluate,
+      reportThen(
+        CLOCK_STATES.reportCheckpointFailure,
+        'a checkpoint evaluation',
+        'this checkpoint escalated nothing; the clock goes on to the next one.',
+        skip,
+      ),
+    );
+
     const definition = acknowledge
       .next(notifyTeam)
       .next(plan)
       .next(
         done
-          .when(
-            Condition.booleanEquals('$.next.done', true),
-            new Succeed(this, CLOCK_STATES.stopped, {
-              comment: 'Case closed, obligations met, or no checkpoint left',
-            }),
-          )
+          .when(Condition.booleanEquals('$.next.done', true), stopped)
           .otherwise(wait.next(evaluate).next(done)),
       );
 

@@ -9,6 +9,7 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { INVENTORY_TABLE_SCHEMA } from '../../lambdas/adapters/dynamo/schema.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
 import { EVIDENCE_PREFIX } from '../config.ts';
 import { lambdaEntry } from '../paths.ts';
@@ -70,7 +71,12 @@ export class Intake extends Construct {
       .bindBucketRead(props.archive.bucket, ENV.archiveBucket, inboundPrefix)
       .bindBucketWrite(props.archive.bucket, ENV.archiveBucket, inboundPrefix)
       .bindTable(props.store.cases, ENV.casesTable, 'readWrite')
-      .bindTable(props.store.inventory, ENV.inventoryTable, 'read')
+      .bindTable(props.store.inventory, ENV.inventoryTable, 'read', {
+        indexNames: [
+          INVENTORY_TABLE_SCHEMA.bySerialIndex.name,
+          INVENTORY_TABLE_SCHEMA.bySpkiIndex.name,
+        ],
+      })
       .bindStateMachineStart(props.clock.stateMachine, ENV.stateMachineArn)
       // Every message that joins a case is announced to the team.
       .bindTopicPublish(props.alerts.team, ENV.teamTopicArn)

@@ -85,6 +85,7 @@ export class CprIntakeStack extends Stack {
       senderAddress: config.senderAddress,
       caName: config.caName,
       cprAddresses: config.cprAddresses,
+      acknowledgmentLimits: config.acknowledgmentLimits,
       logRetention,
       removalPolicy,
     });

@@ -36,8 +36,13 @@ export function sfnClient(): SFNClient {
   return new SFNClient({});
 }
 
-export function sesClient(): SESv2Client {
-  return new SESv2Client({});
+/**
+ * `singleAttempt` for notices: SendEmail has no idempotency token, so an SDK retry after a
+ * timeout could send a notice twice. Their mailer retries only SES's explicit throttling
+ * refusals. The canary keeps the SDK's retries (a duplicate canary is harmless).
+ */
+export function sesClient(options: { readonly singleAttempt?: boolean } = {}): SESv2Client {
+  return new SESv2Client(options.singleAttempt ? { maxAttempts: 1 } : {});
 }
 
 export function snsClient(): SNSClient {

@@ -5,8 +5,11 @@
  *
  * Flow: Acknowledge -> NotifyTeam -> PlanClock -> (ClockDone? -> Succeed)
  *       | WaitForCheckpoint (TimestampPath $.next.at) -> EvaluateCheckpoint -> ClockDone? ...
- * Every task retries with backoff; a task that still fails goes to ReportClockFailure (SNS publish
- * to the pager topic) and the execution fails, which the execution-failed alarm also sees.
+ * Every task retries with backoff. No task's failure stops the clock: a task that still fails
+ * pages once (its own Report...Failure state, an SNS publish to the pager topic) and the
+ * execution goes on: after Acknowledge to NotifyTeam, after NotifyTeam to PlanClock, after
+ * PlanClock or EvaluateCheckpoint to the next checkpoint of the schedule the execution was
+ * started with. Only a pager that cannot be reached ends in ClockFailed.
  */
 import { z } from 'zod';
 import { CASE_ID_REGEX } from '../domain/case/case-id.ts';
@@ -21,9 +24,27 @@ export const CLOCK_STATES = {
   wait: 'WaitForCheckpoint',
   evaluate: 'EvaluateCheckpoint',
   stopped: 'ClockStopped',
-  reportFailure: 'ReportClockFailure',
+  reportAcknowledgeFailure: 'ReportAcknowledgeFailure',
+  reportNotifyTeamFailure: 'ReportNotifyTeamFailure',
+  reportPlanFailure: 'ReportPlanFailure',
+  reportCheckpointFailure: 'ReportCheckpointFailure',
+  /** After a failed plan: the schedule from its start (index -1, then +1). */
+  fromFirstCheckpoint: 'FromFirstCheckpoint',
+  /** After a failed plan or evaluation: the next index of the execution's schedule. */
+  skipCheckpoint: 'SkipCheckpoint',
+  checkpointLeft: 'CheckpointLeft',
+  scheduledCheckpoint: 'ScheduledCheckpoint',
+  nextFromSchedule: 'NextFromSchedule',
   failed: 'ClockFailed',
 } as const;
+
+/** The SNS publishes that page when a task keeps failing; each goes on to the next step. */
+export const CLOCK_FAILURE_REPORTS = [
+  CLOCK_STATES.reportAcknowledgeFailure,
+  CLOCK_STATES.reportNotifyTeamFailure,
+  CLOCK_STATES.reportPlanFailure,
+  CLOCK_STATES.reportCheckpointFailure,
+] as const;
 
 /** Payload of the Acknowledge and NotifyTeam tasks: `{ caseId: $.caseId }`. */
 export const caseTaskInputSchema = z.object({ caseId: z.string().regex(CASE_ID_REGEX) });

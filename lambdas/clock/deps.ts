@@ -1,6 +1,8 @@
 /** Wires the clock's tasks to their AWS adapters. */
 import { documentClient, sesClient, snsClient } from '../adapters/aws-clients.ts';
 import { casesTable } from '../adapters/dynamo/cases-table.ts';
+import { DynamoRateLimiter } from '../adapters/dynamo/rate-limits.ts';
+import { DynamoSendClaims } from '../adapters/dynamo/send-claims.ts';
 import { SesMailer } from '../adapters/ses/mailer.ts';
 import { SnsNotifier } from '../adapters/sns/notifier.ts';
 import type { AlertTopic } from '../domain/case/types.ts';
@@ -29,8 +31,10 @@ export function clockDeps(options: {
     audit: table.audit,
     outbound: table.outbound,
     messageIds: table.messageIds,
+    claims: new DynamoSendClaims(documentClient(), options.casesTable),
+    rateLimiter: new DynamoRateLimiter(documentClient(), options.casesTable),
     mailer: options.configurationSet
-      ? new SesMailer(sesClient(), options.configurationSet)
+      ? new SesMailer(sesClient({ singleAttempt: true }), options.configurationSet)
       : noMailer,
     notifier: options.topics ? new SnsNotifier(snsClient(), options.topics) : noNotifier,
     region: options.region ?? null,

@@ -11,15 +11,17 @@ import {
   runCheckpoint,
 } from '../domain/escalation/run-checkpoint.ts';
 import {
+  type AcknowledgeSettings,
   acknowledgeReporter,
   type DeliveryEvent,
   handleDeliveryEvent,
   type NoticeDeps,
   notifyTeam,
-  type SenderSettings,
 } from '../domain/notices/send-notices.ts';
 import type { Mailer } from '../domain/ports/mailer.ts';
 import type { Notifier } from '../domain/ports/notifier.ts';
+import type { RateLimiter } from '../domain/ports/rate-limits.ts';
+import type { SendClaims } from '../domain/ports/send-claims.ts';
 import {
   type AcknowledgeOutput,
   type CheckpointOutput,
@@ -41,11 +43,13 @@ function check<T>(schema: z.ZodType<T>, input: unknown): T {
 
 export interface ClockTaskDeps extends NoticeDeps {
   readonly mailer: Mailer;
+  readonly claims: SendClaims;
+  readonly rateLimiter: RateLimiter;
   readonly notifier: Notifier;
   readonly region: string | null;
 }
 
-export function acknowledgeTask(deps: ClockTaskDeps, settings: SenderSettings) {
+export function acknowledgeTask(deps: ClockTaskDeps, settings: AcknowledgeSettings) {
   return async (input: unknown): Promise<AcknowledgeOutput> => {
     const { caseId } = check(caseTaskInputSchema, input);
     return acknowledgeReporter(caseId, deps, settings);

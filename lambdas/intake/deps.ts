@@ -50,5 +50,6 @@ export function intakeSettings(
     ownAddresses: config.ownAddresses,
     deadlinePolicyVersion: config.deadlinePolicyVersion,
     canarySecret,
+    issuers: config.issuers ?? [],
   };
 }

@@ -20,6 +20,10 @@ export const ENV = {
   caName: 'CA_NAME',
   /** SES configuration set whose event destination reports delivery, bounce and complaint. */
   configurationSet: 'SES_CONFIGURATION_SET',
+  /** Acknowledgments per recipient address / domain in the window (anti mail-bombing). */
+  ackLimitPerAddress: 'ACK_LIMIT_PER_ADDRESS',
+  ackLimitPerDomain: 'ACK_LIMIT_PER_DOMAIN',
+  ackLimitWindowHours: 'ACK_LIMIT_WINDOW_HOURS',
   teamTopicArn: 'TEAM_TOPIC_ARN',
   escalationTopicArn: 'ESCALATION_TOPIC_ARN',
   pagerTopicArn: 'PAGER_TOPIC_ARN',
@@ -29,6 +33,8 @@ export const ENV = {
   canarySecretArn: 'CANARY_SECRET_ARN',
   /** The canary's HMAC key itself: local stack only (AWS reads it from CANARY_SECRET_ARN). */
   canarySecret: 'CANARY_SECRET',
+  /** Path of the CA's issuers file (`[{name, certificate, ocspUrl, crlUrl}]`, JSON). */
+  issuersFile: 'CPR_ISSUERS',
   canaryIntervalMinutes: 'CANARY_INTERVAL_MINUTES',
   receiptRuleSetName: 'RECEIPT_RULE_SET_NAME',
 } as const;

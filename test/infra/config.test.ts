@@ -48,7 +48,20 @@ describe('parseConfig', () => {
       retentionYears: 2,
       canaryIntervalMinutes: 15,
       activateRuleSet: true,
+      acknowledgmentLimits: { perAddress: 3, perDomain: 20, windowHours: 24 },
     });
+  });
+
+  test('acknowledgment limits: defaults for what is left out, refused when out of bounds', () => {
+    expect(
+      parseConfig({ ...MINIMAL, acknowledgmentLimits: { perDomain: 50 } }).acknowledgmentLimits,
+    ).toEqual({ perAddress: 3, perDomain: 50, windowHours: 24 });
+    expect(() => parseConfig({ ...MINIMAL, acknowledgmentLimits: { perAddress: 0 } })).toThrow(
+      /acknowledgmentLimits\.perAddress: must be at least 1/,
+    );
+    expect(() => parseConfig({ ...MINIMAL, acknowledgmentLimits: { perhour: 1 } })).toThrow(
+      /unknown field/,
+    );
   });
 
   test('lower-cases addresses, because the function compares them lower-cased', () => {

@@ -117,29 +117,65 @@ describe('deadline clock: failures', () => {
     },
   );
 
-  test.each(TASKS)('%s catches everything into ReportClockFailure, keeping the error', (name) => {
-    expect(states[name].Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: CLOCK_STATES.reportFailure },
-    ]);
-  });
+  /** Where each task's failure goes on to after its page: no task stops the clock. */
+  const FAILURE_ROUTES = [
+    [CLOCK_STATES.acknowledge, CLOCK_STATES.reportAcknowledgeFailure, CLOCK_STATES.notifyTeam],
+    [CLOCK_STATES.notifyTeam, CLOCK_STATES.reportNotifyTeamFailure, CLOCK_STATES.plan],
+    [CLOCK_STATES.plan, CLOCK_STATES.reportPlanFailure, CLOCK_STATES.fromFirstCheckpoint],
+    [CLOCK_STATES.evaluate, CLOCK_STATES.reportCheckpointFailure, CLOCK_STATES.skipCheckpoint],
+  ] as const;
 
-  test('ReportClockFailure pages with the case, the execution and the error, then fails', () => {
-    const report = states[CLOCK_STATES.reportFailure];
-    expect(report.Resource).toBe('arn:aws:states:::sns:publish');
-    expect(report.Parameters.TopicArn).toBe(
-      placeholderArn('sns', logicalId(stack, stack.alerts.pager)),
-    );
-    const message = report.Parameters['Message.$'] as string;
-    for (const path of ['$.caseId', '$$.Execution.Id', '$.error.Error', '$.error.Cause']) {
-      expect(message).toContain(path);
-    }
-    expect(report.ResultPath).toBeNull();
-    expect(report.Next).toBe(CLOCK_STATES.failed);
-    expect(report.Retry.at(-1).ErrorEquals).toEqual(['States.ALL']);
-    // Even when the pager cannot be reached, the execution still ends in ClockFailed.
-    expect(report.Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.reportError', Next: CLOCK_STATES.failed },
-    ]);
+  test.each(FAILURE_ROUTES)(
+    '%s catches everything into %s, which pages and goes on to %s',
+    (task, report, next) => {
+      expect(states[task].Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: report },
+      ]);
+      const r = states[report];
+      expect(r.Resource).toBe('arn:aws:states:::sns:publish');
+      expect(r.Parameters.TopicArn).toBe(
+        placeholderArn('sns', logicalId(stack, stack.alerts.pager)),
+      );
+      const message = r.Parameters['Message.$'] as string;
+      for (const path of ['$.caseId', '$$.Execution.Id', '$.error.Error', '$.error.Cause']) {
+        expect(message).toContain(path);
+      }
+      expect(r.ResultPath).toBeNull();
+      expect(r.Next).toBe(next);
+      expect(r.Retry.at(-1).ErrorEquals).toEqual(['States.ALL']);
+      // Only when the pager itself cannot be reached does the execution fail.
+      expect(r.Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.reportError', Next: CLOCK_STATES.failed },
+      ]);
+    },
+  );
+
+  test('after a failed plan or evaluation the clock takes the next checkpoint of its schedule', () => {
+    expect(states[CLOCK_STATES.fromFirstCheckpoint]).toMatchObject({
+      Type: 'Pass',
+      Result: { index: -1 },
+      ResultPath: '$.next',
+      Next: CLOCK_STATES.skipCheckpoint,
+    });
+    expect(states[CLOCK_STATES.skipCheckpoint].Parameters).toEqual({
+      'index.$': 'States.MathAdd($.next.index, 1)',
+      'count.$': 'States.ArrayLength($.deadlines.checkpoints)',
+    });
+    expect(states[CLOCK_STATES.checkpointLeft]).toEqual({
+      Type: 'Choice',
+      Choices: [
+        {
+          Variable: '$.skip.index',
+          NumericLessThanPath: '$.skip.count',
+          Next: CLOCK_STATES.scheduledCheckpoint,
+        },
+      ],
+      Default: CLOCK_STATES.stopped,
+    });
+    expect(states[CLOCK_STATES.nextFromSchedule]).toMatchObject({
+      ResultPath: '$.next',
+      Next: CLOCK_STATES.wait,
+    });
   });
 
   test('ClockFailed fails the execution with the original error', () => {

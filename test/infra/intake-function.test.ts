@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
 import { EVIDENCE_PREFIX } from '../../infra/config.ts';
+import { INVENTORY_TABLE_SCHEMA } from '../../lambdas/adapters/dynamo/schema.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
 import {
   actionsOf,
@@ -188,14 +189,21 @@ describe('intake role: least privilege', () => {
     });
   });
 
-  test('inventory: read only', () => {
+  test('inventory: read only, and Query on its own two indexes', () => {
     const onInventory = statements.filter((s) =>
       resourcesOf(s).some((r) => JSON.stringify(r).includes(inventoryId)),
     );
-    expect(onInventory.flatMap(actionsOf).sort()).toEqual([
+    const onTable = onInventory.filter((s) => !JSON.stringify(resourcesOf(s)).includes('/index/'));
+    const onIndexes = onInventory.filter((s) => JSON.stringify(resourcesOf(s)).includes('/index/'));
+    expect(onTable.flatMap(actionsOf).sort()).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
       'dynamodb:Query',
     ]);
+    expect(onIndexes.flatMap(actionsOf)).toEqual(['dynamodb:Query']);
+    const indexes = JSON.stringify(onIndexes.flatMap(resourcesOf));
+    expect(indexes).toContain(`/index/${INVENTORY_TABLE_SCHEMA.bySerialIndex.name}`);
+    expect(indexes).toContain(`/index/${INVENTORY_TABLE_SCHEMA.bySpkiIndex.name}`);
+    expect(onIndexes.flatMap(resourcesOf)).toHaveLength(2);
   });
 });

@@ -4,7 +4,7 @@
  * against the stand-ins elsewhere.
  */
 import { describe, expect, test } from 'vitest';
-import { CLOCK_STATES } from '../../lambdas/clock/contract.ts';
+import { CLOCK_FAILURE_REPORTS, CLOCK_STATES } from '../../lambdas/clock/contract.ts';
 import {
   DefinitionResolveError,
   resolveStateMachine,
@@ -47,7 +47,9 @@ function stubTasks(overrides: Record<string, TaskHandler> = {}) {
     [CLOCK_STATES.plan]: async () => checkpoint(0),
     [CLOCK_STATES.evaluate]: async (p) =>
       checkpoint((p as { evaluateIndex: number }).evaluateIndex + 1),
-    [CLOCK_STATES.reportFailure]: async () => ({ MessageId: 'sns-1' }),
+    ...Object.fromEntries(
+      CLOCK_FAILURE_REPORTS.map((name) => [name, async () => ({ MessageId: 'sns-1' })]),
+    ),
     ...overrides,
   };
   const tasks = Object.fromEntries(
@@ -95,7 +97,7 @@ describe('synthesizedClockDefinition', () => {
         CLOCK_STATES.notifyTeam,
         CLOCK_STATES.plan,
         CLOCK_STATES.evaluate,
-        CLOCK_STATES.reportFailure,
+        ...CLOCK_FAILURE_REPORTS,
       ].sort(),
     );
     for (const [, state] of tasks) {
@@ -110,7 +112,7 @@ describe('synthesizedClockDefinition', () => {
     expect(states[CLOCK_STATES.acknowledge].Resource).toMatch(
       new RegExp(`^arn:aws:lambda:us-east-1:${PLACEHOLDER.account}:function:\\w+$`),
     );
-    expect(states[CLOCK_STATES.reportFailure].Parameters.TopicArn).toMatch(
+    expect(states[CLOCK_STATES.reportCheckpointFailure].Parameters.TopicArn).toMatch(
       new RegExp(`^arn:aws:sns:us-east-1:${PLACEHOLDER.account}:\\w*Pager\\w*$`),
     );
     expect(synthesizedClockDefinition()).toEqual(definition);
@@ -186,7 +188,7 @@ describe('runClock', () => {
     expect(callsOf(calls, CLOCK_STATES.evaluate).map((c) => c.payload)).toEqual(
       [0, 1, 2].map((evaluateIndex) => ({ caseId: CASE_ID, evaluateIndex })),
     );
-    expect(callsOf(calls, CLOCK_STATES.reportFailure)).toEqual([]);
+    for (const report of CLOCK_FAILURE_REPORTS) expect(callsOf(calls, report)).toEqual([]);
   });
 
   test('a task that throws twice is retried, not failed', async () => {
@@ -206,7 +208,7 @@ describe('runClock', () => {
     expect(outcome.status).toBe('SUCCEEDED');
     expect(callsOf(calls, CLOCK_STATES.notifyTeam)).toHaveLength(3);
     expect(run.events.filter((e) => e.type === 'StateRetried')).toHaveLength(2);
-    expect(entered).not.toContain(CLOCK_STATES.reportFailure);
+    expect(entered).not.toContain(CLOCK_STATES.reportNotifyTeamFailure);
   });
 
   test('retry pauses are retryIntervalMs locally, not the 2 s, 4 s, ... of the definition', async () => {
@@ -235,39 +237,108 @@ describe('runClock', () => {
     for (const gap of await attemptTimes(150)) expect(gap).toBeGreaterThanOrEqual(140);
   });
 
-  test('a task that always throws ends in ReportClockFailure -> ClockFailed, paging once', async () => {
+  /** An execution input with the schedule the clock falls back on when planning fails. */
+  const scheduled = {
+    caseId: CASE_ID,
+    deadlines: { checkpoints: CHECKPOINTS.map((at, i) => ({ level: `checkpoint-${i}`, at })) },
+  };
+
+  test('a plan that always fails pages once, then the clock follows the schedule it was started with', async () => {
+    const clock = fastForwardClock(RECEIVED);
+    const evaluatedAt: string[] = [];
     const { tasks, calls } = stubTasks({
       [CLOCK_STATES.plan]: async () => {
         throw new TypeError('cases table unreachable');
       },
-    });
-    const run = runClock(
-      definition,
-      { caseId: CASE_ID },
-      {
-        tasks,
-        clock: fastForwardClock(RECEIVED),
+      [CLOCK_STATES.evaluate]: async (p) => {
+        evaluatedAt.push(clock.now().toISOString());
+        const index = (p as { evaluateIndex: number }).evaluateIndex + 1;
+        return index < CHECKPOINTS.length
+          ? { done: false, index, level: 'x', at: CHECKPOINTS[index] }
+          : { done: true, reason: 'noMoreCheckpoints' };
       },
-    );
+    });
+    const run = runClock(definition, scheduled, { tasks, clock });
     const { outcome, states: entered } = await settle(run);
 
-    expect(entered).toEqual([
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(entered.slice(0, 10)).toEqual([
       CLOCK_STATES.acknowledge,
       CLOCK_STATES.notifyTeam,
       CLOCK_STATES.plan,
-      CLOCK_STATES.reportFailure,
-      CLOCK_STATES.failed,
+      CLOCK_STATES.reportPlanFailure,
+      CLOCK_STATES.fromFirstCheckpoint,
+      CLOCK_STATES.skipCheckpoint,
+      CLOCK_STATES.checkpointLeft,
+      CLOCK_STATES.scheduledCheckpoint,
+      CLOCK_STATES.nextFromSchedule,
+      CLOCK_STATES.wait,
     ]);
     // Once plus the 4 retries of the States.ALL retrier (a TypeError is no Lambda service error).
     expect(callsOf(calls, CLOCK_STATES.plan)).toHaveLength(5);
-    const pages = callsOf(calls, CLOCK_STATES.reportFailure);
+    const pages = callsOf(calls, CLOCK_STATES.reportPlanFailure);
     expect(pages).toHaveLength(1);
     const page = pages[0]?.payload as { TopicArn: string; Message: string; Subject: string };
-    expect(page.TopicArn).toBe(states[CLOCK_STATES.reportFailure].Parameters.TopicArn);
+    expect(page.TopicArn).toBe(states[CLOCK_STATES.reportPlanFailure].Parameters.TopicArn);
     expect(page.Message).toContain(CASE_ID);
     expect(page.Message).toContain(run.executionArn);
     expect(page.Message).toContain('TypeError: cases table unreachable');
-    // The execution fails with the error that stopped the clock.
+    expect(evaluatedAt).toEqual(CHECKPOINTS.map((t) => new Date(t).toISOString()));
+  });
+
+  test('an evaluation that keeps failing pages once per checkpoint and the loop goes on to the next', async () => {
+    const clock = fastForwardClock(RECEIVED);
+    const { tasks, calls } = stubTasks({
+      [CLOCK_STATES.evaluate]: async (p) => {
+        if ((p as { evaluateIndex: number }).evaluateIndex === 0) throw new Error('SNS throttled');
+        const index = (p as { evaluateIndex: number }).evaluateIndex + 1;
+        return index < CHECKPOINTS.length
+          ? { done: false, index, level: 'x', at: CHECKPOINTS[index] }
+          : { done: true, reason: 'noMoreCheckpoints' };
+      },
+    });
+    const run = runClock(definition, scheduled, { tasks, clock });
+    const { outcome } = await settle(run);
+
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(callsOf(calls, CLOCK_STATES.reportCheckpointFailure)).toHaveLength(1);
+    // Checkpoint 0: 5 attempts; then 1 and 2 once each, from the schedule.
+    expect(
+      callsOf(calls, CLOCK_STATES.evaluate).map(
+        (c) => (c.payload as { evaluateIndex: number }).evaluateIndex,
+      ),
+    ).toEqual([0, 0, 0, 0, 0, 1, 2]);
+  });
+
+  test('a failure at the last checkpoint pages and ends the clock: no tight loop', async () => {
+    const { tasks, calls } = stubTasks({
+      [CLOCK_STATES.evaluate]: async () => {
+        throw new Error('always');
+      },
+    });
+    const run = runClock(definition, scheduled, { tasks, clock: fastForwardClock(RECEIVED) });
+    const { outcome } = await settle(run);
+    expect(outcome.status).toBe('SUCCEEDED');
+    // One page per checkpoint of the schedule, never more.
+    expect(callsOf(calls, CLOCK_STATES.reportCheckpointFailure)).toHaveLength(CHECKPOINTS.length);
+  });
+
+  test('only a pager that cannot be reached ends in ClockFailed, with the original error', async () => {
+    const { tasks } = stubTasks({
+      [CLOCK_STATES.acknowledge]: async () => {
+        throw new TypeError('cases table unreachable');
+      },
+      [CLOCK_STATES.reportAcknowledgeFailure]: async () => {
+        throw new Error('SNS unreachable');
+      },
+    });
+    const run = runClock(definition, scheduled, { tasks, clock: fastForwardClock(RECEIVED) });
+    const { outcome, states: entered } = await settle(run);
+    expect(entered).toEqual([
+      CLOCK_STATES.acknowledge,
+      CLOCK_STATES.reportAcknowledgeFailure,
+      CLOCK_STATES.failed,
+    ]);
     expect(outcome).toEqual({
       status: 'FAILED',
       error: 'TypeError',
@@ -277,9 +348,9 @@ describe('runClock', () => {
 
   test('every Task state needs a handler; a handler for a non-Task state is refused', () => {
     const { tasks } = stubTasks();
-    const { [CLOCK_STATES.reportFailure]: _omitted, ...withoutPager } = tasks;
+    const { [CLOCK_STATES.reportPlanFailure]: _omitted, ...withoutPager } = tasks;
     expect(() => runClock(definition, { caseId: CASE_ID }, { tasks: withoutPager })).toThrow(
-      /no local handler for Task state\(s\): ReportClockFailure/,
+      /no local handler for Task state\(s\): ReportPlanFailure/,
     );
     expect(() =>
       runClock(

@@ -24,7 +24,7 @@ const interval = config.canaryIntervalMinutes * 60;
 
 describe('alarms', () => {
   test('every alarm pages the pager topic, and tells it when it clears', () => {
-    expect(alarms.length).toBe(13);
+    expect(alarms.length).toBe(14);
     for (const a of alarms) {
       expect(a.AlarmActions).toContainEqual(pagerRef);
       expect(a.OKActions).toContainEqual(pagerRef);
@@ -143,6 +143,17 @@ describe('alarms', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'notBreaching',
     });
+  });
+
+  test('an SES complaint rate of 0.1% pages (SES reviews the account there), next to the bounce rate', () => {
+    expect(alarm('ses-complaint-rate')).toMatchObject({
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.ComplaintRate',
+      Threshold: 0.001,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarm('ses-complaint-rate').AlarmActions).toEqual(alarm('ses-bounce-rate').AlarmActions);
   });
 
   test('a breached case pages (Escalation_breach from the checkpoint function)', () => {

@@ -26,7 +26,8 @@ describe('cdk-nag AwsSolutions', () => {
     expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toEqual([]);
     // The pack itself, run over the synthesized tree, agrees.
     expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
-  });
+    // A full synth with every check takes about 35 s on a loaded 2-core machine.
+  }, 120_000);
 
   test('the checks are really wired in: a non-compliant bucket fails synth', () => {
     const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });

@@ -186,11 +186,27 @@ describe('case tables', () => {
     });
   });
 
-  test('inventory: partition key from schema.ts, same protections', () => {
+  test('inventory: one item per certificate, keys-only indexes by serial and issuer, and by SPKI', () => {
+    const inv = INVENTORY_TABLE_SCHEMA;
     template.hasResource('AWS::DynamoDB::Table', {
       Properties: {
         ...protectedTable,
-        KeySchema: [{ AttributeName: INVENTORY_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
+        KeySchema: [{ AttributeName: inv.partitionKey, KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: inv.bySerialIndex.name,
+            KeySchema: [
+              { AttributeName: inv.bySerialIndex.partitionKey, KeyType: 'HASH' },
+              { AttributeName: inv.bySerialIndex.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
+          {
+            IndexName: inv.bySpkiIndex.name,
+            KeySchema: [{ AttributeName: inv.bySpkiIndex.partitionKey, KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
+        ],
       },
       DeletionPolicy: 'Retain',
     });

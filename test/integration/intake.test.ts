@@ -10,9 +10,10 @@ import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
 import { TIME_BUDGET_PROBLEM } from '../../lambdas/domain/evidence/extract.ts';
 import type { IntakeDeps } from '../../lambdas/domain/intake/intake-deps.ts';
 import { replayMessage } from '../../lambdas/domain/intake/replay.ts';
-import { parseInventoryCsv } from '../../lambdas/domain/inventory/csv.ts';
+import { parseInventoryText } from '../../lambdas/domain/inventory/csv.ts';
 import type { DeadlineClockInput } from '../../lambdas/domain/ports/deadline-clock.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
+import { FIXTURE_P12_PASSWORD } from '../../scripts/fixtures/formats.ts';
 import { compose } from '../support/compose.ts';
 import { CPR_ADDRESS, type IntakeEnv, intakeEnv } from '../support/intake-env.ts';
 
@@ -28,7 +29,7 @@ const run = (event: unknown, deps: IntakeDeps = env.deps) =>
 
 beforeAll(async () => {
   env = await intakeEnv();
-  const { records } = parseInventoryCsv(pki('inventory.csv'));
+  const { records } = await parseInventoryText(pki('inventory.csv'));
   await new DynamoInventory(documentClient(), env.config.inventoryTable).put(records);
 });
 afterAll(async () => env?.stop());
@@ -159,6 +160,46 @@ describe('a forged private key', () => {
     // proven key.
     expect(c?.affected).toEqual([facts['leaf-rsa.pem']?.sha256]);
     expect(c?.deadlines.revocation).not.toBe('2026-11-28T10:00:00.000Z');
+  });
+});
+
+describe('a PKCS#12 file with its password in the mail', () => {
+  test('is opened, its key proves compromise, and the password is stored nowhere', async () => {
+    const raw = await compose({
+      from: 'Petra Prüfer <petra@researcher.example>',
+      to: CPR_ADDRESS,
+      subject: 'Schlüssel kompromittiert: ec.example.test',
+      messageId: '<p12-1@researcher.example>',
+      text: `Hallo,\n\nanbei die PFX-Datei. Das Passwort lautet ${FIXTURE_P12_PASSWORD}\n`,
+      attachments: [
+        {
+          filename: 'leaf-ec.pfx',
+          content: readFileSync(new URL('../fixtures/pki/leaf-ec.secret.p12', import.meta.url)),
+          contentType: 'application/x-pkcs12',
+        },
+      ],
+    });
+    const { event } = await env.deliver(raw, { timestamp: new Date('2026-11-27T12:00:00.000Z') });
+    const [result] = await run(event);
+    const c = await env.deps.cases.get(result!.caseId!);
+    expect(c?.classification).toBe('keyCompromise');
+    expect(c?.evidence.keys.map((k) => [k.spkiSha256, k.proof])).toEqual([
+      [facts['leaf-ec.key']?.spkiSha256, true],
+    ]);
+    expect(c?.evidence.certificates.map((x) => [x.sha256, x.keyCompromised])).toEqual([
+      [facts['leaf-ec.pem']?.sha256, true],
+    ]);
+    expect(c?.evidence.problems).toEqual([
+      'attachment:leaf-ec.pfx: opened with a password stated in the mail',
+    ]);
+    expect(JSON.stringify(c)).not.toContain(FIXTURE_P12_PASSWORD);
+    const file = await env.s3.send(
+      new GetObjectCommand({
+        Bucket: env.config.evidenceBucket,
+        Key: c!.messages[0]!.evidenceKey!,
+      }),
+    );
+    expect(await file.Body!.transformToString()).not.toContain(FIXTURE_P12_PASSWORD);
   });
 });
 
@@ -386,14 +427,14 @@ describe('bad input still becomes a case', () => {
     expect(events.find((e) => e.type === 'verdictFlagged')?.description).toMatch(/spam, virus/);
   });
 
-  test('DMARC failure of a p=reject domain suppresses the acknowledgment but keeps the case', async () => {
+  test('DMARC failure suppresses the acknowledgment but keeps the case', async () => {
     const raw = await keyCompromiseReport('<dmarc@researcher.example>');
     const { event } = await env.deliver(raw, {
       verdicts: { dmarc: 'FAIL' },
       dmarcPolicy: 'reject',
     });
     const [result] = await run(event);
-    expect(result?.acknowledgment).toEqual({ decision: 'suppress', reason: 'dmarcReject' });
+    expect(result?.acknowledgment).toEqual({ decision: 'suppress', reason: 'dmarcFail' });
     expect(result?.outcome).toBe('created');
   });
 

@@ -119,7 +119,7 @@ describe('team notice', () => {
 });
 
 describe('delivery events', () => {
-  test('a bounce of the acknowledgment alerts team and pager at once, with the diagnostic', async () => {
+  test('a bounce of the acknowledgment is a team notice, not a page, with the diagnostic', async () => {
     const caseId = await openCase();
     const { messageId } = (await env.tasks.acknowledge({ caseId })) as { messageId: string };
     await env.tasks.deliveryEvents(
@@ -128,7 +128,8 @@ describe('delivery events', () => {
     const c = await env.deps.cases.get(caseId);
     expect(c?.notices.find((n) => n.id === 'acknowledgment')?.status).toBe('bounced');
     const alerts = env.snsFor(caseId).filter((m) => m.attributes.type === 'notice.bounced');
-    expect(alerts.map((m) => m.topic).sort()).toEqual(['cpr-pager', 'cpr-team']);
+    // Forged From addresses bounce: each one must not wake a person (mail-bombing the pager).
+    expect(alerts.map((m) => m.topic)).toEqual(['cpr-team']);
     expect(alerts[0]?.message).toContain('550 5.1.1 user unknown');
     expect(alerts[0]?.message).toContain('the reporter may be unreachable');
     // The same event again (SNS delivers at least once) alerts nobody twice.
@@ -136,7 +137,7 @@ describe('delivery events', () => {
       sesEventNotification('Bounce', messageId, '2026-11-27T09:05:00.000Z'),
     );
     expect(env.snsFor(caseId).filter((m) => m.attributes.type === 'notice.bounced')).toHaveLength(
-      2,
+      1,
     );
   });
 
@@ -167,6 +168,9 @@ describe('delivery events', () => {
     const n = (await env.deps.cases.get(caseId))?.notices.find((x) => x.id === 'reporter');
     expect(n?.status).toBe('bounced');
     expect(n?.history.map((h) => h.status)).toEqual(['sent', 'delivered', 'bounced']);
+    // An obligation reopened: this one still pages.
+    const alerts = env.snsFor(caseId).filter((m) => m.attributes.type === 'notice.bounced');
+    expect(alerts.map((m) => m.topic).sort()).toEqual(['cpr-pager', 'cpr-team']);
   });
 
   test("the canary's own delivery events are skipped quietly (it tags its mail)", async () => {

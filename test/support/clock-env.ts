@@ -11,6 +11,7 @@ import {
   deliveryEventsTask,
   notifyTeamTask,
 } from '../../lambdas/clock/tasks.ts';
+import { GUARD_PATHS, type RecordedRefusal } from '../../local/ses-guard.ts';
 import type { SnsSink } from '../../local/sns-sink.ts';
 import { pointSdkAt, type StoredMail } from '../../local/stand-ins.ts';
 import { type IntakeEnv, intakeEnv, TEAM_TOPIC_ARN } from './intake-env.ts';
@@ -25,6 +26,9 @@ export const SENDER = {
   senderAddress: 'notices@ca.example',
   replyTo: 'cpr@ca.example',
   caName: 'Example CA',
+  // Most tests send many acknowledgments to one reporter; the limits have their own tests
+  // (with DEFAULT_ACKNOWLEDGMENT_LIMITS).
+  acknowledgmentLimits: { perAddress: 1000, perDomain: 10_000, windowHours: 24 },
 } as const;
 
 export interface ClockEnv extends IntakeEnv {
@@ -40,6 +44,10 @@ export interface ClockEnv extends IntakeEnv {
   };
   /** Mails the SES stand-in accepted for this case (the store is shared by all test files). */
   mailsFor(caseId: string): Promise<StoredMail[]>;
+  /** Makes the SES guard refuse the next send to `to`, as SES would for an account problem. */
+  refuseNextSendTo(to: string, code: string, message: string): Promise<void>;
+  /** What the SES guard refused so far for `to` (every test file shares it). */
+  refusalsFor(to: string): Promise<RecordedRefusal[]>;
   snsFor(caseId: string): SnsSink['messages'];
 }
 
@@ -69,6 +77,18 @@ export async function clockEnv(): Promise<ClockEnv> {
       const res = await fetch(`${inject('sesEndpoint')}/store`);
       const { emails } = (await res.json()) as { emails: StoredMail[] };
       return emails.filter((m) => m.subject.includes(`[${caseId}]`));
+    },
+    async refuseNextSendTo(to: string, code: string, message: string) {
+      const res = await fetch(`${inject('sesEndpoint')}${GUARD_PATHS.refuseNext}`, {
+        method: 'POST',
+        body: JSON.stringify({ to, code, message }),
+      });
+      if (!res.ok) throw new Error(`SES guard: ${res.status}`);
+    },
+    async refusalsFor(to: string) {
+      const res = await fetch(`${inject('sesEndpoint')}${GUARD_PATHS.refusals}`);
+      const { refusals } = (await res.json()) as { refusals: RecordedRefusal[] };
+      return refusals.filter((r) => r.to.some((a) => a.toLowerCase().includes(to.toLowerCase())));
     },
     snsFor(caseId: string) {
       return sns.messages.filter((m) => m.attributes.caseId === caseId);

@@ -72,6 +72,8 @@ export function parsedMail(overrides: Partial<ParsedMail> = {}): ParsedMail {
     subject: 'Certificate problem report',
     from: { address: 'reporter@researcher.example', name: 'Reporter' },
     fromInvalid: false,
+    fromMailboxes: 1,
+    dkimDomains: [],
     replyTo: null,
     returnPath: 'reporter@researcher.example',
     headers: {},

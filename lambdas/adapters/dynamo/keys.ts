@@ -22,7 +22,9 @@ export const keys = {
   }),
   heartbeat: () => ({ pk: 'HEARTBEAT#canary', sk: 'HEARTBEAT' }),
   outbound: (sesMessageId: string) => ({ pk: `OUT#${sesMessageId}`, sk: 'OUT' }),
+  /** One claim per automatic send (`acknowledgment#<case id>`): at most once. */
+  sendClaim: (key: string) => ({ pk: `CLAIM#${key}`, sk: 'CLAIM' }),
+  /** Sends in the window for one rate-limited key (`address:...`, `domain:...`). */
+  rateCounter: (key: string) => ({ pk: `RATE#${key}`, sk: 'RATE' }),
   inventoryCertificate: (sha256: string) => ({ pk: `CERT#${sha256}` }),
-  inventorySerial: (serial: string) => ({ pk: `SERIAL#${serial}` }),
-  inventorySpki: (spki: string) => ({ pk: `SPKI#${spki}` }),
 } as const;

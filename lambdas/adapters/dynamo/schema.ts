@@ -13,6 +13,15 @@ export const CASES_TABLE_SCHEMA = {
   },
 } as const;
 
+/**
+ * One item per certificate (`pk` = `CERT#sha256`); the table's own indexes answer the other
+ * look-ups. Both project keys only: a match is then read in full with BatchGetItem, so the
+ * indexes do not hold (nor cost a write of) every certificate's PEM a second and third time.
+ */
 export const INVENTORY_TABLE_SCHEMA = {
   partitionKey: 'pk',
+  /** Serial alone (text in a report), or issuer and serial together (a certificate). */
+  bySerialIndex: { name: 'bySerial', partitionKey: 'serial', sortKey: 'issuerKey' },
+  /** Every certificate on a key that a report proves compromised. */
+  bySpkiIndex: { name: 'bySpki', partitionKey: 'spkiSha256' },
 } as const;

@@ -15,6 +15,9 @@ export const AUDIT_EVENT_TYPES = [
   'verdictFlagged',
   'parseFailed',
   'acknowledged',
+  'acknowledgment.failed',
+  'acknowledgment.undeliverable',
+  'acknowledgment.suppressed',
   'noticeSent',
   'teamNotified',
   'deliveryAlert',
@@ -259,6 +262,24 @@ export function noticeSent(m: {
   };
 }
 
+/** The acknowledgment did not go out: SES refused it, SES cannot send there, or a rate limit. */
+export function acknowledgmentNotSent(m: {
+  readonly caseId: string;
+  readonly status: 'failed' | 'undeliverable' | 'suppressed';
+  readonly recipient: string | null;
+  readonly at: string;
+  readonly detail: string;
+}): AuditEvent {
+  return {
+    caseId: m.caseId,
+    at: m.at,
+    actor: 'system:acknowledge',
+    type: `acknowledgment.${m.status}`,
+    eventId: `${m.caseId}:acknowledgment:${m.status}`,
+    description: `acknowledgment to ${m.recipient ?? 'unknown'} ${m.status}: ${m.detail}`,
+  };
+}
+
 /** The team notice goes out once per case: its event id is the guard. */
 export function teamNotifiedEventId(caseId: string): string {
   return `${caseId}:teamNotified`;
@@ -327,6 +348,8 @@ export function deliveryAlerted(m: {
   readonly sesMessageId: string;
   readonly outcome: DeliveryOutcomeName;
   readonly noticeId: string;
+  /** The topics told (a bounced acknowledgment tells the team only). */
+  readonly topics: readonly string[];
   readonly at: string;
 }): AuditEvent {
   return {
@@ -335,7 +358,7 @@ export function deliveryAlerted(m: {
     actor: 'system:delivery-events',
     type: 'deliveryAlert',
     eventId: deliveryAlertEventId(m.caseId, m.sesMessageId, m.outcome),
-    description: `team and pager alerted: ${m.noticeId} ${m.outcome}`,
+    description: `${m.topics.join(' and ')} alerted: ${m.noticeId} ${m.outcome}`,
   };
 }
 

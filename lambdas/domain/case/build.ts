@@ -4,7 +4,7 @@
  * which keeps retried and duplicated deliveries idempotent.
  */
 import { type Evidence, keyProvesPossession } from '../evidence/types.ts';
-import type { Resolution } from '../inventory/resolve.ts';
+import { MATCH_KINDS, type MatchKind, type Resolution } from '../inventory/resolve.ts';
 import { computeDeadlines, type DeadlinePolicy } from '../policy/deadline-policy.ts';
 import {
   CASE_ITEM_SAMPLE,
@@ -54,6 +54,16 @@ export interface CaseEvidence {
   readonly evidence: Evidence;
   readonly affected: readonly string[];
   readonly subscribers: readonly Subscriber[];
+  /** How each inventory certificate was matched; `serialOnly` alone is the weakest link. */
+  readonly matchedBy?: Readonly<Record<string, readonly MatchKind[]>>;
+}
+
+/** Affected certificates matched only by a serial written in the text (no certificate). */
+export function serialOnlyMatches(full: CaseEvidence): string[] {
+  return Object.entries(full.matchedBy ?? {})
+    .filter(([, kinds]) => kinds.length === 1 && kinds[0] === 'serialOnly')
+    .map(([sha256]) => sha256)
+    .sort();
 }
 
 export function countsOf(full: CaseEvidence): EvidenceCounts {
@@ -74,10 +84,19 @@ export function mergeCaseEvidence(a: CaseEvidence, b: CaseEvidence): CaseEvidenc
   for (const s of [...a.subscribers, ...b.subscribers]) {
     if (!subscribers.has(s.email)) subscribers.set(s.email, s);
   }
+  const matchedBy: Record<string, MatchKind[]> = {};
+  for (const m of [a.matchedBy ?? {}, b.matchedBy ?? {}]) {
+    for (const [sha256, kinds] of Object.entries(m)) {
+      matchedBy[sha256] = MATCH_KINDS.filter(
+        (k) => kinds.includes(k) || (matchedBy[sha256] ?? []).includes(k),
+      );
+    }
+  }
   return {
     evidence: mergeEvidence(a.evidence, b.evidence),
     affected: [...new Set([...a.affected, ...b.affected])],
     subscribers: [...subscribers.values()],
+    ...(a.matchedBy || b.matchedBy ? { matchedBy } : {}),
   };
 }
 

@@ -89,6 +89,35 @@ export function markNoticeSent(c: CprCase, noticeId: string, sent: SentRecord): 
   );
 }
 
+/** How an automatic notice ended without going out. */
+export type NotSentStatus = 'failed' | 'undeliverable' | 'suppressed';
+
+/**
+ * Records that a pending notice did not go out (SES refused it, the address cannot be sent to,
+ * a rate limit held it back), with the reason. Null when it is no longer pending (a retry that
+ * finds it recorded, or a notice that went out after all).
+ */
+export function markNoticeNotSent(
+  c: CprCase,
+  noticeId: string,
+  change: {
+    readonly status: NotSentStatus;
+    readonly at: string;
+    readonly actor: AuditActor;
+    readonly detail: string;
+  },
+): CprCase | null {
+  const notice = findNotice(c, noticeId);
+  if (notice.status !== 'pending') return null;
+  return replaceNotice(c, noticeId, (n) =>
+    withChange(
+      n,
+      { at: change.at, status: change.status, actor: change.actor, detail: change.detail },
+      { note: `${change.status}: ${change.detail}` },
+    ),
+  );
+}
+
 export type DeliveryOutcome = 'delivered' | 'bounced' | 'complained' | 'delayed';
 
 /**

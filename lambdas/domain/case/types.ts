@@ -27,10 +27,13 @@ export const SUPPRESSION_REASONS = [
   'ownAddress',
   'missingFrom',
   'invalidFrom',
-  'dmarcReject',
+  'dmarcFail',
+  'spfFail',
+  'multipleFrom',
   'duplicate',
   'reply',
   'canary',
+  'rateLimited',
 ] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
@@ -61,6 +64,11 @@ export interface Verdicts {
 export const NOTICE_KINDS = ['acknowledgment', 'reporterReport', 'subscriberReport'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
+/**
+ * `failed`: SES refused the send, or gave no answer (then it was not tried again, so that it goes
+ * out at most once). `undeliverable`: an address SES cannot send to; no call was made. Both are
+ * for the automatic acknowledgment; a preliminary report stays owed until a person sends it.
+ */
 export const NOTICE_STATUSES = [
   'pending',
   'suppressed',
@@ -68,6 +76,8 @@ export const NOTICE_STATUSES = [
   'delivered',
   'bounced',
   'complained',
+  'failed',
+  'undeliverable',
 ] as const;
 export type NoticeStatus = (typeof NOTICE_STATUSES)[number];
 

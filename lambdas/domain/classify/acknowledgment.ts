@@ -21,8 +21,19 @@
  *  6. nullReturnPath  Return-Path `<>` (RFC 3834 2, RFC 5321 4.5.5).
  *  7. bulkPrecedence  `Precedence: bulk | list | junk` (RFC 3834 2, RFC 2076).
  *  8. mailingList     `List-Id` (RFC 2919) or `List-Unsubscribe` (RFC 2369).
- *  9. dmarcReject     DMARC failed and the From domain publishes `p=reject`: the From is likely
- *                     forged, and an answer would be backscatter to an innocent address.
+ *  9. multipleFrom    From holds more than one mailbox (or there are several From headers):
+ *                     nobody can tell which one wrote it, and an answer to the first would let
+ *                     anyone name a victim next to themselves.
+ * 10. dmarcFail       DMARC failed, under any policy (`none` and `quarantine` too): the From is
+ *                     likely forged, and an answer would be backscatter to an innocent address.
+ * 11. spfFail         SPF failed and no aligned DKIM signature passed. A passing DMARC with a
+ *                     failing SPF means an aligned DKIM signature passed (RFC 7489 4.2). Without a
+ *                     DMARC verdict, SES's DKIM PASS counts only when every DKIM-Signature is
+ *                     aligned with the From domain (relaxed: the same domain, or one a subdomain
+ *                     of the other): SES's verdict does not say which signature passed.
+ *
+ * Past these rules the acknowledgment still faces the per-recipient rate limit at send time
+ * (`rateLimited`, recorded by the clock), so forged reports cannot mail-bomb a third party.
  */
 import type { AcknowledgmentDecision, SuppressionReason, Verdicts } from '../case/types.ts';
 import type { ParsedMail } from '../mail/types.ts';
@@ -113,11 +124,29 @@ export function decideAcknowledgment(input: {
     return suppress('mailingList');
   }
 
-  if (verdicts.dmarc === 'FAIL' && verdicts.dmarcPolicy?.trim().toLowerCase() === 'reject') {
-    return suppress('dmarcReject');
-  }
+  if (mail.fromMailboxes > 1) return suppress('multipleFrom');
+  if (verdicts.dmarc === 'FAIL') return suppress('dmarcFail');
+  if (verdicts.spf === 'FAIL' && !alignedDkimPassed(mail, verdicts)) return suppress('spfFail');
   // verdicts.spam and verdicts.virus are deliberately not read: see the module comment.
   return SEND;
+}
+
+/** Relaxed alignment (RFC 7489 3.1.1) without a public-suffix list: same domain or a subdomain. */
+function aligned(signingDomain: string, fromDomain: string): boolean {
+  return (
+    signingDomain === fromDomain ||
+    fromDomain.endsWith(`.${signingDomain}`) ||
+    signingDomain.endsWith(`.${fromDomain}`)
+  );
+}
+
+/** Did a DKIM signature aligned with the From domain pass? See rule 11 above. */
+export function alignedDkimPassed(mail: ParsedMail, verdicts: Verdicts): boolean {
+  if (verdicts.dmarc === 'PASS') return true;
+  if (verdicts.dkim !== 'PASS' || mail.dkimDomains.length === 0) return false;
+  const address = mail.from?.address ?? '';
+  const fromDomain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+  return fromDomain !== '' && mail.dkimDomains.every((d) => aligned(d, fromDomain));
 }
 
 /**

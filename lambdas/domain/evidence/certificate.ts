@@ -2,6 +2,7 @@
  * Reading one DER certificate with node:crypto (native OpenSSL: fast enough for mass reports).
  */
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
+import { type IssuerCertificate, signingIssuer } from '../issuers/config.ts';
 import { MalformedEvidenceError } from './errors.ts';
 import { sha256Hex } from './hash.ts';
 import { X509Certificate as PeculiarX509Certificate } from './peculiar.ts';
@@ -59,8 +60,32 @@ function spkiDer(cert: NodeX509Certificate, der: Uint8Array): Uint8Array {
   }
 }
 
-/** Parses a DER certificate; throws MalformedEvidenceError when it is not one. */
-export function parseCertificate(der: Uint8Array): CertificateFacts {
+/** RFC 6962 3.1: the critical CT poison extension (OID 1.3.6.1.4.1.11129.2.4.3, value NULL). */
+export const CT_POISON_OID = '1.3.6.1.4.1.11129.2.4.3';
+const CT_POISON_DER = Buffer.from('060a2b06010401d6790204030101ff04020500', 'hex');
+
+/**
+ * True for a precertificate. The byte search is only a fast filter (the encoding may also sit
+ * inside some other field); the extension list decides.
+ */
+function isPrecertificate(raw: Buffer): boolean {
+  if (raw.indexOf(CT_POISON_DER) === -1) return false;
+  try {
+    const ext = new PeculiarX509Certificate(new Uint8Array(raw)).getExtension(CT_POISON_OID);
+    return ext !== null && ext.critical;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Parses a DER certificate; throws MalformedEvidenceError when it is not one. With the CA's
+ * issuer certificates, `signedBy` names the one whose signature verifies.
+ */
+export function parseCertificate(
+  der: Uint8Array,
+  issuers: readonly IssuerCertificate[] = [],
+): CertificateFacts {
   let cert: NodeX509Certificate;
   try {
     cert = new NodeX509Certificate(der);
@@ -78,5 +103,16 @@ export function parseCertificate(der: Uint8Array): CertificateFacts {
     notBefore: cert.validFromDate.toISOString(),
     notAfter: cert.validToDate.toISOString(),
     spkiSha256: sha256Hex(spkiDer(cert, raw)),
+    ...(isPrecertificate(raw) ? { precertificate: true as const } : {}),
+    ...signedByOf(cert, issuers),
   };
+}
+
+function signedByOf(
+  cert: NodeX509Certificate,
+  issuers: readonly IssuerCertificate[],
+): { signedBy?: string } {
+  if (issuers.length === 0) return {};
+  const issuer = signingIssuer(cert, issuers);
+  return issuer ? { signedBy: issuer.name } : {};
 }

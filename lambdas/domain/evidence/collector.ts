@@ -3,6 +3,7 @@
  * order of discovery), enforces the per-category limits, and at the end matches keys and CSRs
  * to certificates by SPKI hash.
  */
+import type { IssuerCertificate } from '../issuers/config.ts';
 import { type CertificateFacts, parseCertificate } from './certificate.ts';
 import { type CsrFacts, parseCsr } from './csr.ts';
 import { KeyLimitError } from './errors.ts';
@@ -51,7 +52,11 @@ export class EvidenceCollector implements RefSink {
   private pemBlocksLeft: number;
   private pemLimitNoted = false;
 
-  constructor(private readonly limits: EvidenceLimits) {
+  constructor(
+    private readonly limits: EvidenceLimits,
+    /** The CA's issuers: each certificate records which of them signed it. */
+    private readonly issuers: readonly IssuerCertificate[] = [],
+  ) {
     this.pemBlocksLeft = limits.maxPemBlocks;
   }
 
@@ -98,7 +103,7 @@ export class EvidenceCollector implements RefSink {
     if (this.seenCertInputs.has(inputHash)) return true;
     let facts: CertificateFacts;
     try {
-      facts = parseCertificate(der);
+      facts = parseCertificate(der, this.issuers);
     } catch {
       return false;
     }
@@ -254,6 +259,8 @@ export class EvidenceCollector implements RefSink {
       notBefore: c.notBefore,
       notAfter: c.notAfter,
       spkiSha256: c.spkiSha256,
+      ...(c.precertificate ? { precertificate: c.precertificate } : {}),
+      ...(c.signedBy ? { signedBy: c.signedBy } : {}),
       keyCompromised: proven.has(c.spkiSha256),
       source: c.source,
     }));

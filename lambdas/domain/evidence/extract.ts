@@ -6,6 +6,7 @@
  * Order is the order of discovery (texts first, then parts, archive members in archive order),
  * so the same mail always yields the same Evidence.
  */
+import type { IssuerCertificate } from '../issuers/config.ts';
 import { stripHtml } from '../mail/strip-html.ts';
 import { ExpansionBudget, openArchive, sniffArchive } from './archive.ts';
 import { EvidenceCollector } from './collector.ts';
@@ -13,7 +14,8 @@ import { isCsvCandidate, scanCsv } from './csv.ts';
 import { KeyLimitError } from './errors.ts';
 import { DEFAULT_EVIDENCE_LIMITS, type EvidenceLimits } from './limits.ts';
 import { type PemBlock, scanPem } from './pem.ts';
-import { PRIVATE_KEY_LABELS, sniffPrivateKey } from './private-key.ts';
+import { isPkcs12, readPkcs12, statedPasswords } from './pkcs12.ts';
+import { isEncryptedPkcs8, PRIVATE_KEY_LABELS, sniffPrivateKey } from './private-key.ts';
 import { scanCrtshLinks, scanTextRefs } from './refs.ts';
 import type { Evidence, EvidenceSource, MailContent } from './types.ts';
 
@@ -62,6 +64,8 @@ export const TIME_BUDGET_PROBLEM =
 
 type Ctx = {
   readonly collector: EvidenceCollector;
+  /** Passwords the mail states (for PKCS#12), read once when a PKCS#12 file needs them. */
+  readonly passwords: () => readonly string[];
   readonly budget: ExpansionBudget;
   readonly limits: EvidenceLimits;
   readonly time: TimeBudget | null;
@@ -78,6 +82,11 @@ function overrun(ctx: Ctx): boolean {
   return true;
 }
 
+export interface ExtractOptions {
+  /** The CA's issuer certificates: certificates they signed are marked `signedBy`. */
+  readonly issuers?: readonly IssuerCertificate[];
+}
+
 /**
  * Extracts all evidence from one mail's content. Deterministic (within its time budget),
  * deduplicated, bounded by `limits` and `time`; never throws on malformed input, and never puts
@@ -87,13 +96,15 @@ export async function extractEvidence(
   content: MailContent,
   limits: EvidenceLimits = DEFAULT_EVIDENCE_LIMITS,
   time: TimeBudget | null = null,
+  options: ExtractOptions = {},
 ): Promise<Evidence> {
   const ctx: Ctx = {
-    collector: new EvidenceCollector(limits),
+    collector: new EvidenceCollector(limits, options.issuers),
     budget: new ExpansionBudget(limits),
     limits,
     time,
     stopped: false,
+    passwords: once(() => statedPasswords(content.texts.map((t) => t.text))),
   };
   for (const { text, source } of content.texts) {
     if (overrun(ctx)) break;
@@ -109,6 +120,14 @@ export async function extractEvidence(
     );
   }
   return ctx.collector.finish();
+}
+
+function once<T>(f: () => T): () => T {
+  let value: { v: T } | null = null;
+  return () => {
+    value ??= { v: f() };
+    return value.v;
+  };
 }
 
 /** The last line of defence: a bug on one part must not lose the evidence of the others. */
@@ -288,17 +307,35 @@ async function scanDer(
       buf.fill(0);
     }
   };
-  const order = /\.(p7b|p7c|p7)$/i.test(name)
-    ? [asPkcs7, asCertificate, asCsr, asKey]
-    : /\.(csr|req|p10)$/i.test(name)
-      ? [asCsr, asCertificate, asKey, asPkcs7]
-      : /\.key$/i.test(name)
-        ? [asKey, asCertificate, asCsr, asPkcs7]
-        : [asCertificate, asKey, asCsr, asPkcs7];
+  const asPkcs12 = async () => {
+    if (!isPkcs12(bytes)) return false;
+    const opened = readPkcs12(bytes, ctx.passwords());
+    for (const cert of opened.certificates) {
+      if (!c.addCertificate(cert, source))
+        c.problem(`${source}: unreadable certificate in PKCS#12`);
+    }
+    for (const key of opened.keys) {
+      if (!c.addKey(key, 'pkcs8', source)) c.problem(`${source}: unreadable key in PKCS#12`);
+    }
+    for (const p of opened.problems) c.problem(`${source}: ${p}`);
+    // Never the password itself: only that one from the mail was needed.
+    if (opened.usedStatedPassword)
+      c.problem(`${source}: opened with a password stated in the mail`);
+    return true;
+  };
+  const order = /\.(p12|pfx)$/i.test(name)
+    ? [asPkcs12, asCertificate, asKey, asPkcs7, asCsr]
+    : /\.(p7b|p7c|p7)$/i.test(name)
+      ? [asPkcs7, asCertificate, asCsr, asKey, asPkcs12]
+      : /\.(csr|req|p10)$/i.test(name)
+        ? [asCsr, asCertificate, asKey, asPkcs7, asPkcs12]
+        : /\.key$/i.test(name)
+          ? [asKey, asCertificate, asCsr, asPkcs7, asPkcs12]
+          : [asCertificate, asKey, asCsr, asPkcs7, asPkcs12];
   for (const attempt of order) if (await attempt()) return;
   c.problem(
-    /\.(p12|pfx)$/i.test(name)
-      ? `${source}: PKCS#12 file not supported (password protected), needs a manual check`
+    isEncryptedPkcs8(bytes)
+      ? `${source}: encrypted private key (no passphrase), public key not derived`
       : `${source}: DER object of an unrecognised type`,
   );
 }

@@ -4,6 +4,8 @@
  * but the public key and the proof's outcome leaves here.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { EncryptedPrivateKeyInfo } from '@peculiar/asn1-pkcs8';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import { KeyLimitError, MalformedEvidenceError } from './errors.ts';
 import { sha256Hex } from './hash.ts';
 import { proveKey } from './key-proof.ts';
@@ -77,4 +79,14 @@ export function sniffPrivateKey(der: Buffer): (KeyFacts & { readonly format: Key
     }
   }
   return null;
+}
+
+/** A DER EncryptedPrivateKeyInfo (RFC 5958 3): a key we cannot read without its passphrase. */
+export function isEncryptedPkcs8(der: Uint8Array): boolean {
+  try {
+    const info = AsnConvert.parse(der, EncryptedPrivateKeyInfo);
+    return info.encryptedData.byteLength > 0 && info.encryptionAlgorithm.algorithm.length > 0;
+  } catch {
+    return false;
+  }
 }

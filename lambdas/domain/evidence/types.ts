@@ -25,6 +25,10 @@ export interface CertificateEvidence {
   readonly notAfter: string;
   /** SHA-256 of the DER SubjectPublicKeyInfo. */
   readonly spkiSha256: string;
+  /** A CT precertificate (RFC 6962 poison extension): it matches its final certificate. */
+  readonly precertificate?: true;
+  /** The configured issuer whose signature on it verifies; absent when none does. */
+  readonly signedBy?: string;
   /** True when a private key or a valid CSR in the same report has this certificate's SPKI. */
   readonly keyCompromised: boolean;
   readonly source: EvidenceSource;

@@ -1,6 +1,7 @@
 /** What intake needs from the outside world: the ports it uses, by role, and its settings. */
 import type { Locations } from '../escalation/messages.ts';
 import type { Inventory } from '../inventory/types.ts';
+import type { IssuerCertificate } from '../issuers/config.ts';
 import type { AuditLog } from '../ports/audit-log.ts';
 import type { CaseMessageLog } from '../ports/case-messages.ts';
 import type { CaseStore } from '../ports/case-store.ts';
@@ -38,4 +39,9 @@ export interface IntakeSettings {
   readonly deadlinePolicyVersion: string;
   /** The canary's HMAC key; null disables canary recognition (every canary becomes a case). */
   readonly canarySecret: string | null;
+  /**
+   * The CA's issuer certificates: a certificate matches an inventory record by issuer and serial
+   * only with a signature of one of them. Empty: issuer, serial and key must agree.
+   */
+  readonly issuers?: readonly IssuerCertificate[];
 }

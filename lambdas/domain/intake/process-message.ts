@@ -45,6 +45,7 @@ import { extractEvidence, type TimeBudget } from '../evidence/extract.ts';
 import { DEFAULT_EVIDENCE_LIMITS } from '../evidence/limits.ts';
 import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import { inventoryQueryFor, resolveAffected } from '../inventory/resolve.ts';
+import type { IssuerCertificate } from '../issuers/config.ts';
 import { parseAddresses } from '../mail/header-values.ts';
 import { MAX_HEADER_VALUE_CHARS } from '../mail/limits.ts';
 import { parseMail, UnparsableMailError } from '../mail/parse.ts';
@@ -115,9 +116,10 @@ export async function processMessage(
     return recordCanary(env, mail, deps);
   }
   const time = options.deadline ? extractionTimeBudget(options.deadline, deps.now) : null;
-  const extracted = await extract(mail, parseError, time);
+  const issuers = settings.issuers ?? [];
+  const extracted = await extract(mail, parseError, time, issuers);
   const { caseId, role } = await route(record, mail, deps);
-  const own = await resolve(extracted, deps);
+  const own = await resolve(extracted, deps, issuers);
   const evidenceKey = await storeEvidence(caseId, env, own, deps);
   const classification: Classification = parseError
     ? 'unparsed'
@@ -156,19 +158,30 @@ async function extract(
   mail: ParsedMail,
   parseError: string | null,
   time: TimeBudget | null,
+  issuers: readonly IssuerCertificate[],
 ): Promise<Evidence> {
-  return parseError ? withProblem(EMPTY_EVIDENCE, parseError) : safeExtract(mail, time);
+  return parseError ? withProblem(EMPTY_EVIDENCE, parseError) : safeExtract(mail, time, issuers);
 }
 
 /** Step 5: affected certificates and Subscribers from the inventory. */
-async function resolve(extracted: Evidence, deps: IntakeDeps): Promise<CaseEvidence> {
-  const records = await deps.inventory.lookup(inventoryQueryFor(extracted));
-  const resolution = resolveAffected(extracted, records);
+async function resolve(
+  extracted: Evidence,
+  deps: IntakeDeps,
+  issuers: readonly IssuerCertificate[],
+): Promise<CaseEvidence> {
+  const matching = { issuersConfigured: issuers.length > 0 };
+  const records = await deps.inventory.lookup(inventoryQueryFor(extracted, matching));
+  const resolution = resolveAffected(extracted, records, matching);
   const evidence = withInventoryMatches(
     linkKeysToCertificates(extracted, resolution.keyCompromised),
     resolution,
   );
-  return { evidence, affected: resolution.affected, subscribers: resolution.subscribers };
+  return {
+    evidence,
+    affected: resolution.affected,
+    subscribers: resolution.subscribers,
+    matchedBy: Object.fromEntries(resolution.matchedBy),
+  };
 }
 
 /** Step 6: the message's full evidence next to the raw mail (an overwrite is harmless). */
@@ -410,9 +423,13 @@ function withProblem(evidence: Evidence, problem: string): Evidence {
   return { ...evidence, problems: [...evidence.problems, problem] };
 }
 
-async function safeExtract(mail: ParsedMail, time: TimeBudget | null): Promise<Evidence> {
+async function safeExtract(
+  mail: ParsedMail,
+  time: TimeBudget | null,
+  issuers: readonly IssuerCertificate[],
+): Promise<Evidence> {
   try {
-    return await extractEvidence(mail.content, DEFAULT_EVIDENCE_LIMITS, time);
+    return await extractEvidence(mail.content, DEFAULT_EVIDENCE_LIMITS, time, { issuers });
   } catch (error) {
     // Extraction is written never to throw; if it does, the case still opens with a note.
     return withProblem(EMPTY_EVIDENCE, `evidence extraction failed: ${(error as Error).name}`);
@@ -488,6 +505,8 @@ export function mailFromEnvelope(env: MessageEnvelope): ParsedMail {
     subject: env.commonHeaders.subject?.replace(/[\r\n]+/g, ' ') ?? null,
     from: address ? { address: address.toLowerCase(), name: '' } : null,
     fromInvalid: first !== null && !address,
+    fromMailboxes: env.commonHeaders.from.length,
+    dkimDomains: [],
     replyTo: null,
     returnPath: null,
     headers: {},

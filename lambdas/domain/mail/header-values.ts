@@ -91,12 +91,28 @@ export function isValidAddrSpec(address: string): boolean {
   return address.length <= 254 && ADDR_SPEC.test(address);
 }
 
+/**
+ * The `d=` domains of DKIM-Signature header values (RFC 6376 3.5), lowercased; a value without
+ * one is left out. Only the signing domains are read here: whether a signature verified is the
+ * receiving MTA's verdict, not ours.
+ */
+export function dkimSigningDomains(values: readonly string[]): string[] {
+  const domains: string[] = [];
+  for (const value of values) {
+    const tag = /(?:^|;)\s*d\s*=\s*([^;\s]+)/i.exec(value);
+    if (tag?.[1]) domains.push(tag[1].toLowerCase().replace(/\.$/, ''));
+  }
+  return domains;
+}
+
 /** The mailboxes of an address header, or none; the header is parsed the way mailparser does. */
 export interface ParsedAddressHeader {
   /** The first mailbox with a valid address, lowercased. */
   readonly valid: Address | null;
   /** The first mailbox as written, for reporting an invalid header. */
   readonly first: Address | null;
+  /** How many mailboxes the header holds (groups flattened). */
+  readonly count: number;
 }
 
 export function parseAddresses(value: string, maxChars: number): ParsedAddressHeader {
@@ -116,10 +132,11 @@ export function parseAddresses(value: string, maxChars: number): ParsedAddressHe
     const name = singleLine(mailbox.name ?? '', maxChars);
     first ??= { address: address || singleLine(value, maxChars), name };
     if (address && isValidAddrSpec(address)) {
-      return { valid: { address: address.toLowerCase(), name }, first };
+      return { valid: { address: address.toLowerCase(), name }, first, count: mailboxes.length };
     }
   }
   return {
+    count: mailboxes.length,
     valid: null,
     first: first ?? (value.trim() ? { address: singleLine(value, maxChars), name: '' } : null),
   };

@@ -17,6 +17,7 @@ import {
 } from 'mailparser';
 import type { ContentPart, EvidenceSource } from '../evidence/types.ts';
 import {
+  dkimSigningDomains,
   extractMessageIds,
   type HeaderParams,
   parseAddresses,
@@ -187,11 +188,14 @@ type HeaderFields = Omit<ParsedMail, 'isDsn' | 'content' | 'problems'> & {
 /** Everything ParsedMail takes from the top-level header section, each value one line. */
 function headerFields(collected: Collected, limits: MailLimits, problems: string[]): HeaderFields {
   const first = new Map<string, string>();
-  let fromCount = 0;
+  const fromLines: string[] = [];
+  const dkimLines: string[] = [];
   for (const { key, line } of collected.headerLines ?? []) {
-    if (key === 'from') fromCount += 1;
+    if (key === 'from') fromLines.push(line);
+    if (key === 'dkim-signature' && dkimLines.length < limits.maxMessageIds) dkimLines.push(line);
     if (!first.has(key)) first.set(key, line);
   }
+  const fromCount = fromLines.length;
   const value = (key: string): string | null => {
     const line = first.get(key);
     return line === undefined ? null : rawHeaderValue(line);
@@ -206,12 +210,18 @@ function headerFields(collected: Collected, limits: MailLimits, problems: string
 
   let from: Address | null = null;
   let fromInvalid = false;
+  let fromMailboxes = 0;
   const fromValue = value('from');
   if (fromValue !== null) {
     const parsed = parseAddresses(fromValue, max);
     from = parsed.valid ?? parsed.first ?? { address: '', name: '' };
     fromInvalid = parsed.valid === null;
-    if (fromCount > 1) problems.push(`${fromCount} From headers: the first one is used`);
+    fromMailboxes = Math.max(parsed.count, 1);
+    if (fromCount > 1) {
+      problems.push(`${fromCount} From headers: the first one is used`);
+      // A second From header is a second author claim, whatever it holds.
+      fromMailboxes += fromCount - 1;
+    }
   }
   const replyToValue = value('reply-to');
 
@@ -230,6 +240,8 @@ function headerFields(collected: Collected, limits: MailLimits, problems: string
     subject,
     from,
     fromInvalid,
+    fromMailboxes,
+    dkimDomains: dkimSigningDomains(dkimLines.map(rawHeaderValue)),
     replyTo: replyToValue === null ? null : parseAddresses(replyToValue, max).valid,
     returnPath: returnPath(value('return-path'), max),
     headers,

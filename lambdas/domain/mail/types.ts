@@ -20,6 +20,13 @@ export interface ParsedMail {
   readonly from: Address | null;
   /** True when a From header exists but holds no valid address. */
   readonly fromInvalid: boolean;
+  /**
+   * Mailboxes in From, over every From header: more than one means nobody can tell who wrote
+   * it (RFC 5322 3.6.2 then requires Sender), so no automatic answer goes out.
+   */
+  readonly fromMailboxes: number;
+  /** The `d=` domains of the DKIM-Signature headers, in order (at most `maxMessageIds`). */
+  readonly dkimDomains: readonly string[];
   readonly replyTo: Address | null;
   /** Return-Path as stored by the receiving MTA (`<>` means a null reverse-path). */
   readonly returnPath: string | null;

@@ -6,6 +6,7 @@
 
 import {
   type AuditActor,
+  acknowledgmentNotSent,
   deliveryAlertEventId,
   deliveryAlerted,
   deliveryRecorded,
@@ -16,8 +17,10 @@ import {
 import {
   applyDeliveryEvent,
   type DeliveryOutcome,
+  markNoticeNotSent,
   markNoticeSent,
   NoticeTransitionError,
+  type NotSentStatus,
   type SentRecord,
 } from '../case/notice-transitions.ts';
 import { ACK_NOTICE_ID } from '../case/notices.ts';
@@ -30,10 +33,14 @@ import {
 } from '../escalation/messages.ts';
 import type { AuditLog } from '../ports/audit-log.ts';
 import { CaseNotFoundError, type CaseStore } from '../ports/case-store.ts';
-import type { Mailer } from '../ports/mailer.ts';
+import { type Mailer, MailRefusedError } from '../ports/mailer.ts';
 import type { MessageIdIndex } from '../ports/message-id-index.ts';
-import type { Notifier } from '../ports/notifier.ts';
+import type { Notifier, TopicName } from '../ports/notifier.ts';
 import type { OutboundRegistry } from '../ports/outbound-registry.ts';
+import type { RateLimiter } from '../ports/rate-limits.ts';
+import { acknowledgmentClaimKey, type SendClaims } from '../ports/send-claims.ts';
+import { type AcknowledgmentLimits, acknowledgmentRateLimits } from './acknowledgment-limits.ts';
+import { outboundAddress } from './outbound.ts';
 
 export interface NoticeDeps {
   readonly cases: CaseStore;
@@ -51,6 +58,11 @@ export interface SenderSettings {
   /** Where replies go: the CPR address, so replies thread into the case. */
   readonly replyTo: string;
   readonly caName: string;
+}
+
+export interface AcknowledgeSettings extends SenderSettings {
+  /** Per-recipient limits of the automatic acknowledgment. */
+  readonly acknowledgmentLimits: AcknowledgmentLimits;
 }
 
 /** SES rewrites Message-ID to `<id@region.amazonses.com>`; replies may reference either form. */
@@ -102,47 +114,162 @@ async function recordSent(
   return updated;
 }
 
-export type AcknowledgeStatus =
-  | 'sent'
-  | 'alreadySent'
-  | 'suppressed'
-  | 'noRecipient'
-  | 'caseClosed';
+export const ACKNOWLEDGE_STATUSES = [
+  'sent',
+  'alreadySent',
+  'suppressed',
+  'noRecipient',
+  'caseClosed',
+  'failed',
+  'undeliverable',
+  'rateLimited',
+] as const;
+export type AcknowledgeStatus = (typeof ACKNOWLEDGE_STATUSES)[number];
 
-/** Step 1 of the clock: the automatic acknowledgment, unless intake suppressed it. */
+export interface AcknowledgeDeps extends NoticeDeps {
+  readonly mailer: Mailer;
+  readonly claims: SendClaims;
+  readonly rateLimiter: RateLimiter;
+  readonly region: string | null;
+}
+
+export interface AcknowledgeResult {
+  readonly status: AcknowledgeStatus;
+  readonly messageId: string | null;
+  /** For `sent`: seconds from the report's receipt to this send (a dashboard figure). */
+  readonly secondsSinceReceipt?: number;
+  /** For `failed`, `undeliverable` and `rateLimited`: why, as recorded on the notice. */
+  readonly reason?: string;
+}
+
+const ACK_ACTOR = 'system:acknowledge' as const;
+
+/** Records on the acknowledgment notice (and in the audit trail) why it did not go out. */
+async function recordNotSent(
+  deps: NoticeDeps,
+  c: CprCase,
+  status: NotSentStatus,
+  detail: string,
+): Promise<void> {
+  const at = deps.now().toISOString();
+  await deps.cases.update(c.id, (current) => {
+    const next = markNoticeNotSent(current, ACK_NOTICE_ID, {
+      status,
+      at,
+      actor: ACK_ACTOR,
+      detail,
+    });
+    // Held back at send time: the case shows the same reason as an intake suppression would.
+    return next && status === 'suppressed'
+      ? { ...next, acknowledgment: { decision: 'suppress', reason: 'rateLimited' } }
+      : next;
+  });
+  await deps.audit.append([
+    acknowledgmentNotSent({ caseId: c.id, status, recipient: c.reporter, at, detail }),
+  ]);
+}
+
+/**
+ * Step 1 of the clock: the automatic acknowledgment, unless intake suppressed it. It goes out at
+ * most once: the send is claimed with a conditional write before SES is called, and a retry that
+ * finds the claim never calls SES again (it completes the records of a send that succeeded, or
+ * records the acknowledgment `failed`). No outcome here throws, except storage failing: a refused
+ * or unanswered send is recorded on the notice, and the clock goes on.
+ */
 export async function acknowledgeReporter(
   caseId: string,
-  deps: NoticeDeps & { readonly mailer: Mailer; readonly region: string | null },
-  settings: SenderSettings,
-): Promise<{ status: AcknowledgeStatus; messageId: string | null; secondsSinceReceipt?: number }> {
+  deps: AcknowledgeDeps,
+  settings: AcknowledgeSettings,
+): Promise<AcknowledgeResult> {
   const c = await loadCase(deps.cases, caseId);
   const ack = c.notices.find((n) => n.id === ACK_NOTICE_ID);
   if (c.status !== 'open') return { status: 'caseClosed', messageId: null };
   if (!ack || ack.status === 'suppressed') return { status: 'suppressed', messageId: null };
+  if (ack.status === 'failed' || ack.status === 'undeliverable') {
+    return { status: ack.status, messageId: null, reason: ack.note ?? ack.status };
+  }
   if (ack.status !== 'pending') return { status: 'alreadySent', messageId: ack.messageId };
   if (!ack.recipient) return { status: 'noRecipient', messageId: null };
+
+  const to = outboundAddress(ack.recipient);
+  if (!to.deliverable) {
+    const reason = `SES cannot send to ${ack.recipient} (${to.reason}); no send was tried`;
+    await recordNotSent(deps, c, 'undeliverable', reason);
+    return { status: 'undeliverable', messageId: null, reason };
+  }
+
+  // BR-independent courtesy, so it yields to the per-recipient limits; the case does not.
+  const limits = acknowledgmentRateLimits(to.address, to.domain, settings.acknowledgmentLimits);
+  const admission = await deps.rateLimiter.admit(
+    limits,
+    c.id,
+    deps.now(),
+    settings.acknowledgmentLimits.windowHours * 3_600_000,
+  );
+  if (!admission.admitted) {
+    const reason = `rateLimited: ${admission.limit} acknowledgments to ${admission.key.replace(/^\w+:/, '')} in ${settings.acknowledgmentLimits.windowHours} h already`;
+    await recordNotSent(deps, c, 'suppressed', reason);
+    return { status: 'rateLimited', messageId: null, reason };
+  }
+
+  const claimKey = acknowledgmentClaimKey(c.id);
+  const claim = await deps.claims.claim(claimKey, deps.now().toISOString());
+  if (!claim.taken) {
+    const earlier = claim.existing;
+    if (earlier.state === 'sent' && earlier.messageId) {
+      // SES accepted it on an earlier attempt that stopped before its records: finish them.
+      return finishSent(deps, c, earlier.messageId);
+    }
+    const reason =
+      earlier.state === 'refused'
+        ? `refused by SES: ${earlier.error ?? 'unknown error'}`
+        : `an earlier attempt claimed the send at ${earlier.claimedAt} and stopped before recording SES's answer; not sent again, so that it goes out at most once`;
+    await recordNotSent(deps, c, 'failed', reason);
+    return { status: 'failed', messageId: null, reason };
+  }
+
   const mail = acknowledgmentMail(c, { name: settings.caName });
-  const { messageId } = await deps.mailer.send({
-    from: settings.senderAddress,
-    to: ack.recipient,
-    replyTo: settings.replyTo,
-    subject: mail.subject,
-    text: mail.text,
-    inReplyTo: c.messages[0]?.messageIdHeader ?? null,
-    autoSubmitted: 'auto-replied',
-  });
+  let messageId: string;
+  try {
+    ({ messageId } = await deps.mailer.send({
+      from: settings.senderAddress,
+      to: to.address,
+      replyTo: settings.replyTo,
+      subject: mail.subject,
+      text: mail.text,
+      inReplyTo: c.messages[0]?.messageIdHeader ?? null,
+      autoSubmitted: 'auto-replied',
+    }));
+  } catch (error) {
+    if (error instanceof MailRefusedError) {
+      const reason = `refused by SES: ${error.code}: ${error.message}`;
+      await deps.claims.settle(claimKey, {
+        state: 'refused',
+        error: `${error.code}: ${error.message}`,
+      });
+      await recordNotSent(deps, c, 'failed', reason);
+      return { status: 'failed', messageId: null, reason };
+    }
+    // No answer: SES may have sent it. The claim stays; it is not tried again.
+    const reason = `no answer from SES (${(error as Error).name}: ${(error as Error).message}); it may or may not have gone out, and is not sent again`;
+    await recordNotSent(deps, c, 'failed', reason);
+    return { status: 'failed', messageId: null, reason };
+  }
+  await deps.claims.settle(claimKey, { state: 'sent', messageId });
+  return finishSent(deps, c, messageId);
+}
+
+async function finishSent(
+  deps: AcknowledgeDeps,
+  c: CprCase,
+  messageId: string,
+): Promise<AcknowledgeResult> {
   const sentAt = deps.now();
   await recordSent(
     deps,
     c,
     ACK_NOTICE_ID,
-    {
-      at: sentAt.toISOString(),
-      actor: 'system:acknowledge',
-      channel: 'ses',
-      messageId,
-      note: null,
-    },
+    { at: sentAt.toISOString(), actor: ACK_ACTOR, channel: 'ses', messageId, note: null },
     deps.region,
   );
   return {
@@ -222,9 +349,16 @@ export async function sendPreliminaryReport(
       `notice "${noticeId}" has no recipient address`,
     );
   }
+  const to = outboundAddress(notice.recipient);
+  if (!to.deliverable) {
+    throw new NoticeTransitionError(
+      'invalidTransition',
+      `SES cannot send to ${notice.recipient} (${to.reason}): send the report another way and record it with cpr notice`,
+    );
+  }
   const { messageId } = await deps.mailer.send({
     from: settings.senderAddress,
-    to: notice.recipient,
+    to: to.address,
     replyTo: settings.replyTo,
     subject: `[${c.id}] Preliminary report on your certificate problem report`,
     text: report.text,
@@ -240,6 +374,13 @@ export async function sendPreliminaryReport(
   );
   return { messageId };
 }
+
+/** Who hears of a bounce or complaint, by the kind of notice that bounced. */
+export const DELIVERY_ALERT_ROUTES: Readonly<Record<NoticeKind, readonly TopicName[]>> = {
+  acknowledgment: ['team'],
+  reporterReport: ['team', 'pager'],
+  subscriberReport: ['team', 'pager'],
+};
 
 export interface DeliveryEvent {
   readonly sesMessageId: string;
@@ -274,14 +415,17 @@ export async function handleDeliveryEvent(
     const alertId = deliveryAlertEventId(after.id, e.sesMessageId, e.outcome);
     if (!(await deps.audit.has(after.id, alertId))) {
       const message = deliveryProblemNotice(after, notice, e.outcome, e.diagnostic);
-      await deps.notifier.publish('team', message);
-      await deps.notifier.publish('pager', message);
+      // A bounced acknowledgment is a courtesy lost, often to a forged From: the team hears of
+      // it, nobody is woken. A bounced preliminary report is an obligation reopened: it pages.
+      const topics = DELIVERY_ALERT_ROUTES[notice.kind];
+      for (const topic of topics) await deps.notifier.publish(topic, message);
       await deps.audit.append([
         deliveryAlerted({
           caseId: after.id,
           sesMessageId: e.sesMessageId,
           outcome: e.outcome,
           noticeId: notice.id,
+          topics,
           at: deps.now().toISOString(),
         }),
       ]);

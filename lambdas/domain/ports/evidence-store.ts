@@ -1,5 +1,6 @@
 /** The full evidence of each message, next to the raw mail; the case item keeps a sample. */
 import type { Evidence } from '../evidence/types.ts';
+import type { MatchKind } from '../inventory/resolve.ts';
 
 /** The full evidence of one message, as written to S3 next to the raw mail. */
 export interface MessageEvidence {
@@ -8,6 +9,8 @@ export interface MessageEvidence {
   readonly evidence: Evidence;
   readonly affected: readonly string[];
   readonly subscribers: readonly { readonly name: string; readonly email: string }[];
+  /** How each matched inventory certificate was matched (see MatchKind). */
+  readonly matchedBy?: Readonly<Record<string, readonly MatchKind[]>>;
 }
 
 export interface EvidenceStore {

@@ -111,12 +111,66 @@ describe('decideAcknowledgment: each reason', () => {
     );
   });
 
-  it('dmarcReject: only a DMARC failure under a reject policy, any case', () => {
-    expect(reason(parsedMail(), { dmarc: 'FAIL', dmarcPolicy: 'reject' })).toBe('dmarcReject');
-    expect(reason(parsedMail(), { dmarc: 'FAIL', dmarcPolicy: 'REJECT' })).toBe('dmarcReject');
-    expect(reason(parsedMail(), { dmarc: 'FAIL', dmarcPolicy: 'quarantine' })).toBeNull();
-    expect(reason(parsedMail(), { dmarc: 'FAIL', dmarcPolicy: null })).toBeNull();
+  it('dmarcFail: a DMARC failure under any policy, or none published', () => {
+    for (const dmarcPolicy of ['reject', 'REJECT', 'quarantine', 'none', null]) {
+      expect(reason(parsedMail(), { dmarc: 'FAIL', dmarcPolicy })).toBe('dmarcFail');
+    }
     expect(reason(parsedMail(), { dmarc: 'PASS', dmarcPolicy: 'reject' })).toBeNull();
+  });
+
+  it('spfFail: SPF failed and no aligned DKIM signature passed', () => {
+    const noDmarc = { spf: 'FAIL', dmarc: 'GRAY' } as const;
+    // No signature at all, or a signature of another domain (anyone can sign for their own).
+    expect(reason(parsedMail(), { ...noDmarc, dkim: 'NONE' })).toBe('spfFail');
+    expect(reason(parsedMail({ dkimDomains: ['attacker.example'] }), noDmarc)).toBe('spfFail');
+    // SES says DKIM passed, but not which signature: an unaligned one among them may be it.
+    expect(
+      reason(parsedMail({ dkimDomains: ['researcher.example', 'attacker.example'] }), noDmarc),
+    ).toBe('spfFail');
+    expect(
+      reason(parsedMail({ dkimDomains: ['researcher.example'] }), { ...noDmarc, dkim: 'FAIL' }),
+    ).toBe('spfFail');
+    // Aligned: the From domain itself, or a parent or child of it.
+    expect(reason(parsedMail({ dkimDomains: ['researcher.example'] }), noDmarc)).toBeNull();
+    expect(
+      reason(
+        parsedMail({
+          from: { address: 'r@mail.researcher.example', name: '' },
+          dkimDomains: ['researcher.example'],
+        }),
+        noDmarc,
+      ),
+    ).toBeNull();
+    // DMARC passing with SPF failing means an aligned DKIM signature passed (RFC 7489 4.2).
+    expect(reason(parsedMail(), { spf: 'FAIL', dkim: 'PASS', dmarc: 'PASS' })).toBeNull();
+    // SPF that did not fail (softfail shows as GRAY, none as NONE) is left to DMARC and the limits.
+    expect(reason(parsedMail(), { spf: 'GRAY', dkim: 'NONE', dmarc: 'GRAY' })).toBeNull();
+  });
+
+  it('multipleFrom: more than one mailbox in From, or more than one From header', () => {
+    expect(reason(parsedMail({ fromMailboxes: 2 }))).toBe('multipleFrom');
+    const parsed = parseMail(
+      Buffer.from(
+        'From: Rita <rita@researcher.example>, Victim <victim@elsewhere.example>\r\n' +
+          'To: cpr@ca.example\r\nSubject: key\r\nMessage-ID: <m1@researcher.example>\r\n\r\nbody\r\n',
+      ),
+    );
+    return parsed.then((mail) => {
+      expect(mail.fromMailboxes).toBe(2);
+      expect(reason(mail)).toBe('multipleFrom');
+    });
+  });
+
+  it('reads the signing domains of every DKIM-Signature header', async () => {
+    const mail = await parseMail(
+      Buffer.from(
+        'DKIM-Signature: v=1; a=rsa-sha256; d=Researcher.Example; s=s1; h=from; bh=x; b=y\r\n' +
+          'DKIM-Signature: v=1; a=rsa-sha256; s=s2;\r\n d=attacker.example; h=from; bh=x; b=y\r\n' +
+          'From: rita@researcher.example\r\nTo: cpr@ca.example\r\nSubject: key\r\n\r\nbody\r\n',
+      ),
+    );
+    expect(mail.dkimDomains).toEqual(['researcher.example', 'attacker.example']);
+    expect(mail.fromMailboxes).toBe(1);
   });
 });
 
@@ -130,7 +184,7 @@ describe('decideAcknowledgment: precedence', () => {
     'nullReturnPath',
     'bulkPrecedence',
     'mailingList',
-    'dmarcReject',
+    'dmarcFail',
   ];
 
   /** A mail carrying the signals of ORDER[level] and of every reason after it. */
@@ -155,7 +209,7 @@ describe('decideAcknowledgment: precedence', () => {
   it.each(ORDER.map((r, level) => [r, level] as const))(
     '%s wins over every later reason',
     (expected, level) => {
-      expect(reason(mailFrom(level), { dmarc: 'FAIL', dmarcPolicy: 'reject' })).toBe(expected);
+      expect(reason(mailFrom(level), { dmarc: 'FAIL', dmarcPolicy: 'none' })).toBe(expected);
     },
   );
 });
@@ -168,12 +222,11 @@ describe('decideAcknowledgment: verdicts that must never silence a reporter', ()
         expect(decide(mail, { spam, virus })).toEqual({ decision: 'send', reason: null });
       }
     }
+    // A failed SPF without aligned DKIM suppresses the acknowledgment (the From is likely forged),
+    // never the case: its obligations and escalations are untouched by any verdict.
     expect(
       decide(mail, { spam: 'FAIL', virus: 'FAIL', spf: 'FAIL', dkim: 'FAIL', dmarc: 'GRAY' }),
-    ).toEqual({
-      decision: 'send',
-      reason: null,
-    });
+    ).toEqual({ decision: 'suppress', reason: 'spfFail' });
   });
 });
 

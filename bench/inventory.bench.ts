@@ -1,0 +1,210 @@
+/**
+ * `npm run bench:inventory`: the inventory at a CA's scale. For each size (10,000, 100,000 and
+ * 1,000,000 records by default; `BENCH_INVENTORY_SIZES=10000,100000` to choose) it generates a
+ * CSV with real-shaped values once, then per run, against a fresh DynamoDB stand-in in its own
+ * process:
+ * - imports it with the real import (stream, csv-parse, validation, batched writes) in a process
+ *   of its own, whose peak RSS is the import's;
+ * - looks up a mass report: 5,000 serials and 2,000 fingerprints (10 % of each absent).
+ * Once per size it also measures our side alone (reading and validating, no writes) and the
+ * stand-in alone (prebuilt records, same batching), so the import can be placed between them.
+ * Runs per size: `BENCH_INVENTORY_RUNS` (default 3). Exit code 1 when a target is missed.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createTables } from '../local/stand-ins.ts';
+import { median } from './support/stats.ts';
+
+const SIZES = (process.env.BENCH_INVENTORY_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+const RUNS = Number(process.env.BENCH_INVENTORY_RUNS ?? 3);
+const TARGET_RATE = 5_000;
+const TARGET_RSS_MB = 300;
+const TARGET_LOOKUP_MS = 2_000;
+/** The look-up target is set for a million records. */
+const LOOKUP_TARGET_SIZE = 1_000_000;
+const dataDir = join(import.meta.dirname, '.data');
+
+const ISSUERS = [
+  'CN=Example TLS RSA Issuing CA R1,O=Example Trust Services GmbH,C=DE',
+  'CN=Example TLS RSA Issuing CA R2,O=Example Trust Services GmbH,C=DE',
+  'CN=Example TLS ECC Issuing CA E1,O=Example Trust Services GmbH,C=DE',
+  'CN=Example EV TLS Issuing CA 2025,O=Example Trust Services GmbH,C=DE',
+];
+const REASONS = ['keyCompromise', 'superseded', 'cessationOfOperation', 'affiliationChanged'];
+
+/** A CSV of `n` records shaped like a CA's export: 18-byte serials, reissues on one key, 1 % revoked. */
+async function generate(n: number): Promise<string> {
+  const path = join(dataDir, `inventory-${n}.csv`);
+  if (existsSync(path)) return path;
+  await mkdir(dataDir, { recursive: true });
+  const tmp = `${path}.tmp`;
+  const out = createWriteStream(tmp);
+  const write = (s: string) =>
+    out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
+  await write(
+    'sha256,serial,spki_sha256,subscriber,email,issuer,not_before,not_after,revoked_at,revocation_reason\n',
+  );
+  const now = Date.parse('2026-12-01T00:00:00Z');
+  let spki = randomBytes(32).toString('hex');
+  let chunk = '';
+  for (let i = 0; i < n; i += 1) {
+    const r = randomBytes(56);
+    // One certificate in 20 is a reissue on the previous certificate's key.
+    if (i % 20 !== 0) spki = r.subarray(0, 32).toString('hex');
+    const serialBytes = Buffer.from(r.subarray(32, 50));
+    serialBytes[0] = (serialBytes[0]! & 0x7f) | 0x01;
+    const org = i % 40_000;
+    const notBefore = now - (r[50]! * 256 + r[51]!) * 500_000;
+    const lifetime = r[52]! < 128 ? 90 : 397;
+    const revoked = r[53]! < 3;
+    chunk += [
+      randomBytes(32).toString('hex'),
+      serialBytes.toString('hex'),
+      spki,
+      `Example Subscriber ${org} GmbH`,
+      `pki-admin@subscriber-${org}.example`,
+      `"${ISSUERS[i % ISSUERS.length]}"`,
+      new Date(notBefore).toISOString(),
+      new Date(notBefore + lifetime * 86_400_000).toISOString(),
+      revoked ? new Date(notBefore + 86_400_000).toISOString() : '',
+      revoked ? REASONS[r[54]! % REASONS.length] : '',
+    ].join(',');
+    chunk += '\n';
+    if (chunk.length > 1 << 20) {
+      await write(chunk);
+      chunk = '';
+    }
+  }
+  await write(chunk);
+  await new Promise<void>((resolve) => out.end(resolve));
+  await rename(tmp, path);
+  return path;
+}
+
+async function withDynamo<T>(fn: (endpoint: string) => Promise<T>): Promise<T> {
+  const server = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'support/dynamo-server.ts')],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    const line = await new Promise<string>((resolve) => {
+      createInterface({ input: server.stdout! }).once('line', resolve);
+    });
+    return await fn((JSON.parse(line) as { dynamo: string }).dynamo);
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+}
+
+async function child(args: string[], endpoint: string | null): Promise<Record<string, number>> {
+  const env = {
+    ...process.env,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    ...(endpoint ? { AWS_ENDPOINT_URL_DYNAMODB: endpoint } : {}),
+  };
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'support/run-inventory.ts'), ...args],
+    { env, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  proc.stdout!.on('data', (d) => {
+    out += d;
+  });
+  const code = await new Promise<number | null>((resolve) => proc.on('exit', resolve));
+  if (code !== 0) throw new Error(`${args[0]} exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').at(-1)!);
+}
+
+const TABLE = 'bench-inventory';
+const results: string[][] = [];
+let missed = false;
+for (const size of SIZES) {
+  const csv = await generate(size);
+  const rates: number[] = [];
+  const rss: number[] = [];
+  const lookups: number[] = [];
+  let found = 0;
+  for (let run = 0; run < RUNS; run += 1) {
+    await withDynamo(async (endpoint) => {
+      await createTables(endpoint, { cases: 'bench-cases', inventory: TABLE });
+      const imported = await child(['import', csv, TABLE], endpoint);
+      if (imported.rows !== size) throw new Error(`imported ${imported.rows} of ${size}`);
+      rates.push((imported.rows! * 1000) / imported.ms!);
+      rss.push(imported.maxRssKb! / 1024);
+      const looked = (await child(['lookup', csv, TABLE, String(size)], endpoint)) as unknown as {
+        times: number[];
+        found: number;
+      };
+      lookups.push(median(looked.times));
+      found = looked.found;
+    });
+    process.stderr.write(
+      `  ${size}: run ${run + 1}: ${rates.at(-1)!.toFixed(0)} rows/s, ${rss.at(-1)!.toFixed(0)} MB, look-up ${lookups.at(-1)!.toFixed(0)} ms\n`,
+    );
+  }
+  const parsed = await child(['parse', csv, TABLE], null);
+  const raw = await withDynamo(async (endpoint) => {
+    await createTables(endpoint, { cases: 'bench-cases', inventory: TABLE });
+    return child(['raw', csv, TABLE], endpoint);
+  });
+  const rate = median(rates);
+  const rawRate = (raw.rows! * 1000) / raw.ms!;
+  const peak = Math.max(...rss);
+  const lookup = median(lookups);
+  const rateOk = rate >= TARGET_RATE;
+  const rssOk = peak < TARGET_RSS_MB;
+  const lookupOk = size < LOOKUP_TARGET_SIZE || lookup < TARGET_LOOKUP_MS;
+  // A missed rate counts only when the stand-in itself could have gone faster.
+  missed ||= (!rateOk && rawRate >= TARGET_RATE) || !rssOk || !lookupOk;
+  results.push(
+    [`${size.toLocaleString('en')} records`, '', ''],
+    [
+      '  import (median of runs)',
+      `${rate.toFixed(0)} rows/s`,
+      `>= ${TARGET_RATE}: ${rateOk ? 'met' : 'missed'}`,
+    ],
+    [
+      '  import peak RSS (max of runs)',
+      `${peak.toFixed(0)} MB`,
+      `< ${TARGET_RSS_MB}: ${rssOk ? 'met' : 'missed'}`,
+    ],
+    ['  stand-in alone: prebuilt records, same batching', `${rawRate.toFixed(0)} rows/s`, ''],
+    ['  import / stand-in alone', `${((100 * rate) / rawRate).toFixed(0)} %`, ''],
+    [
+      '  reading and validating alone, no writes',
+      `${((parsed.rows! * 1000) / parsed.ms!).toFixed(0)} rows/s, ${(parsed.maxRssKb! / 1024).toFixed(0)} MB`,
+      '',
+    ],
+    [
+      `  mass look-up, 5,000 serials + 2,000 fingerprints (median)`,
+      `${lookup.toFixed(0)} ms (${found} found)`,
+      size >= LOOKUP_TARGET_SIZE ? `< ${TARGET_LOOKUP_MS}: ${lookupOk ? 'met' : 'missed'}` : '',
+    ],
+  );
+}
+
+const width = [0, 1, 2].map((c) => Math.max(...results.map((r) => r[c]!.length)));
+for (const r of results) {
+  console.log(
+    r
+      .map((cell, i) => cell.padEnd(width[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+console.log(
+  `runs per size: ${RUNS}; load average at the end: ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+process.exitCode = missed ? 1 : 0;

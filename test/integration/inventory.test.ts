@@ -1,0 +1,322 @@
+/**
+ * The inventory table against the DynamoDB stand-in through the real SDK: one item per
+ * certificate, look-ups through the table's indexes, batched idempotent imports, `--sync`.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
+import {
+  DynamoInventory,
+  InventoryWriteError,
+  MAX_UNPROCESSED_RETRIES,
+} from '../../lambdas/adapters/dynamo/inventory.ts';
+import { parseInventoryText, readInventoryCsv } from '../../lambdas/domain/inventory/csv.ts';
+import { InventoryImportError, importInventory } from '../../lambdas/domain/inventory/import.ts';
+import { issuerKeyOf } from '../../lambdas/domain/inventory/issuer-name.ts';
+import { createTables, pointSdkAt } from '../../local/stand-ins.ts';
+
+const ISSUER_A = 'CN=Issuing CA A,O=Example,C=XX';
+const ISSUER_B = 'CN=Issuing CA B,O=Example,C=XX';
+const hex64 = (n: number, c = 'a') => `${c}${n.toString(16).padStart(63, '0')}`;
+const pemOf = (name: string) =>
+  readFileSync(new URL(`../fixtures/pki/${name}`, import.meta.url), 'utf-8');
+
+let db: DynamoDBDocumentClient;
+
+beforeAll(() => {
+  pointSdkAt(process.env, { dynamodb: inject('dynamoEndpoint') });
+  db = documentClient();
+});
+afterAll(() => db?.destroy());
+
+async function freshTable(): Promise<string> {
+  const name = `inventory-${randomUUID().slice(0, 8)}`;
+  await createTables(inject('dynamoEndpoint'), { cases: `cases-${name}`, inventory: name });
+  // dynalite makes a new table ACTIVE on a timer; a request before that finds no table.
+  const client = new DynamoDBClient({});
+  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: name });
+  client.destroy();
+  return name;
+}
+
+async function scanAll(table: string): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    out.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+async function runImport(
+  inventory: DynamoInventory,
+  text: string,
+  options: { sync?: boolean; runId?: string } = {},
+) {
+  const csv = await readInventoryCsv(
+    (async function* () {
+      yield* text.split('\n');
+    })(),
+  );
+  return importInventory(csv, inventory, {
+    runId: options.runId ?? randomUUID(),
+    sync: options.sync ?? false,
+    now: () => new Date('2026-12-01T12:00:00Z'),
+    elapsed: () => performance.now(),
+  });
+}
+
+const HEADER = 'sha256,serial,spki_sha256,subscriber,email,issuer,not_after,revoked_at';
+const row = (
+  n: number,
+  extra: Partial<Record<'serial' | 'issuer' | 'spki' | 'revokedAt', string>> = {},
+) =>
+  [
+    hex64(n),
+    extra.serial ?? `0${n.toString(16)}`.slice(-2).padStart(2, '0'),
+    extra.spki ?? hex64(n % 3, 'b'),
+    `Subscriber ${n}`,
+    `pki@s${n}.example`,
+    `"${extra.issuer ?? ISSUER_A}"`,
+    '2027-01-01T00:00:00Z',
+    extra.revokedAt ?? '',
+  ].join(',');
+
+describe('one item per certificate, found through the table’s indexes', () => {
+  let table: string;
+  let inventory: DynamoInventory;
+  beforeAll(async () => {
+    table = await freshTable();
+    inventory = new DynamoInventory(db, table);
+    const rows = Array.from({ length: 250 }, (_, i) => row(i + 1));
+    // The same serial under two issuers: only issuer and serial together tell them apart.
+    rows.push(row(1000, { serial: '01', issuer: ISSUER_B, spki: hex64(77, 'b') }));
+    const result = await runImport(inventory, [HEADER, ...rows].join('\n'));
+    expect(result).toMatchObject({ written: 251, rejected: 0 });
+  });
+
+  test('the table holds one item per certificate and nothing else', async () => {
+    const items = await scanAll(table);
+    expect(items).toHaveLength(251);
+    expect(items.every((i) => String(i.pk).startsWith('CERT#'))).toBe(true);
+  });
+
+  test('by SHA-256, by serial alone, by issuer and serial, by SPKI', async () => {
+    const bySha = await inventory.lookup({ sha256s: [hex64(5)], serials: [], spkiSha256s: [] });
+    expect(bySha.map((r) => r.subscriber)).toEqual(['Subscriber 5']);
+
+    const bySerial = await inventory.lookup({ sha256s: [], serials: ['01'], spkiSha256s: [] });
+    expect(bySerial.map((r) => r.issuer).sort()).toEqual([ISSUER_A, ISSUER_B]);
+
+    const byIssuerSerial = await inventory.lookup({
+      sha256s: [],
+      serials: [],
+      issuerSerials: [{ serial: '01', issuerKey: issuerKeyOf('CN=issuing ca b, o=example, c=xx') }],
+      spkiSha256s: [],
+    });
+    expect(byIssuerSerial.map((r) => r.sha256)).toEqual([hex64(1000)]);
+
+    const bySpki = await inventory.lookup({
+      sha256s: [],
+      serials: [],
+      spkiSha256s: [hex64(1, 'b')],
+    });
+    expect(bySpki).toHaveLength(84);
+    expect(bySpki.every((r) => r.spkiSha256 === hex64(1, 'b'))).toBe(true);
+  });
+
+  test('a mass look-up: hundreds of serials and fingerprints in one call, no duplicates', async () => {
+    const serials = Array.from({ length: 250 }, (_, i) => `0${(i + 1).toString(16)}`.slice(-2));
+    const sha256s = Array.from({ length: 300 }, (_, i) => hex64(i + 1));
+    const found = await inventory.lookup({ sha256s, serials, spkiSha256s: [] });
+    expect(new Set(found.map((r) => r.sha256)).size).toBe(found.length);
+    expect(found.length).toBe(251);
+  });
+
+  test('a re-import changes nothing but the run that last wrote each item', async () => {
+    const strip = (items: Record<string, unknown>[]) =>
+      items
+        .map(({ lastImport: _l, ...rest }) => rest)
+        .sort((a, b) => String(a.pk).localeCompare(String(b.pk)));
+    const before = strip(await scanAll(table));
+    const rows = Array.from({ length: 250 }, (_, i) => row(i + 1));
+    rows.push(row(1000, { serial: '01', issuer: ISSUER_B, spki: hex64(77, 'b') }));
+    await runImport(inventory, [HEADER, ...rows].join('\n'));
+    expect(strip(await scanAll(table))).toEqual(before);
+  });
+});
+
+describe('delta files and --sync', () => {
+  test('a file without a column keeps the stored value; the columns it has are updated', async () => {
+    const table = await freshTable();
+    const inventory = new DynamoInventory(db, table);
+    const pem = pemOf('leaf-rsa.pem');
+    const full = await parseInventoryText(`subscriber,email,pem\nRSA,rsa@example.com,"${pem}"\n`);
+    const record = full.records[0]!;
+    await runImport(inventory, `subscriber,email,pem\nRSA,rsa@example.com,"${pem}"`);
+    // The delta: the minimal columns and the revocation, no pem, no issuer.
+    await runImport(
+      inventory,
+      [
+        'sha256,serial,spki_sha256,subscriber,email,revoked_at,revocation_reason',
+        `${record.sha256},${record.serial},${record.spkiSha256},RSA,rsa@example.com,2026-11-30T08:00:00Z,keyCompromise`,
+      ].join('\n'),
+    );
+    const [stored] = await inventory.lookup({
+      sha256s: [record.sha256],
+      serials: [],
+      spkiSha256s: [],
+    });
+    expect(stored).toMatchObject({
+      pem: record.pem,
+      issuer: record.issuer,
+      notAfter: record.notAfter,
+      revokedAt: '2026-11-30T08:00:00.000Z',
+      revocationReason: 'keyCompromise',
+      status: 'active',
+    });
+    // The index still finds it by issuer and serial: the kept issuer keeps its index key.
+    const bySerial = await inventory.lookup({
+      sha256s: [],
+      serials: [],
+      issuerSerials: [{ serial: record.serial, issuerKey: issuerKeyOf(record.issuer) }],
+      spkiSha256s: [],
+    });
+    expect(bySerial).toHaveLength(1);
+  });
+
+  test('--sync marks what a full export lacks as gone, keeps it, and brings it back when it returns', async () => {
+    const table = await freshTable();
+    const inventory = new DynamoInventory(db, table);
+    const rows = [1, 2, 3, 4].map((n) => row(n));
+    await runImport(inventory, [HEADER, ...rows].join('\n'));
+    const synced = await runImport(inventory, [HEADER, rows[0], rows[2]].join('\n'), {
+      sync: true,
+    });
+    expect(synced).toMatchObject({ written: 2, markedGone: 2, syncRefused: null });
+    const all = await inventory.lookup({
+      sha256s: [1, 2, 3, 4].map((n) => hex64(n)),
+      serials: [],
+      spkiSha256s: [],
+    });
+    const status = Object.fromEntries(all.map((r) => [r.sha256, r.status]));
+    expect(status).toEqual({
+      [hex64(1)]: 'active',
+      [hex64(2)]: 'gone',
+      [hex64(3)]: 'active',
+      [hex64(4)]: 'gone',
+    });
+    expect(all.find((r) => r.sha256 === hex64(2))?.goneAt).toBe('2026-12-01T12:00:00.000Z');
+    // Gone records still match: a case may need them.
+    expect(await inventory.lookup({ sha256s: [], serials: ['02'], spkiSha256s: [] })).toHaveLength(
+      1,
+    );
+
+    const again = await runImport(inventory, [HEADER, ...rows].join('\n'), { sync: true });
+    expect(again.markedGone).toBe(0);
+    const back = await inventory.lookup({ sha256s: [hex64(2)], serials: [], spkiSha256s: [] });
+    expect(back[0]?.status).toBe('active');
+    expect(back[0]?.goneAt).toBeUndefined();
+  });
+
+  test('--sync is refused when rows were rejected or the file is empty', async () => {
+    const table = await freshTable();
+    const inventory = new DynamoInventory(db, table);
+    await runImport(inventory, [HEADER, row(1), row(2)].join('\n'));
+    const bad = await runImport(inventory, [HEADER, row(1), 'not,a,row'].join('\n'), {
+      sync: true,
+    });
+    expect(bad.markedGone).toBeNull();
+    expect(bad.syncRefused).toMatch(/rejected/);
+    const empty = await runImport(inventory, HEADER, { sync: true });
+    expect(empty.syncRefused).toMatch(/no record/);
+    const items = await scanAll(table);
+    expect(items.every((i) => i.status === 'active')).toBe(true);
+  });
+});
+
+describe('batched writes', () => {
+  /** The real client, except that BatchWriteItem processes only part of each call at first. */
+  function partialWrites(
+    real: DynamoDBDocumentClient,
+    options: { failures: number; processed?: 'half' | 'none' },
+  ) {
+    let calls = 0;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const client = {
+      async send(command: unknown) {
+        if (!(command instanceof BatchWriteCommand)) return real.send(command as never);
+        calls += 1;
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        try {
+          const [table, requests] = Object.entries(command.input.RequestItems ?? {})[0]!;
+          if (calls > options.failures) return await real.send(command);
+          const half = options.processed === 'none' ? 0 : Math.ceil(requests.length / 2);
+          if (half > 0) {
+            await real.send(
+              new BatchWriteCommand({ RequestItems: { [table]: requests.slice(0, half) } }),
+            );
+          }
+          return { UnprocessedItems: { [table]: requests.slice(half) } };
+        } finally {
+          inFlight -= 1;
+        }
+      },
+    } as unknown as DynamoDBDocumentClient;
+    return { client, stats: () => ({ calls, maxInFlight }) };
+  }
+
+  test('unprocessed items are retried with growing backoff until all are written', async () => {
+    const table = await freshTable();
+    const fake = partialWrites(db, { failures: 3 });
+    const pauses: number[] = [];
+    const inventory = new DynamoInventory(fake.client, table, {
+      sleep: async (ms) => {
+        pauses.push(ms);
+      },
+      random: () => 0.999,
+    });
+    await runImport(
+      inventory,
+      [HEADER, ...Array.from({ length: 25 }, (_, i) => row(i + 1))].join('\n'),
+    );
+    expect(await scanAll(table)).toHaveLength(25);
+    expect(pauses.length).toBe(3);
+    expect(pauses[1]!).toBeGreaterThan(pauses[0]!);
+    expect(pauses[2]!).toBeGreaterThan(pauses[1]!);
+  });
+
+  test('items that stay unprocessed fail the import loudly, with what was written', async () => {
+    const table = await freshTable();
+    const fake = partialWrites(db, { failures: Number.POSITIVE_INFINITY, processed: 'none' });
+    const inventory = new DynamoInventory(fake.client, table, { sleep: async () => {} });
+    const failed = await runImport(
+      inventory,
+      [HEADER, ...Array.from({ length: 30 }, (_, i) => row(i + 1))].join('\n'),
+    ).catch((error: unknown) => error as Error);
+    expect(failed).toBeInstanceOf(InventoryImportError);
+    expect((failed as Error).message).toMatch(/stayed unprocessed/);
+    expect((failed as Error).cause).toBeInstanceOf(InventoryWriteError);
+    expect(fake.stats().calls).toBeGreaterThan(MAX_UNPROCESSED_RETRIES);
+  });
+
+  test('several batches are in flight at once', async () => {
+    const table = await freshTable();
+    const fake = partialWrites(db, { failures: 0 });
+    const inventory = new DynamoInventory(fake.client, table);
+    await runImport(
+      inventory,
+      [HEADER, ...Array.from({ length: 1000 }, (_, i) => row(i + 1))].join('\n'),
+    );
+    expect(await scanAll(table)).toHaveLength(1000);
+    expect(fake.stats().maxInFlight).toBeGreaterThan(1);
+    expect(fake.stats().calls).toBe(40);
+  });
+});
