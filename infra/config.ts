@@ -55,6 +55,11 @@ const RULE_SET_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$/;
 
 /** BR 5.5: records of revocation-related work are archived for at least 2 years. */
 export const MIN_RETENTION_YEARS = 2;
+/**
+ * BR 5.4.3: audit logs are retained for at least 2 years. The function and clock logs are part of
+ * them (who did what when); CloudWatch Logs' nearest period is 731 days.
+ */
+export const MIN_LOG_RETENTION_DAYS = RetentionDays.TWO_YEARS;
 /** S3 Object Lock refuses a default retention of more than 100 years. */
 const MAX_RETENTION_YEARS = 100;
 
@@ -201,12 +206,18 @@ const configSchema = z.strictObject({
       error: `must be one of: ${Object.keys(DEADLINE_POLICIES).join(', ')}`,
     })
     .default(DEFAULT_DEADLINE_POLICY_VERSION),
+  /** CloudWatch Logs retention of every log group, at least 2 years (BR 5.4.3). */
   logRetentionDays: z
     .number()
     .refine((d) => VALID_RETENTION_DAYS.includes(d), {
       error: `must be one of the CloudWatch Logs periods: ${VALID_RETENTION_DAYS.join(', ')}`,
     })
-    .default(RetentionDays.ONE_YEAR),
+    .refine((d) => d === RetentionDays.INFINITE || d >= MIN_LOG_RETENTION_DAYS, {
+      error:
+        `must be at least ${MIN_LOG_RETENTION_DAYS} days (BR 5.4.3: audit logs are kept for at ` +
+        'least 2 years)',
+    })
+    .default(MIN_LOG_RETENTION_DAYS),
   protection: protectionSchema.default({ retainData: true, deletionProtection: true }),
   sesIdentities: sesIdentitiesSchema.default({ create: true }),
   /** Object Lock (compliance mode) retention of the raw-message archive, in years (BR 5.5). */

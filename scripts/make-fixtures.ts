@@ -2,8 +2,10 @@
  * Regenerates every committed test fixture. Each step is a plain function call so a new fixture
  * family is one more line here. Run: `npm run fixtures`.
  */
+import { CORPUS_DEFAULT_DIR, makeCorpusFixtures } from './fixtures/corpus.ts';
 import { makeForgedKeyFixtures } from './fixtures/forged-keys.ts';
 import { makeFormatFixtures } from './fixtures/formats.ts';
+import { LINT_DEFAULT_DIR, makeLintFixtures } from './fixtures/lint.ts';
 import { MAIL_DEFAULT_DIR, makeMailFixtures } from './fixtures/mails.ts';
 import { makePkiFixtures } from './fixtures/pki.ts';
 
@@ -17,6 +19,13 @@ console.log(`forged key fixtures: ${PKI_DIR}`);
 makeFormatFixtures(PKI_DIR);
 console.log(`PKCS#12, RSA-PSS and DER key fixtures: ${PKI_DIR}`);
 
+makeLintFixtures(LINT_DEFAULT_DIR);
+console.log(`lint fixtures: ${LINT_DEFAULT_DIR}`);
+
 // Mail fixtures embed the PKI ones (keys are new on every PKI run), so they always come after.
 await makeMailFixtures(MAIL_DEFAULT_DIR, PKI_DIR);
 console.log(`mail fixtures: ${MAIL_DEFAULT_DIR}`);
+
+// The corpus attaches the lint and PKI certificates, so it comes last.
+await makeCorpusFixtures(CORPUS_DEFAULT_DIR);
+console.log(`corpus fixtures: ${CORPUS_DEFAULT_DIR}`);

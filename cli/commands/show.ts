@@ -66,6 +66,8 @@ export function caseJson(c: CprCase, { full, missing }: FullEvidence) {
     reporter: c.reporter,
     subject: c.subject,
     classification: c.classification,
+    classificationSignals: c.classificationSignals,
+    revocationRequested: c.revocationRequested,
     acknowledgment: {
       decision: c.acknowledgment.decision,
       reason: c.acknowledgment.reason,
@@ -88,6 +90,7 @@ export function caseJson(c: CprCase, { full, missing }: FullEvidence) {
         source: x.source,
       })),
       serials: e.serials,
+      ambiguousSerials: e.ambiguousSerials,
       sha256Fingerprints: e.sha256Fingerprints,
       crtshIds: e.crtshIds,
       keys: e.keys.map((k) => ({
@@ -107,6 +110,7 @@ export function caseJson(c: CprCase, { full, missing }: FullEvidence) {
         attestation: r.attestation,
         source: r.source,
       })),
+      lints: e.lints,
       problems: e.problems,
     },
     /** False when an evidence file is missing and some evidence may be known only as a sample. */
@@ -136,7 +140,8 @@ export type CaseJson = ReturnType<typeof caseJson>;
 function human(j: CaseJson): string {
   const e = j.evidence;
   const lines: string[] = [
-    `${j.id}  ${j.status}  ${j.classification}`,
+    `${j.id}  ${j.status}  ${j.classification}${j.revocationRequested ? '  (revocation requested)' : ''}`,
+    `Signals      ${j.classificationSignals.join(', ') || 'none'}`,
     `Received     ${minuteUtc(j.receivedAt)}`,
     `Reporter     ${clean(j.reporter)}`,
     `Subject      ${clean(j.subject)}`,
@@ -203,7 +208,29 @@ function human(j: CaseJson): string {
       `  CSR${r.signatureValid ? '' : ' (SIGNATURE INVALID)'} spki ${r.spkiSha256} matches ${few(r.matches)}`,
     );
   }
+  if (e.lints.length > 0) {
+    lines.push(
+      '  lints:',
+      indent(
+        table(
+          ['SEVERITY', 'CODE', 'CERTIFICATE', 'RULE', 'DETAIL'],
+          e.lints
+            .slice(0, 30)
+            .map((l) => [l.severity, l.code, l.certificate.slice(0, 16), l.rule, clean(l.detail)]),
+        ),
+      ),
+    );
+    if (e.lints.length > 30) lines.push(`  ... ${e.lints.length - 30} more lints (see --json)`);
+  }
   if (e.serials.length > 0) lines.push(`  serials: ${few(e.serials, 10)}`);
+  for (const a of e.ambiguousSerials.slice(0, 10)) {
+    lines.push(
+      `  ambiguous serial ${clean(a.text)}: hex ${a.asHex} or decimal (= hex ${a.asDecimal}); neither is in the inventory`,
+    );
+  }
+  if (e.ambiguousSerials.length > 10) {
+    lines.push(`  ... ${e.ambiguousSerials.length - 10} more ambiguous serials (see --json)`);
+  }
   if (e.sha256Fingerprints.length > 0)
     lines.push(`  fingerprints: ${few(e.sha256Fingerprints, 5)}`);
   if (e.crtshIds.length > 0) lines.push(`  crt.sh ids: ${few(e.crtshIds, 10)}`);

@@ -30,6 +30,12 @@ import {
 /** SES reviews an account above 5% bounces and may pause it above 10%: page at 5%. */
 export const BOUNCE_RATE_THRESHOLD = 0.05;
 /**
+ * An intake event that waited longer than this for a successful invocation (throttled, failing,
+ * retried) is a report with no case yet while its BR 4.9.5 clock runs: page long before Lambda
+ * gives up on it (ASYNC_MAX_EVENT_AGE, 6 h) and drops it into the failure queue.
+ */
+export const INTAKE_EVENT_AGE_THRESHOLD = Duration.minutes(15);
+/**
  * SES reviews an account at a 0.1% complaint rate and may pause it at 0.5% (SES developer guide,
  * sending review FAQs): page at 0.1%. Complaints come from people who got mail they did not
  * ask for, which is what forged reports would make of our acknowledgments.
@@ -86,6 +92,10 @@ export class CprAlarms extends Construct {
   readonly heartbeatStale: Alarm;
   readonly ruleSetInactive: Alarm;
   readonly intakeErrors: Alarm;
+  /** Intake was refused capacity: mail bombing, or the account's concurrency used up elsewhere. */
+  readonly intakeThrottles: Alarm;
+  /** Intake events wait too long in Lambda's asynchronous queue. */
+  readonly intakeEventAge: Alarm;
   readonly failureQueues: Readonly<Record<string, Alarm>>;
   readonly clockExecutionsFailed: Alarm;
   readonly notificationsFailed: Readonly<Record<string, Alarm>>;
@@ -138,6 +148,31 @@ export class CprAlarms extends Construct {
       description:
         'The intake function failed on a message. Lambda retries twice; what still fails lands ' +
         'in the intake failure queue (raw message safe in S3, replay with `cpr replay`).',
+    });
+
+    this.intakeThrottles = this.alarm('IntakeThrottles', 'intake-throttles', {
+      metric: props.intakeFunction.metricThrottles({ period: SHORT_PERIOD, statistic: 'Sum' }),
+      threshold: 1,
+      description:
+        'Lambda refused to run intake for lack of concurrency (a mail flood, or other functions ' +
+        'of the account using it up). SES hands the event over anyway; Lambda keeps retrying ' +
+        'it for up to 6 hours, and reports wait without a case meanwhile.',
+    });
+
+    this.intakeEventAge = this.alarm('IntakeEventAge', 'intake-event-age', {
+      metric: new Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'AsyncEventAge',
+        dimensionsMap: { FunctionName: props.intakeFunction.functionName },
+        statistic: 'Maximum',
+        period: SHORT_PERIOD,
+      }),
+      threshold: INTAKE_EVENT_AGE_THRESHOLD.toMilliseconds(),
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description:
+        `An intake event waited more than ${INTAKE_EVENT_AGE_THRESHOLD.toMinutes()} minutes ` +
+        'between SES handing it over and a successful run (throttling, or errors being retried): ' +
+        'reports are arriving but not becoming cases, while their deadlines run.',
     });
 
     this.failureQueues = Object.fromEntries(
@@ -227,6 +262,8 @@ export class CprAlarms extends Construct {
       this.heartbeatStale,
       this.ruleSetInactive,
       this.intakeErrors,
+      this.intakeThrottles,
+      this.intakeEventAge,
       ...Object.values(this.failureQueues),
       this.clockExecutionsFailed,
       ...Object.values(this.notificationsFailed),

@@ -5,7 +5,7 @@
  * are encrypted with one customer-managed key: the AWS-managed alias/aws/sns key has a policy
  * nobody can change, so SES and CloudWatch alarms could not publish to a topic it encrypts.
  */
-import { Aws, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
@@ -17,15 +17,13 @@ import {
 import { Construct } from 'constructs';
 import { ALERT_TOPICS, type AlertTopic } from '../../lambdas/domain/case/types.ts';
 import type { Subscription } from '../config.ts';
+import { denyGrantsExceptForAwsServices, KEY_DELETION_WINDOW } from './keys.ts';
 
 export interface AlertTopicsProps {
   readonly subscriptions: Readonly<Record<AlertTopic, readonly Subscription[]>>;
   /** Of the topic key: messages in flight cannot be read once it is gone. */
   readonly removalPolicy: RemovalPolicy;
 }
-
-/** A deleted key cannot be recovered after this window; long enough to notice a mistake. */
-const KEY_DELETION_WINDOW = Duration.days(30);
 
 const DISPLAY_NAMES: Record<AlertTopic, string> = {
   team: 'CPR team',
@@ -49,6 +47,9 @@ export class AlertTopics extends Construct {
       pendingWindow: KEY_DELETION_WINDOW,
       removalPolicy: props.removalPolicy,
     });
+    // Alerts carry case summaries, no key material: use stays delegated to IAM (the functions'
+    // grants in grantTopicPublish), but no grant may pass it on (CT.KMS.PR.3).
+    this.key.addToResourcePolicy(denyGrantsExceptForAwsServices());
     // CloudWatch alarms of this account (alarms.ts) publish to the alert topics; SNS
     // encrypts on their behalf with this key, so the key policy must name the service.
     this.key.addToResourcePolicy(

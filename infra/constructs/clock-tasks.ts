@@ -67,8 +67,12 @@ export class ClockTasks extends Construct {
         'cpr-acknowledge',
       ),
     )
-      .bindTable(cases, ENV.casesTable, 'readWrite')
-      .bindSendEmail(delivery.configurationSet, delivery.senderIdentityArns, ENV.configurationSet)
+      .bindTable(cases, ENV.casesTable, 'getAndPut')
+      // From is always the configured sender: the role cannot send as any other address of the
+      // verified domain. (Recipients are whoever reported, so they cannot be pinned.)
+      .bindSendEmail(delivery.configurationSet, delivery.senderIdentityArns, ENV.configurationSet, {
+        fromAddress: props.senderAddress,
+      })
       .setEnv(ENV.senderAddress, props.senderAddress)
       .setEnv(ENV.caName, props.caName)
       .setEnv(ENV.cprAddresses, props.cprAddresses.join(','))
@@ -85,7 +89,7 @@ export class ClockTasks extends Construct {
         'cpr-notify-team',
       ),
     )
-      .bindTable(cases, ENV.casesTable, 'readWrite')
+      .bindTable(cases, ENV.casesTable, 'getAndPut')
       .bindTopicPublish(alerts.team, ENV.teamTopicArn)
       .setEnv(ENV.inboundBucket, props.inboundBucket.bucketName);
 
@@ -98,7 +102,7 @@ export class ClockTasks extends Construct {
         'cpr-checkpoint',
       ),
     )
-      .bindTable(cases, ENV.casesTable, 'readWrite')
+      .bindTable(cases, ENV.casesTable, 'getAndPut')
       .bindTopicPublish(alerts.team, ENV.teamTopicArn)
       .bindTopicPublish(alerts.escalation, ENV.escalationTopicArn)
       .bindTopicPublish(alerts.pager, ENV.pagerTopicArn)

@@ -16,7 +16,7 @@
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { Metric, MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import {
   Choice,
@@ -42,6 +42,7 @@ import { LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { CLOCK_STATES } from '../../lambdas/clock/contract.ts';
 import { grantTopicPublish } from './alert-topics.ts';
+import { cprLogGroup } from './log-group.ts';
 
 /**
  * Retries of every task. A function that throws (SES or DynamoDB throttled, a network blip) is
@@ -83,7 +84,7 @@ export class DeadlineClock extends Construct {
   constructor(scope: Construct, id: string, props: DeadlineClockProps) {
     super(scope, id);
 
-    this.logGroup = new LogGroup(this, 'Logs', {
+    this.logGroup = cprLogGroup(this, 'Logs', {
       // The /aws/vendedlogs/ prefix keeps Step Functions from growing the account-wide
       // CloudWatch Logs resource policy (5,120 characters) with one entry per state machine.
       logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-deadline-clock`,

@@ -5,11 +5,12 @@
  * retention, so the intake function copies each message here (same key as in the inbound
  * bucket) before it parses it.
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Bucket, type CfnBucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { SECURE_BUCKET_DEFAULTS } from './bucket-defaults.ts';
-import { ABORT_MULTIPART_AFTER } from './inbound-mail-bucket.ts';
+import { kmsEncrypted, SECURE_BUCKET_DEFAULTS } from './bucket-defaults.ts';
+import { ABORT_MULTIPART_AFTER, NO_EVENT_NOTIFICATIONS } from './inbound-mail-bucket.ts';
+import type { MailKey } from './keys.ts';
 
 /** Key prefix of this bucket's server access logs in the shared access-log bucket. */
 export const ARCHIVE_ACCESS_LOG_PREFIX = 'archive-bucket/';
@@ -19,6 +20,8 @@ export interface MailArchiveProps {
   readonly retentionYears: number;
   /** Where S3 writes this bucket's server access logs. */
   readonly accessLogs: IBucket;
+  /** Encrypts every archived message (SSE-KMS): the same key as the inbound bucket. */
+  readonly key: MailKey;
 }
 
 export class MailArchive extends Construct {
@@ -31,6 +34,7 @@ export class MailArchive extends Construct {
 
     this.bucket = new Bucket(this, 'Bucket', {
       ...SECURE_BUCKET_DEFAULTS,
+      ...kmsEncrypted(props.key.key),
       // Object Lock works on versions; S3 turns versioning on with it, this says so.
       versioned: true,
       objectLockEnabled: true,
@@ -47,5 +51,6 @@ export class MailArchive extends Construct {
       objectLockEnabled: 'Enabled',
       rule: { defaultRetention: { mode: 'COMPLIANCE', years: props.retentionYears } },
     };
+    Validations.of(this.bucket).acknowledge(NO_EVENT_NOTIFICATIONS);
   }
 }

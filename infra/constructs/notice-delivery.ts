@@ -141,7 +141,7 @@ export class NoticeDelivery extends Construct {
       removalPolicy: props.removalPolicy,
       serviceName: 'cpr-delivery-events',
     })
-      .bindTable(props.store.cases, ENV.casesTable, 'readWrite')
+      .bindTable(props.store.cases, ENV.casesTable, 'getAndPut')
       .bindTopicPublish(props.alerts.team, ENV.teamTopicArn)
       .bindTopicPublish(props.alerts.pager, ENV.pagerTopicArn)
       .setEnv(ENV.inboundBucket, props.inboundBucket.bucketName);

@@ -5,13 +5,14 @@
  * events) and the alert topics; then what watches it all: the canary, the alarms and the
  * dashboard. Outputs are the contract in `../stack-outputs.ts`.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/env-names.ts';
 import { type CprConfig, domainOf, EVIDENCE_PREFIX, receiptRuleSetNameOf } from '../config.ts';
 import { CprAlarms } from '../constructs/alarms.ts';
 import { AlertTopics } from '../constructs/alert-topics.ts';
+import { BreakGlassRole } from '../constructs/break-glass.ts';
 import { Canary } from '../constructs/canary.ts';
 import { CaseStore, dataRemovalPolicy } from '../constructs/case-store.ts';
 import { ClockTasks } from '../constructs/clock-tasks.ts';
@@ -20,6 +21,7 @@ import { CprDashboard } from '../constructs/dashboard.ts';
 import { DeadlineClock } from '../constructs/deadline-clock.ts';
 import { InboundMailBucket } from '../constructs/inbound-mail-bucket.ts';
 import { Intake } from '../constructs/intake.ts';
+import { MailKey } from '../constructs/keys.ts';
 import { MailArchive } from '../constructs/mail-archive.ts';
 import { MailReceiving } from '../constructs/mail-receiving.ts';
 import { NoticeDelivery } from '../constructs/notice-delivery.ts';
@@ -33,6 +35,8 @@ export interface CprIntakeStackProps extends StackProps {
 }
 
 export class CprIntakeStack extends Stack {
+  readonly mailKey: MailKey;
+  readonly breakGlass: BreakGlassRole;
   readonly mail: InboundMailBucket;
   readonly archive: MailArchive;
   readonly store: CaseStore;
@@ -51,14 +55,23 @@ export class CprIntakeStack extends Stack {
     const { config } = props;
     const removalPolicy = dataRemovalPolicy(config.protection.retainData);
 
+    // Always retained: without it the locked archive (which outlives the stack) is unreadable.
+    this.mailKey = new MailKey(this, 'MailKey', { removalPolicy: RemovalPolicy.RETAIN });
     this.mail = new InboundMailBucket(this, 'InboundMail', {
       inboundPrefix: config.inboundPrefix,
       removalPolicy,
+      key: this.mailKey,
     });
     this.archive = new MailArchive(this, 'MailArchive', {
       retentionYears: config.retentionYears,
       accessLogs: this.mail.accessLogs,
+      key: this.mailKey,
     });
+    this.breakGlass = new BreakGlassRole(this, 'BreakGlass', { stackName: config.stackName })
+      .allow(this.mail.bucket, config.inboundPrefix, 'read')
+      .allow(this.mail.bucket, config.inboundPrefix, 'write')
+      .allow(this.mail.bucket, EVIDENCE_PREFIX, 'read')
+      .allow(this.archive.bucket, config.inboundPrefix, 'read');
     this.store = new CaseStore(this, 'CaseStore', {
       removalPolicy,
       deletionProtection: config.protection.deletionProtection,

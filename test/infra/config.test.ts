@@ -42,7 +42,7 @@ describe('parseConfig', () => {
       subscriptions: { team: [], escalation: [], pager: [] },
       inboundPrefix: '',
       deadlinePolicyVersion: 'br-2.2',
-      logRetentionDays: 365,
+      logRetentionDays: 731,
       protection: { retainData: true, deletionProtection: true },
       sesIdentities: { create: true },
       retentionYears: 2,
@@ -112,6 +112,14 @@ describe('parseConfig', () => {
   test('an unknown top-level field is refused (a typo must not silently fall back)', () => {
     expect(parseError({ ...MINIMAL, inboundPrefx: 'x/' }).message).toContain(
       'cpr.inboundPrefx: unknown field',
+    );
+  });
+
+  test('log retention is at least 2 years by default and cannot be set shorter (BR 5.4.3)', () => {
+    expect(parseConfig(MINIMAL).logRetentionDays).toBe(731);
+    expect(parseConfig({ ...MINIMAL, logRetentionDays: 1827 }).logRetentionDays).toBe(1827);
+    expect(parseError({ ...MINIMAL, logRetentionDays: 365 }).message).toContain(
+      'cpr.logRetentionDays: must be at least 731 days (BR 5.4.3',
     );
   });
 

@@ -1,4 +1,4 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -38,10 +38,29 @@ describe('CprFunction', () => {
     );
   });
 
-  test('a KMS-encrypted bucket is refused rather than granted without its key', () => {
+  test('a KMS-encrypted bucket comes with its key: named in the key policy, through S3 only', () => {
     const { stack, fn } = setup();
     const bucket = new Bucket(stack, 'B', { encryption: BucketEncryption.KMS });
-    expect(() => fn.bindBucketRead(bucket, ENV.inboundBucket, 'x/')).toThrow(/customer-managed/);
+    fn.bindBucketRead(bucket, ENV.inboundBucket, 'x/');
+    const template = Template.fromStack(stack);
+    const roleId = stack.getLogicalId(fn.role.node.defaultChild as CfnElement);
+    const keyId = stack.getLogicalId(bucket.encryptionKey?.node.defaultChild as CfnElement);
+    const keyPolicy = template.findResources('AWS::KMS::Key')[keyId]?.Properties.KeyPolicy;
+    expect(keyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::GetAtt': [roleId, 'Arn'] } },
+        Action: 'kms:Decrypt',
+        Condition: { StringEquals: { 'kms:ViaService': expect.anything() } },
+      }),
+    );
+    const kms = roleStatements(template, roleId).filter((st) =>
+      actionsOf(st).some((a) => a.startsWith('kms:')),
+    );
+    // A reader decrypts; it gets no data keys (no writing) and no other key.
+    expect(kms.flatMap(actionsOf)).toEqual(['kms:Decrypt']);
+    expect(kms[0]?.Resource).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    expect(JSON.stringify(kms[0]?.Condition)).toContain('kms:EncryptionContext:aws:s3:arn');
   });
 
   test('one variable cannot be bound to two different values', () => {

@@ -47,6 +47,7 @@ describe('intake function', () => {
     const logGroupId = (logGroupRef as { Ref: string }).Ref;
     expect(template.findResources('AWS::Logs::LogGroup')[logGroupId]?.Properties).toEqual({
       RetentionInDays: config.logRetentionDays,
+      KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^LogKey/), 'Arn'] },
     });
   });
 

@@ -24,7 +24,7 @@ const interval = config.canaryIntervalMinutes * 60;
 
 describe('alarms', () => {
   test('every alarm pages the pager topic, and tells it when it clears', () => {
-    expect(alarms.length).toBe(14);
+    expect(alarms.length).toBe(16);
     for (const a of alarms) {
       expect(a.AlarmActions).toContainEqual(pagerRef);
       expect(a.OKActions).toContainEqual(pagerRef);
@@ -77,6 +77,33 @@ describe('alarms', () => {
       Statistic: 'Sum',
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  test('a single intake throttle pages: reports wait without a case', () => {
+    expect(alarm('intake-throttles')).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Throttles',
+      Dimensions: [
+        { Name: 'FunctionName', Value: { Ref: logicalId(stack, stack.intake.function.fn) } },
+      ],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('an intake event older than 15 minutes in the async queue pages, long before 6 h', () => {
+    expect(alarm('intake-event-age')).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'AsyncEventAge',
+      Dimensions: [
+        { Name: 'FunctionName', Value: { Ref: logicalId(stack, stack.intake.function.fn) } },
+      ],
+      Statistic: 'Maximum',
+      Threshold: 15 * 60_000,
+      ComparisonOperator: 'GreaterThanThreshold',
     });
   });
 

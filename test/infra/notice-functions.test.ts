@@ -132,19 +132,15 @@ describe('notice functions: least privilege', () => {
     ]);
   });
 
-  test.each(NAMES)('%s: items of the cases table only, never delete or scan', (name) => {
+  // Each reads a case and writes it back version-checked (PutItem), appends audit events and
+  // outbound records (PutItem, attribute_not_exists): nothing that queries, batches or updates.
+  test.each(NAMES)('%s: single items of the cases table, read and put, nothing else', (name) => {
     expect(resourcesFor(name, 'dynamodb:')).toEqual([{ 'Fn::GetAtt': [ids.cases, 'Arn'] }]);
     expect(
       actionsFor(name)
         .filter((a) => a.startsWith('dynamodb:'))
         .sort(),
-    ).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-      'dynamodb:UpdateItem',
-    ]);
+    ).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
   });
 
   test.each(NAMES)('%s: no S3 access (the bucket name is for links only)', (name) => {
@@ -161,6 +157,14 @@ describe('notice functions: least privilege', () => {
     ).toEqual(['ses:SendEmail']);
     const resources = resourcesFor('acknowledge', 'ses:');
     expect(resources).toHaveLength(3);
+    // And only with the configured sender as From, not any address of the verified domain.
+    const send = statementsOf('acknowledge').filter((st) =>
+      actionsOf(st).includes('ses:SendEmail'),
+    );
+    expect(send).toHaveLength(1);
+    expect(send[0]?.Condition).toEqual({
+      StringEquals: { 'ses:FromAddress': config.senderAddress },
+    });
     expect(resources).toEqual(
       expect.arrayContaining([
         sesArn(`identity/${domain}`),

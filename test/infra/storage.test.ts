@@ -18,15 +18,25 @@ function bucketPolicyStatements(bucketLogicalId: string, t = template): Statemen
   return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
 }
 
+const mailKeyId = logicalId(stack, stack.mailKey.key);
+/** SSE-KMS under the mail key, with an S3 Bucket Key. */
+const MAIL_KEY_ENCRYPTION = {
+  ServerSideEncryptionConfiguration: [
+    {
+      ServerSideEncryptionByDefault: {
+        SSEAlgorithm: 'aws:kms',
+        KMSMasterKeyID: { 'Fn::GetAtt': [mailKeyId, 'Arn'] },
+      },
+      BucketKeyEnabled: true,
+    },
+  ],
+};
+
 describe('inbound mail bucket', () => {
-  test('is private, encrypted, versioned and logs access to the log bucket', () => {
+  test('is private, encrypted with the mail key, versioned and logs access to the log bucket', () => {
     template.hasResource('AWS::S3::Bucket', {
       Properties: {
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [
-            { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
-          ],
-        },
+        BucketEncryption: MAIL_KEY_ENCRYPTION,
         PublicAccessBlockConfiguration: {
           BlockPublicAcls: true,
           BlockPublicPolicy: true,
@@ -109,14 +119,10 @@ describe('archive bucket (Object Lock)', () => {
     });
   });
 
-  test('is private, encrypted, versioned, logs access, and is always retained', () => {
+  test('is private, encrypted with the mail key, versioned, logs access, always retained', () => {
     expect(archive).toMatchObject({
       Properties: {
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [
-            { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
-          ],
-        },
+        BucketEncryption: MAIL_KEY_ENCRYPTION,
         PublicAccessBlockConfiguration: {
           BlockPublicAcls: true,
           BlockPublicPolicy: true,

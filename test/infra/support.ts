@@ -33,13 +33,17 @@ export interface Built {
   readonly template: Template;
 }
 
-/** Synthesizes the app (bundling skipped) from the sample configuration plus `overrides`. */
+/**
+ * Synthesizes the app (bundling skipped) from the sample configuration plus `overrides`. The
+ * Control Tower checks (seconds per run) are left to `control-tower.test.ts`; the template is the
+ * same with or without them.
+ */
 export function buildApp(overrides: Record<string, unknown> = {}): Built {
   const app = new App({
     context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] },
   });
   const config = parseConfig(sampleRawConfig(overrides));
-  const { intake } = composeApp(app, config);
+  const { intake } = composeApp(app, config, { controlTowerChecks: false });
   return { app, config, stack: intake, template: Template.fromStack(intake) };
 }
 

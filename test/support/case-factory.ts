@@ -17,6 +17,8 @@ export function sampleCase(
     reporter,
     subject: 'Key compromise for rsa.example.test',
     classification: 'keyCompromise',
+    classificationSignals: ['evidence:privateKey'],
+    revocationRequested: false,
     acknowledgment: { decision: 'send', reason: null },
     verdicts: {
       spam: 'PASS',

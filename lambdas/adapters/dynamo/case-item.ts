@@ -22,6 +22,7 @@ import {
   VERDICT_STATUSES,
 } from '../../domain/case/types.ts';
 import type { KeyFormat } from '../../domain/evidence/types.ts';
+import { LINT_CODES, LINT_SEVERITIES } from '../../domain/lint/codes.ts';
 import { keys, OPEN_INDEX_PARTITION } from './keys.ts';
 
 /**
@@ -95,8 +96,21 @@ const evidenceSchema = z.looseObject({
     }),
   ),
   serials: z.array(text),
+  // Added after the first items were written: older items read as having none.
+  ambiguousSerials: z.array(z.looseObject({ text, asHex: text, asDecimal: text })).default([]),
   sha256Fingerprints: z.array(text),
   crtshIds: z.array(text),
+  lints: z
+    .array(
+      z.looseObject({
+        certificate: text,
+        code: z.enum(LINT_CODES),
+        severity: z.enum(LINT_SEVERITIES),
+        detail: text,
+        rule: text,
+      }),
+    )
+    .default([]),
   problems: z.array(text),
 });
 
@@ -137,6 +151,8 @@ const caseSchema: z.ZodType<CprCase> = z.looseObject({
   reporter: maybe,
   subject: maybe,
   classification: z.enum(CLASSIFICATIONS),
+  classificationSignals: z.array(text).default([]),
+  revocationRequested: z.boolean().default(false),
   acknowledgment: z.discriminatedUnion('decision', [
     z.looseObject({ decision: z.literal('send'), reason: z.null() }),
     z.looseObject({ decision: z.literal('suppress'), reason: z.enum(SUPPRESSION_REASONS) }),

@@ -1,4 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { upgradeEvidence } from '../../domain/case/upgrade.ts';
 import type { EvidenceStore, MessageEvidence } from '../../domain/ports/evidence-store.ts';
 import { isNoSuchKey } from './errors.ts';
 
@@ -36,7 +37,9 @@ export class S3EvidenceStore implements EvidenceStore {
     try {
       const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       const text = await out.Body?.transformToString('utf-8');
-      return text ? (JSON.parse(text) as MessageEvidence) : null;
+      if (!text) return null;
+      const stored = JSON.parse(text) as MessageEvidence;
+      return { ...stored, evidence: upgradeEvidence(stored.evidence) };
     } catch (error) {
       if (isNoSuchKey(error)) {
         return null;

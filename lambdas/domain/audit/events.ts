@@ -112,6 +112,9 @@ export function caseOpened(m: {
   readonly sesMessageId: string;
   readonly at: string;
   readonly classification: Classification;
+  /** The signals that decided the classification (`classificationSignals`). */
+  readonly signals?: readonly string[];
+  readonly revocationRequested?: boolean;
   readonly acknowledgment: {
     readonly decision: 'send' | 'suppress';
     readonly reason: string | null;
@@ -125,7 +128,9 @@ export function caseOpened(m: {
     actor: 'system:intake',
     type: 'opened',
     eventId: `${m.sesMessageId}:opened`,
-    description: `case opened as ${m.classification}; acknowledgment ${ack}`,
+    description: `case opened as ${m.classification}${
+      m.signals ? ` (signals: ${m.signals.join(', ') || 'none'})` : ''
+    }${m.revocationRequested ? '; revocation requested' : ''}; acknowledgment ${ack}`,
   };
 }
 

@@ -3,6 +3,7 @@
  * Storage applies them under optimistic locking; returning `null` means "nothing to change",
  * which keeps retried and duplicated deliveries idempotent.
  */
+import { MAX_CLASSIFICATION_SIGNALS } from '../classify/classify.ts';
 import { type Evidence, keyProvesPossession } from '../evidence/types.ts';
 import { MATCH_KINDS, type MatchKind, type Resolution } from '../inventory/resolve.ts';
 import { computeDeadlines, type DeadlinePolicy } from '../policy/deadline-policy.ts';
@@ -119,6 +120,8 @@ export interface NewCaseInput {
   readonly reporter: string | null;
   readonly subject: string | null;
   readonly classification: Classification;
+  readonly classificationSignals: readonly string[];
+  readonly revocationRequested: boolean;
   readonly acknowledgment: AcknowledgmentDecision;
   readonly verdicts: Verdicts;
   readonly full: CaseEvidence;
@@ -148,6 +151,8 @@ export function buildNewCase(input: NewCaseInput): CprCase {
     reporter: input.reporter,
     subject: input.subject,
     classification: input.classification,
+    classificationSignals: input.classificationSignals,
+    revocationRequested: input.revocationRequested,
     acknowledgment: input.acknowledgment,
     verdicts: input.verdicts,
     evidence: sample,
@@ -218,6 +223,9 @@ export interface JoinInput {
   /** Where the merged evidence of the case including this message is stored. */
   readonly mergedEvidenceKey: string | null;
   readonly classification: Classification;
+  /** The signals behind this message's classification. */
+  readonly classificationSignals: readonly string[];
+  readonly revocationRequested: boolean;
   /** The sender is neither the reporter, a Subscriber of the case nor one of our addresses. */
   readonly senderUnknown: boolean;
   readonly policy: DeadlinePolicy;
@@ -262,6 +270,15 @@ export function joinCase(current: CprCase, input: JoinInput): CprCase | null {
       ? [...current.unknownSenders, from].slice(0, MAX_UNKNOWN_SENDERS)
       : current.unknownSenders;
   const sample = sampleEvidence(input.full.evidence);
+  // The signals explain the classification the case has: a message that changed it brings its
+  // own; one that did not adds to them (bounded).
+  const classificationSignals =
+    classification === current.classification
+      ? [...new Set([...current.classificationSignals, ...input.classificationSignals])].slice(
+          0,
+          MAX_CLASSIFICATION_SIGNALS,
+        )
+      : input.classificationSignals;
   const next: CprCase = {
     ...current,
     ...(reopen
@@ -273,6 +290,8 @@ export function joinCase(current: CprCase, input: JoinInput): CprCase | null {
         }
       : {}),
     classification,
+    classificationSignals,
+    revocationRequested: current.revocationRequested || input.revocationRequested,
     deadlines,
     messages,
     evidence: sample,

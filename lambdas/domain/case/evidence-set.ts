@@ -23,10 +23,14 @@ export const CASE_ITEM_SAMPLE = {
   matches: 10,
   /** 40-byte serials: 500 keep the item under 25 KB for this list. */
   serials: 500,
+  /** Three short strings each: 200 stay under 25 KB. */
+  ambiguousSerials: 200,
   sha256Fingerprints: 300,
   crtshIds: 500,
   /** 64-byte hashes: 500 affected certificates take 33 KB. */
   affected: 500,
+  /** About 250 bytes each; at most 20 per certificate, so 200 cover the first 10 in full. */
+  lints: 200,
   problems: 50,
   /** A notice is about 250 bytes; past this the remaining subscribers share one bulk notice. */
   subscriberNotices: 200,
@@ -75,8 +79,15 @@ export function mergeEvidence(a: Evidence, b: Evidence): Evidence {
     keys: unionBy(a.keys, b.keys, (k) => k.spkiSha256, mergeKey),
     csrs: unionBy(a.csrs, b.csrs, (c) => c.spkiSha256, mergeCsr),
     serials: unionStrings(a.serials, b.serials),
+    // A pair one message left open may be settled by another's serials: it is shown once.
+    ambiguousSerials: unionBy(
+      a.ambiguousSerials,
+      b.ambiguousSerials,
+      (x) => `${x.asHex} ${x.asDecimal}`,
+    ),
     sha256Fingerprints: unionStrings(a.sha256Fingerprints, b.sha256Fingerprints),
     crtshIds: unionStrings(a.crtshIds, b.crtshIds),
+    lints: unionBy(a.lints, b.lints, (l) => `${l.certificate} ${l.code} ${l.detail}`),
     problems: unionStrings(a.problems, b.problems),
   };
 }
@@ -130,8 +141,10 @@ function countSample(evidence: Evidence): Evidence {
     keys: evidence.keys.slice(0, CASE_ITEM_SAMPLE.keys).map(capMatches),
     csrs: evidence.csrs.slice(0, CASE_ITEM_SAMPLE.csrs).map(capMatches),
     serials: evidence.serials.slice(0, CASE_ITEM_SAMPLE.serials),
+    ambiguousSerials: evidence.ambiguousSerials.slice(0, CASE_ITEM_SAMPLE.ambiguousSerials),
     sha256Fingerprints: evidence.sha256Fingerprints.slice(0, CASE_ITEM_SAMPLE.sha256Fingerprints),
     crtshIds: evidence.crtshIds.slice(0, CASE_ITEM_SAMPLE.crtshIds),
+    lints: evidence.lints.slice(0, CASE_ITEM_SAMPLE.lints),
     problems: evidence.problems.slice(0, CASE_ITEM_SAMPLE.problems),
   };
 }
@@ -141,8 +154,10 @@ const LIST_NAMES = [
   'keys',
   'csrs',
   'serials',
+  'ambiguousSerials',
   'sha256Fingerprints',
   'crtshIds',
+  'lints',
   'problems',
 ] as const;
 

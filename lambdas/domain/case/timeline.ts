@@ -11,6 +11,7 @@
  * flagged, delivery alerts, ...) are listed with their description.
  */
 import type { AuditEvent } from '../audit/events.ts';
+import { markdownCode, markdownText } from '../text/display.ts';
 import type { CprCase, Escalation, Notice, NoticeChange } from './types.ts';
 
 export const TIMELINE_KINDS = [
@@ -74,15 +75,11 @@ export function minuteUtc(iso: string): string {
   return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** Mail-derived text on one line, as inline code (addresses and ids survive Markdown). */
-function code(value: string): string {
-  return `\`${value.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').replaceAll('`', "'")}\``;
-}
+/** Addresses, ids and diagnostics, as inline code (they survive Markdown, and it them). */
+const code = markdownCode;
 
-/** Free text (descriptions, notes) on one line. */
-function line(value: string): string {
-  return value.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').trim();
-}
+/** Free text (names, descriptions, notes) on one line, escaped: it renders as itself. */
+const line = markdownText;
 
 function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -101,6 +98,7 @@ function noticeLabel(n: Notice): string {
 function noticeEntry(n: Notice, change: NoticeChange): TimelineEntry {
   const to = n.recipient ? code(n.recipient) : 'an unknown address';
   const by = isPerson(change.actor) ? ` by ${code(change.actor)}` : '';
+  // A bounce diagnostic is whatever the remote server answered: escaped, never markup.
   const detail = change.detail ? ` (${line(change.detail)})` : '';
   const kind: TimelineKind =
     change.status === 'sent'

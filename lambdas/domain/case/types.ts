@@ -203,6 +203,13 @@ export interface CprCase {
   readonly reporter: string | null;
   readonly subject: string | null;
   readonly classification: Classification;
+  /**
+   * The signals that decided the classification (`evidence:privateKey`, `lint:<code>`,
+   * `text:<lexicon id>:<language>`, `mail:bulkNotOurs`...): why the case is what it is.
+   */
+  readonly classificationSignals: readonly string[];
+  /** Someone asked for revocation; from the Subscriber a BR 4.9.1.1 (1) request. */
+  readonly revocationRequested: boolean;
   readonly acknowledgment: AcknowledgmentDecision;
   readonly verdicts: Verdicts;
   /** Bounded sample of the merged evidence; the full sets are in S3 (`messages[].evidenceKey`). */

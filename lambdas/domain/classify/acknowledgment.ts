@@ -87,6 +87,28 @@ function asksForNoAutoReply(headers: Readonly<Record<string, string>>): boolean 
   return values.some((value) => SUPPRESS_AUTO_REPLY.has(value.toLowerCase()));
 }
 
+/** `Precedence: bulk | list | junk` (RFC 3834 2, RFC 2076). */
+function isBulkPrecedence(headers: Readonly<Record<string, string>>): boolean {
+  const precedence = keyword(headers.precedence);
+  return precedence !== undefined && BULK_PRECEDENCE.has(precedence);
+}
+
+/** `List-Id` (RFC 2919) or `List-Unsubscribe` (RFC 2369). */
+function isMailingList(headers: Readonly<Record<string, string>>): boolean {
+  return headers['list-id'] !== undefined || headers['list-unsubscribe'] !== undefined;
+}
+
+/** List or bulk mail: a mailing list, a newsletter, a campaign. */
+export function isListOrBulk(headers: Readonly<Record<string, string>>): boolean {
+  return isBulkPrecedence(headers) || isMailingList(headers);
+}
+
+/** Mail from `mailer-daemon@`: only mail software writes as that (qmail, Exim bounces). */
+export function isFromMailerDaemon(mail: ParsedMail): boolean {
+  const address = mail.from?.address ?? '';
+  return address.slice(0, Math.max(0, address.lastIndexOf('@'))).toLowerCase() === 'mailer-daemon';
+}
+
 /** A DSN (RFC 3464) or mail from a bounce address (RFC 5321 4.5.1). */
 export function isBounce(mail: ParsedMail): boolean {
   if (mail.isDsn) return true;
@@ -117,12 +139,8 @@ export function decideAcknowledgment(input: {
   if (isBounce(mail)) return suppress('bounce');
   if (mail.returnPath === '<>') return suppress('nullReturnPath');
 
-  const precedence = keyword(headers.precedence);
-  if (precedence !== undefined && BULK_PRECEDENCE.has(precedence))
-    return suppress('bulkPrecedence');
-  if (headers['list-id'] !== undefined || headers['list-unsubscribe'] !== undefined) {
-    return suppress('mailingList');
-  }
+  if (isBulkPrecedence(headers)) return suppress('bulkPrecedence');
+  if (isMailingList(headers)) return suppress('mailingList');
 
   if (mail.fromMailboxes > 1) return suppress('multipleFrom');
   if (verdicts.dmarc === 'FAIL') return suppress('dmarcFail');

@@ -14,6 +14,7 @@ import type {
   Notice,
 } from '../case/types.ts';
 import { singleLine } from '../mail/header-values.ts';
+import { BIDI_CONTROLS } from '../text/display.ts';
 
 /** SNS subjects are limited to 100 characters. */
 export const SNS_SUBJECT_MAX = 100;
@@ -31,11 +32,14 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** Sender-controlled text (subjects, names) as one line with no controls, marked when cut. */
+/**
+ * Sender-controlled text (subjects, names) as one line with no controls and no bidi controls (an
+ * override could make a name or address read as another one), marked when cut.
+ */
 function safeLine(text: string | null, max = 200): string {
   if (text === null) return '(none)';
   // One character over the limit tells `clip` that there was more.
-  return clip(singleLine(text, max + 1), max);
+  return clip(singleLine(text.replace(BIDI_CONTROLS, ''), max + 1), max);
 }
 
 export interface SnsMessage {
@@ -62,12 +66,46 @@ function obligationLines(notices: readonly Notice[]): string[] {
   });
 }
 
+/** Lint findings listed in the team notice; the rest are counted (`cpr show` has them all). */
+export const MAX_LISTED_LINTS = 10;
+
+function lintLines(c: CprCase): string[] {
+  const lints = c.evidence.lints;
+  if (lints.length === 0) return [];
+  const listed = lints
+    .slice(0, MAX_LISTED_LINTS)
+    .map(
+      (l) =>
+        `  - ${l.severity} ${l.code} (${l.rule}) on ${l.certificate.slice(0, 16)}: ${safeLine(l.detail, 120)}`,
+    );
+  const more = lints.length - listed.length;
+  return [
+    `Certificate lints: ${lints.length}`,
+    ...listed,
+    ...(more > 0 ? [`  ... and ${more} more`] : []),
+  ];
+}
+
+/** Digit-only serials neither reading of which the inventory knows: both are shown. */
+function ambiguousSerialLines(c: CprCase): string[] {
+  const pairs = c.evidence.ambiguousSerials;
+  if (pairs.length === 0) return [];
+  const listed = pairs
+    .slice(0, MAX_LISTED_LINTS)
+    .map((a) => `  - ${safeLine(a.text, 60)}: as hex ${a.asHex}, as decimal ${a.asDecimal} (hex)`);
+  return [
+    `Ambiguous serials (not in the inventory either way): ${pairs.length}`,
+    ...listed,
+    ...(pairs.length > listed.length ? [`  ... and ${pairs.length - listed.length} more`] : []),
+  ];
+}
+
 function subscriberLines(c: CprCase): string[] {
   if (c.subscribers.length === 0)
     return ['  (unknown: no affected certificate found in the inventory)'];
   const listed = c.subscribers
     .slice(0, MAX_LISTED_SUBSCRIBERS)
-    .map((s) => `  - ${safeLine(s.name, 80)} <${s.email}>`);
+    .map((s) => `  - ${safeLine(s.name, 80)} <${safeLine(s.email)}>`);
   const more = c.evidenceCounts.subscribers - listed.length;
   return more > 0 ? [...listed, `  ... and ${more} more`] : listed;
 }
@@ -93,13 +131,16 @@ export function teamNotice(c: CprCase, where: Locations): SnsMessage {
     `New certificate problem report ${c.id}`,
     '',
     `Received:        ${utcMinute(c.receivedAt)}`,
-    `Reporter:        ${c.reporter ?? 'unknown (no valid From address)'}`,
+    `Reporter:        ${c.reporter ? safeLine(c.reporter) : 'unknown (no valid From address)'}`,
     `Subject:         ${safeLine(c.subject)}`,
-    `Classification:  ${c.classification}`,
+    `Classification:  ${c.classification}${c.revocationRequested ? ' (revocation requested)' : ''}`,
+    `Signals:         ${safeLine(c.classificationSignals.join(', ') || 'none', 400)}`,
     `Flags:           ${f.length > 0 ? f.join('; ') : 'none'}`,
     `Acknowledgment:  ${c.acknowledgment.decision === 'send' ? 'sent automatically (not the preliminary report)' : `suppressed (${c.acknowledgment.reason})`}`,
     '',
     `Evidence: ${counts.certificates} certificates, ${counts.keys} private keys, ${counts.csrs} CSRs, ${counts.serials} serials, ${counts.sha256Fingerprints} fingerprints, ${counts.crtshIds} crt.sh ids`,
+    ...lintLines(c),
+    ...ambiguousSerialLines(c),
     `Affected certificates: ${counts.affected}`,
     'Affected Subscribers:',
     ...subscriberLines(c),
@@ -210,7 +251,7 @@ export function escalationNotice(c: CprCase, e: Escalation): SnsMessage {
     `${LEVEL_WORDS[e.level]}: case ${c.id} has ${open.length} open obligation(s) at ${utcMinute(e.checkpointAt)}`,
     '',
     `Received:       ${utcMinute(c.receivedAt)}`,
-    `Reporter:       ${c.reporter ?? 'unknown'}`,
+    `Reporter:       ${c.reporter ? safeLine(c.reporter) : 'unknown'}`,
     `Classification: ${c.classification}`,
     '',
     'Open obligations:',

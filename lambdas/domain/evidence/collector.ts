@@ -4,6 +4,8 @@
  * to certificates by SPKI hash.
  */
 import type { IssuerCertificate } from '../issuers/config.ts';
+import type { CertificateLint } from '../lint/codes.ts';
+import { lintCertificate } from '../lint/lint-certificate.ts';
 import { type CertificateFacts, parseCertificate } from './certificate.ts';
 import { type CsrFacts, parseCsr } from './csr.ts';
 import { KeyLimitError } from './errors.ts';
@@ -13,6 +15,7 @@ import { certificatesInPkcs7 } from './pkcs7.ts';
 import { parsePrivateKey } from './private-key.ts';
 import type { RefSink } from './refs.ts';
 import type {
+  AmbiguousSerial,
   CertificateEvidence,
   CsrEvidence,
   Evidence,
@@ -44,9 +47,12 @@ export class EvidenceCollector implements RefSink {
   private readonly seenInputs = new Set<string>();
   private readonly csrs = new Map<string, CsrFacts & { source: EvidenceSource }>();
   private readonly serials = new Set<string>();
+  private readonly ambiguous = new Map<string, AmbiguousSerial>();
   private readonly fingerprints = new Set<string>();
   private readonly crtshIds = new Set<string>();
   private readonly problems: string[] = [];
+  private readonly lints: CertificateLint[] = [];
+  private linted = 0;
   private problemsDropped = 0;
   private readonly full = new Set<Category>();
   private pemBlocksLeft: number;
@@ -111,7 +117,24 @@ export class EvidenceCollector implements RefSink {
     if (this.certs.has(facts.sha256)) return true;
     if (!this.admit('certificates', this.certs.size, this.limits.maxCertificates)) return true;
     this.certs.set(facts.sha256, { ...facts, source });
+    this.lint(der, facts.sha256);
     return true;
+  }
+
+  /** Lints the first `maxLintedCertificates` distinct certificates (noted once past that). */
+  private lint(der: Uint8Array, sha256: string): void {
+    if (this.linted >= this.limits.maxLintedCertificates) {
+      if (this.linted === this.limits.maxLintedCertificates) {
+        this.linted++;
+        this.problem(
+          `lint limit (${this.limits.maxLintedCertificates} certificates) reached; later certificates not linted`,
+        );
+      }
+      return;
+    }
+    this.linted++;
+    // The finding names the certificate as the evidence does (`raw`, without a trailer).
+    for (const l of lintCertificate(der)) this.lints.push({ ...l, certificate: sha256 });
   }
 
   /** Adds the certificates of a PKCS#7 bundle; false when `der` is not PKCS#7. */
@@ -211,9 +234,25 @@ export class EvidenceCollector implements RefSink {
     return true;
   }
 
+  /** A digit-only serial read both ways; it counts against the serial limit like one serial. */
+  ambiguousSerial(candidate: AmbiguousSerial): boolean {
+    const key = `${candidate.asHex} ${candidate.asDecimal}`;
+    if (this.ambiguous.has(key)) return true;
+    const size = this.serials.size + this.ambiguous.size;
+    if (!this.admit('serials', size, this.limits.maxSerials)) return false;
+    // Only the readings are evidence; the candidate's tag stays in extraction.
+    this.ambiguous.set(key, {
+      text: candidate.text,
+      asHex: candidate.asHex,
+      asDecimal: candidate.asDecimal,
+    });
+    return true;
+  }
+
   serial(hex: string): boolean {
     if (this.serials.has(hex)) return true;
-    if (!this.admit('serials', this.serials.size, this.limits.maxSerials)) return false;
+    const size = this.serials.size + this.ambiguous.size;
+    if (!this.admit('serials', size, this.limits.maxSerials)) return false;
     this.serials.add(hex);
     return true;
   }
@@ -293,8 +332,10 @@ export class EvidenceCollector implements RefSink {
       keys,
       csrs,
       serials: [...this.serials],
+      ambiguousSerials: [...this.ambiguous.values()],
       sha256Fingerprints,
       crtshIds: [...this.crtshIds],
+      lints: [...this.lints],
       problems,
     };
   }

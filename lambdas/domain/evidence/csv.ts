@@ -5,7 +5,16 @@
  * columns. Other columns (an `spki_sha256`, subscriber names) are ignored.
  */
 import type { RefSink } from './refs.ts';
-import { decimalSerialToHex, normaliseSerialHex } from './serial.ts';
+import {
+  decimalSerialToHex,
+  normaliseSerialHex,
+  type SerialCandidate,
+  serialCandidate,
+} from './serial.ts';
+
+function hexCandidate(hex: string | null): SerialCandidate | null {
+  return hex === null ? null : { kind: 'hex', hex };
+}
 
 const SERIAL_HEADERS = new Set([
   'serial',
@@ -121,8 +130,12 @@ export function scanCsv(text: string, sink: RefSink): boolean {
 function take(kind: Column | null, value: string, sink: RefSink): boolean {
   switch (kind) {
     case 'serial': {
-      const hex = normaliseSerialHex(value);
-      return hex === null || sink.serial(hex);
+      // The column says "serial": a hex word without digits counts here, unlike in prose.
+      const candidate = serialCandidate(value) ?? hexCandidate(normaliseSerialHex(value));
+      if (candidate === null) return true;
+      return candidate.kind === 'hex'
+        ? sink.serial(candidate.hex)
+        : sink.ambiguousSerial(candidate);
     }
     case 'decimalSerial': {
       const hex = decimalSerialToHex(value);

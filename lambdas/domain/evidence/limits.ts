@@ -31,6 +31,11 @@ export const MAX_ARCHIVE_ENTRIES = 10_000;
 export const MAX_COMPRESSION_RATIO = 200;
 /** Below this output size the ratio is not checked: tiny repetitive files are normal. */
 export const RATIO_CHECK_MIN_BYTES = 1024 * 1024;
+/**
+ * Certificates linted per report (about 1 ms each): misissuance reports carry one or a few; in a
+ * mass report the first ones are enough to classify it, and the team lints the rest itself.
+ */
+export const MAX_LINTED_CERTIFICATES = 25;
 
 /** Every bound evidence extraction applies, overridable in tests. */
 export interface EvidenceLimits {
@@ -47,6 +52,7 @@ export interface EvidenceLimits {
   readonly maxCompressionRatio: number;
   readonly ratioCheckMinBytes: number;
   readonly maxProblems: number;
+  readonly maxLintedCertificates: number;
 }
 
 export const DEFAULT_EVIDENCE_LIMITS: EvidenceLimits = Object.freeze({
@@ -63,4 +69,5 @@ export const DEFAULT_EVIDENCE_LIMITS: EvidenceLimits = Object.freeze({
   maxCompressionRatio: MAX_COMPRESSION_RATIO,
   ratioCheckMinBytes: RATIO_CHECK_MIN_BYTES,
   maxProblems: MAX_PROBLEMS,
+  maxLintedCertificates: MAX_LINTED_CERTIFICATES,
 });

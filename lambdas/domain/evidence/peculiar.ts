@@ -5,4 +5,13 @@
  */
 import 'reflect-metadata';
 
-export { Pkcs10CertificateRequest, X509Certificate, X509Certificates } from '@peculiar/x509';
+export {
+  BasicConstraintsExtension,
+  ExtendedKeyUsageExtension,
+  KeyUsageFlags,
+  KeyUsagesExtension,
+  Pkcs10CertificateRequest,
+  SubjectAlternativeNameExtension,
+  X509Certificate,
+  X509Certificates,
+} from '@peculiar/x509';

@@ -7,12 +7,16 @@
  *    `?q=H` give fingerprints; `?serial=H` gives a serial.
  * 2. Fingerprints: exactly 64 hex digits, or 32 colon-separated hex bytes, not part of a longer
  *    hex run. Any case.
- * 3. Labelled serials: a `serial` label (`Serial`, `Serial Number:`, `serial no.`, `serials`,
- *    `serial (hex):`) followed on the same line by one or more values (`0x04a3`, `04:a3:..`,
- *    `04a3..`, or Windows-style `04 a3 b2 ..`). A bare value must contain a digit, so words
- *    like `added` or `decade` are never serials. Digits alone are read as hex (that is how
- *    openssl and crt.sh print serials) unless the label says decimal: `serial (decimal): N`,
- *    `decimal serial N`; openssl's `Serial Number: 4660 (0x1234)` takes the hex in brackets.
+ * 3. Labelled serials: a serial label in any language reporters use (`Serial`, `Serial Number:`,
+ *    `serial no.`, `Seriennummer`, `numéro de série`, `número de serie`, `numero di serie`,
+ *    `serienummer`, `numer seryjny`, `シリアル番号`, `序列号`; `serial (hex):`) followed on the
+ *    same line by one or more values: `0x04a3`, bytes separated by colons or dashes
+ *    (`04:a3:..`, `04-A3-..`), Windows-style `04 a3 b2 ..`, or a bare value, which must contain a
+ *    digit, so words like `added` or `decade` are never serials. Digits alone are ambiguous:
+ *    openssl and crt.sh print serials in hex, some CA portals in decimal. Unless the label says
+ *    (`serial (decimal): N`, `decimal serial N`, `serial (hex): N`), both readings are recorded
+ *    as an ambiguous pair and the inventory decides (`inventory/serial-readings.ts`);
+ *    openssl's `Serial Number: 4660 (0x1234)` takes the hex in brackets.
  *    A label alone on its line starts a list: the following lines that each hold exactly one
  *    value are serials, until a line that is not one.
  * 4. Unlabelled colon-separated serials: a line that holds only 8 to 20 colon-separated hex
@@ -23,11 +27,20 @@
  *    serial, and is skipped.
  */
 import { MAX_SERIAL_CANDIDATES } from './limits.ts';
-import { decimalSerialToHex, MAX_SERIAL_BYTES, normaliseSerialHex } from './serial.ts';
+import {
+  MAX_SERIAL_BYTES,
+  normaliseSerialHex,
+  type SerialBase,
+  type SerialCandidate,
+  serialCandidate,
+} from './serial.ts';
+import type { AmbiguousSerial } from './types.ts';
 
 /** Where found references go; each method returns false once its category is full. */
 export interface RefSink {
   serial(hex: string): boolean;
+  /** A digit-only serial with no stated base: both readings, for the inventory to decide. */
+  ambiguousSerial(candidate: AmbiguousSerial): boolean;
   fingerprint(hex: string): boolean;
   crtshId(id: string): boolean;
 }
@@ -40,8 +53,15 @@ export const MAX_CRTSH_ID_DIGITS = 20;
 const CRTSH_RE = /crt\.sh\/?\?([a-z0-9]{1,10})=([0-9a-f:]{1,200})/gi;
 const FP_PLAIN_RE = /(?<![0-9a-z])[0-9a-f]{64}(?![0-9a-z])/gi;
 const FP_COLON_RE = /(?<![0-9a-z:])(?:[0-9a-f]{2}:){31}[0-9a-f]{2}(?![0-9a-z:])/gi;
+/**
+ * Serial labels in the languages reporters write in: English `serial (number|no.|#)`, German
+ * `Seriennummer`/`Serien-Nr.`, French `numéro de série`/`n° de série`, Spanish and Portuguese
+ * `número de serie`/`número de série`, Italian `numero di serie`/`numero seriale`, Dutch
+ * `serienummer`, Polish `numer seryjny` (any case ending), Japanese `シリアル番号`, Chinese
+ * `序列号`/`序列號`. Group 1: a `decimal` prefix; group 2: a `(hex)` or `(dec)` suffix.
+ */
 const SERIAL_LABEL_RE =
-  /\b(?:(dec(?:imal)?)[ \t]+)?serial(?:s|[ \t_-]?(?:numbers?|nos?\.?|nrs?\.?|#))?[ \t]*(?:\([ \t]*(hex(?:adecimal)?|dec(?:imal)?)[ \t]*\))?[ \t]*[:=#]?/gi;
+  /(?:\b(?:(dec(?:imal)?)[ \t]+)?(?:serial(?:s|[ \t_-]?(?:numbers?|nos?\.?|nrs?\.?|#))?|serien-?(?:nummer|nr\.?)|seriennr\.?|serienummers?|num[ée]ro[ \t]+de[ \t]+s[ée]rie|n[°º][ \t]*(?:de[ \t]+)?s[ée]rie|n[uú]mero[ \t]+de[ \t]+s[ée]rie|numero[ \t]+(?:di[ \t]+serie|seriale)|numer(?:u|em|ze)?[ \t]+seryjn\w{0,3})|シリアル(?:番号|ナンバー)|序列[号號])[ \t]*(?:\([ \t]*(hex(?:adecimal)?|dec(?:imal)?)[ \t]*\))?[ \t]*[:=#：]?[ \t]*(?:为|為|是|は)?/gi;
 const COLON_LINE_RE = /^[ \t>|*-]*((?:[0-9a-f]{2}:){7,19}[0-9a-f]{2})[ \t,;\r]*$/gim;
 /** A wrapped hex dump line (`openssl -text` ends all but the last with a colon). */
 const HEXDUMP_LINE_RE = /^[ \t>|]*(?:[0-9a-f]{2}:)+[ \t\r]*$/i;
@@ -51,7 +71,7 @@ const HEXDUMP_LABEL_RE =
 const OPENSSL_DEC_HEX_RE = /^(\d+)[ \t]*\(0x([0-9a-f]+)\)/i;
 const SPACED_BYTES_RE = /^[0-9a-f]{2}(?: [0-9a-f]{2}){3,19}$/i;
 const LIST_PREFIX_RE = /^[\s>|*•-]+/;
-const LABEL_TAIL_RE = /^[\s):\]=#]+/;
+const LABEL_TAIL_RE = /^[\s):\]=#：]+/;
 const CRTSH_ID_RE = new RegExp(`^\\d{1,${MAX_CRTSH_ID_DIGITS}}$`);
 const TOKEN_LEAD = new Set(['"', "'", '(', '[', '<']);
 const TOKEN_TAIL = new Set(['"', "'", ')', ']', '.', ',', ';', ':', '>']);
@@ -71,36 +91,36 @@ function strip(s: string, lead: ReadonlySet<string>, tail: ReadonlySet<string>):
 }
 
 /** Reads one serial value token; null when it is not one. */
-function serialToken(token: string, decimal: boolean): string | null {
-  const t = strip(token, TOKEN_LEAD, TOKEN_TAIL);
-  if (t.length === 0) return null;
-  if (decimal) return decimalSerialToHex(t);
-  if (/^0x[0-9a-f]+$/i.test(t)) return normaliseSerialHex(t);
-  if (/^[0-9a-f]{1,2}(?::[0-9a-f]{1,2})+$/i.test(t)) return normaliseSerialHex(t);
-  if (/^[0-9a-f]+$/i.test(t) && /\d/.test(t)) return normaliseSerialHex(t);
-  return null;
+function serialToken(token: string, base: SerialBase): SerialCandidate | null {
+  return serialCandidate(strip(token, TOKEN_LEAD, TOKEN_TAIL), base);
+}
+
+function hexOnly(hex: string | null): SerialCandidate[] {
+  return hex === null ? [] : [{ kind: 'hex', hex }];
+}
+
+/** Hands a candidate to the sink; false once the sink is full. */
+function emit(sink: RefSink, candidate: SerialCandidate): boolean {
+  return candidate.kind === 'hex' ? sink.serial(candidate.hex) : sink.ambiguousSerial(candidate);
 }
 
 /** Values on one line after a label: the openssl form, Windows byte pairs, or a token list. */
-function serialsOnLine(rest: string, decimal: boolean): string[] {
+function serialsOnLine(rest: string, base: SerialBase): SerialCandidate[] {
   const trimmed = rest.trim();
   const openssl = OPENSSL_DEC_HEX_RE.exec(trimmed);
-  if (openssl?.[2] !== undefined) {
-    const hex = normaliseSerialHex(openssl[2]);
-    return hex === null ? [] : [hex];
-  }
-  if (!decimal && SPACED_BYTES_RE.test(trimmed)) {
-    const hex = normaliseSerialHex(trimmed.replaceAll(' ', ''));
-    return hex === null ? [] : [hex];
+  if (openssl?.[2] !== undefined) return hexOnly(normaliseSerialHex(openssl[2]));
+  // Bytes separated by spaces are hex, whatever their digits (Windows shows serials so).
+  if (base !== 'decimal' && SPACED_BYTES_RE.test(trimmed)) {
+    return hexOnly(normaliseSerialHex(trimmed.replaceAll(' ', '')));
   }
   // Tokens are read lazily: the first one that is not a serial ends the list, so a long line
   // costs only as much as its leading values.
-  const out: string[] = [];
+  const out: SerialCandidate[] = [];
   const tokens = /[^\s,;]+/g;
   for (let m = tokens.exec(trimmed); m !== null; m = tokens.exec(trimmed)) {
-    const hex = serialToken(m[0], decimal);
-    if (hex === null) break;
-    out.push(hex);
+    const candidate = serialToken(m[0], base);
+    if (candidate === null) break;
+    out.push(candidate);
   }
   return out;
 }
@@ -160,7 +180,12 @@ function scanLabelledSerials(text: string, sink: RefSink): void {
     const at = m.index ?? 0;
     // Rule 5: `serialNumber=` is the DN attribute (EV subjects), not a certificate serial.
     if (/^serialnumber[ \t]*=/i.test(m[0])) continue;
-    const decimal = m[1] !== undefined || /^dec/i.test(m[2] ?? '');
+    const base: SerialBase =
+      m[1] !== undefined || /^dec/i.test(m[2] ?? '')
+        ? 'decimal'
+        : /^hex/i.test(m[2] ?? '')
+          ? 'hex'
+          : 'unstated';
     const restStart = at + m[0].length;
     if (cachedLineEnd < restStart) cachedLineEnd = lineEnd(text, restStart);
     const restEnd = cachedLineEnd;
@@ -169,7 +194,7 @@ function scanLabelledSerials(text: string, sink: RefSink): void {
       .slice(restStart, Math.min(restEnd, restStart + MAX_LABEL_REST))
       .replace(LABEL_TAIL_RE, '');
     if (/\S/.test(rest)) {
-      for (const hex of serialsOnLine(rest, decimal)) if (!sink.serial(hex)) return;
+      for (const candidate of serialsOnLine(rest, base)) if (!emit(sink, candidate)) return;
       continue;
     }
     // A label alone on its line: read the list below it, one value per line.
@@ -187,9 +212,9 @@ function scanLabelledSerials(text: string, sink: RefSink): void {
       }
       const single =
         !/[\s,;]/.test(line) || SPACED_BYTES_RE.test(line) || OPENSSL_DEC_HEX_RE.test(line);
-      const [hex, ...more] = single ? serialsOnLine(line, decimal) : [];
-      if (hex === undefined || more.length > 0) break;
-      if (!sink.serial(hex)) return;
+      const [candidate, ...more] = single ? serialsOnLine(line, base) : [];
+      if (candidate === undefined || more.length > 0) break;
+      if (!emit(sink, candidate)) return;
       seen++;
     }
   }

@@ -5,6 +5,7 @@
  * part of these types: a key is represented by the SHA-256 of its public key's DER
  * SubjectPublicKeyInfo, which is also how certificates, keys and CSRs are matched.
  */
+import type { CertificateLint } from '../lint/codes.ts';
 
 /** Where in the message a piece of evidence was found, e.g. `body`, `attachment:keys.zip/a.pem`. */
 export type EvidenceSource = string;
@@ -80,16 +81,37 @@ export interface CsrEvidence {
   readonly source: EvidenceSource;
 }
 
+/** A serial written as digits alone: which reading is meant, only the inventory can tell. */
+export interface AmbiguousSerial {
+  /** The digits as written. */
+  readonly text: string;
+  /** The digits read as hex, in serial normal form. */
+  readonly asHex: string;
+  /** The digits read as a decimal number, converted to serial normal form. */
+  readonly asDecimal: string;
+}
+
 export interface Evidence {
   readonly certificates: readonly CertificateEvidence[];
   readonly keys: readonly PrivateKeyEvidence[];
   readonly csrs: readonly CsrEvidence[];
   /** Serial numbers mentioned in text, lowercase hex. */
   readonly serials: readonly string[];
+  /**
+   * Digit-only serials with no stated base, each readable as hex and as decimal. Intake keeps
+   * the reading the inventory knows (it moves to `serials`); pairs neither reading of which
+   * matched stay here, and both readings are shown to the team.
+   */
+  readonly ambiguousSerials: readonly AmbiguousSerial[];
   /** SHA-256 fingerprints mentioned in text (not those of certificates found in the mail). */
   readonly sha256Fingerprints: readonly string[];
   /** crt.sh numeric ids from `https://crt.sh/?id=NNN` links. */
   readonly crtshIds: readonly string[];
+  /**
+   * Lint findings on the certificates of the report (the first `maxLintedCertificates`
+   * distinct ones): `error` findings make the report a misissuance report.
+   */
+  readonly lints: readonly CertificateLint[];
   /** Human-readable notes on what could not be read or where a limit cut extraction short. */
   readonly problems: readonly string[];
 }
@@ -99,8 +121,10 @@ export const EMPTY_EVIDENCE: Evidence = Object.freeze({
   keys: [],
   csrs: [],
   serials: [],
+  ambiguousSerials: [],
   sha256Fingerprints: [],
   crtshIds: [],
+  lints: [],
   problems: [],
 });
 

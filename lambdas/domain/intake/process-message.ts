@@ -39,12 +39,13 @@ import type {
   CprCase,
 } from '../case/types.ts';
 import { decideAcknowledgment, reporterAddress } from '../classify/acknowledgment.ts';
-import { classify } from '../classify/classify.ts';
+import { type ClassificationResult, classify } from '../classify/classify.ts';
 import { describeAdded, joinNotice } from '../escalation/messages.ts';
 import { extractEvidence, type TimeBudget } from '../evidence/extract.ts';
 import { DEFAULT_EVIDENCE_LIMITS } from '../evidence/limits.ts';
 import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import { inventoryQueryFor, resolveAffected } from '../inventory/resolve.ts';
+import { settleSerialReadings } from '../inventory/serial-readings.ts';
 import type { IssuerCertificate } from '../issuers/config.ts';
 import { parseAddresses } from '../mail/header-values.ts';
 import { MAX_HEADER_VALUE_CHARS } from '../mail/limits.ts';
@@ -119,11 +120,12 @@ export async function processMessage(
   const issuers = settings.issuers ?? [];
   const extracted = await extract(mail, parseError, time, issuers);
   const { caseId, role } = await route(record, mail, deps);
-  const own = await resolve(extracted, deps, issuers);
+  const { own, namesOurCertificate } = await resolve(extracted, deps, issuers);
   const evidenceKey = await storeEvidence(caseId, env, own, deps);
-  const classification: Classification = parseError
-    ? 'unparsed'
-    : classify({ evidence: own.evidence, mail });
+  const decision: ClassificationResult = parseError
+    ? { classification: 'unparsed', signals: ['mail:unparsed'], revocationRequested: false }
+    : classify({ evidence: own.evidence, mail, namesOurCertificate });
+  const classification = decision.classification;
   const message: CaseMessage = {
     sesMessageId: env.sesMessageId,
     receivedAt: env.receivedAt,
@@ -135,7 +137,7 @@ export async function processMessage(
     evidenceKey,
   };
   const { stored, outcome } = await upsertCase(
-    { caseId, role, env, mail, message, own, classification, parseError },
+    { caseId, role, env, mail, message, own, decision, parseError },
     deps,
     settings,
     policy,
@@ -163,24 +165,31 @@ async function extract(
   return parseError ? withProblem(EMPTY_EVIDENCE, parseError) : safeExtract(mail, time, issuers);
 }
 
-/** Step 5: affected certificates and Subscribers from the inventory. */
+/**
+ * Step 5: affected certificates and Subscribers from the inventory. A digit-only serial keeps
+ * the reading the inventory knows; pairs it knows neither way stay ambiguous.
+ */
 async function resolve(
   extracted: Evidence,
   deps: IntakeDeps,
   issuers: readonly IssuerCertificate[],
-): Promise<CaseEvidence> {
+): Promise<{ own: CaseEvidence; namesOurCertificate: boolean }> {
   const matching = { issuersConfigured: issuers.length > 0 };
   const records = await deps.inventory.lookup(inventoryQueryFor(extracted, matching));
-  const resolution = resolveAffected(extracted, records, matching);
+  const settled = settleSerialReadings(extracted, records);
+  const resolution = resolveAffected(settled, records, matching);
   const evidence = withInventoryMatches(
-    linkKeysToCertificates(extracted, resolution.keyCompromised),
+    linkKeysToCertificates(settled, resolution.keyCompromised),
     resolution,
   );
   return {
-    evidence,
-    affected: resolution.affected,
-    subscribers: resolution.subscribers,
-    matchedBy: Object.fromEntries(resolution.matchedBy),
+    own: {
+      evidence,
+      affected: resolution.affected,
+      subscribers: resolution.subscribers,
+      matchedBy: Object.fromEntries(resolution.matchedBy),
+    },
+    namesOurCertificate: records.length > 0,
   };
 }
 
@@ -203,7 +212,7 @@ interface UpsertInput {
   readonly mail: ParsedMail;
   readonly message: CaseMessage;
   readonly own: CaseEvidence;
-  readonly classification: Classification;
+  readonly decision: ClassificationResult;
   readonly parseError: string | null;
 }
 
@@ -215,10 +224,10 @@ async function upsertCase(
   policy: DeadlinePolicy,
   options: ProcessOptions,
 ): Promise<{ stored: CprCase; outcome: 'created' | 'joined' }> {
-  const { caseId, env, mail, message, own, classification } = input;
+  const { caseId, env, mail, message, own, decision } = input;
   if (input.role !== 'report') {
     return {
-      stored: await foldInto(caseId, message, own, classification, deps, settings, policy),
+      stored: await foldInto(caseId, message, own, decision, deps, settings, policy),
       outcome: 'joined',
     };
   }
@@ -233,7 +242,9 @@ async function upsertCase(
     receivedAt: new Date(env.receivedAt),
     reporter,
     subject: mail.subject,
-    classification,
+    classification: decision.classification,
+    classificationSignals: decision.signals,
+    revocationRequested: decision.revocationRequested,
     acknowledgment,
     verdicts: env.verdicts,
     full: own,
@@ -251,7 +262,7 @@ async function upsertCase(
   const stored =
     created.created || !options.replay
       ? created.stored
-      : await foldInto(caseId, message, own, classification, deps, settings, policy);
+      : await foldInto(caseId, message, own, decision, deps, settings, policy);
   return { stored, outcome: 'created' };
 }
 
@@ -372,7 +383,7 @@ async function foldInto(
   caseId: string,
   message: CaseMessage,
   own: CaseEvidence,
-  classification: Classification,
+  decision: ClassificationResult,
   deps: IntakeDeps,
   settings: IntakeSettings,
   policy: DeadlinePolicy,
@@ -389,7 +400,9 @@ async function foldInto(
       full,
       messageSubscribers: own.subscribers,
       mergedEvidenceKey: null,
-      classification,
+      classification: decision.classification,
+      classificationSignals: decision.signals,
+      revocationRequested: decision.revocationRequested,
       senderUnknown: senderIsUnknown(current, full.subscribers, message.from, settings),
       policy,
     });
@@ -589,7 +602,14 @@ function eventsFor(
   const events: AuditEvent[] = [messageReceived({ ...ids, receivedAt: env.receivedAt, role })];
   events.push(
     role === 'report'
-      ? caseOpened({ ...ids, at, classification, acknowledgment: c.acknowledgment })
+      ? caseOpened({
+          ...ids,
+          at,
+          classification,
+          signals: c.classificationSignals,
+          revocationRequested: c.revocationRequested,
+          acknowledgment: c.acknowledgment,
+        })
       : messageJoined({
           ...ids,
           at,

@@ -5,6 +5,7 @@
 import type { Subscriber } from '../case/types.ts';
 import { type CertificateEvidence, type Evidence, provenSpkiHashes } from '../evidence/types.ts';
 import { safeIssuerKeyOf, UNKNOWN_ISSUER_KEY } from './issuer-name.ts';
+import { serialReadings } from './serial-readings.ts';
 import type { InventoryQuery, InventoryRecord } from './types.ts';
 
 /**
@@ -41,7 +42,8 @@ export function inventoryQueryFor(
       ...new Set([...evidence.certificates.map((c) => c.sha256), ...evidence.sha256Fingerprints]),
     ],
     // Only serials written as text: a certificate's serial counts only with its issuer.
-    serials: [...new Set(evidence.serials)],
+    // A digit-only serial is asked for in both readings; settleSerialReadings keeps the known one.
+    serials: [...new Set([...evidence.serials, ...serialReadings(evidence.ambiguousSerials)])],
     // With the issuers configured, a certificate none of them signed cannot match this way.
     issuerSerials: evidence.certificates
       .filter((c) => !options.issuersConfigured || c.signedBy !== undefined)

@@ -65,6 +65,8 @@ function newCase(
     reporter: 'r@x.example',
     subject: 'key compromise',
     classification: 'keyCompromise',
+    classificationSignals: ['evidence:privateKey'],
+    revocationRequested: false,
     acknowledgment: { decision: 'send', reason: null },
     verdicts,
     full: { evidence, affected: evidence.certificates.map((c) => c.sha256), subscribers },
@@ -134,6 +136,8 @@ describe('joining a case', () => {
         messageSubscribers: [],
         mergedEvidenceKey: null,
         classification: 'keyCompromise',
+        classificationSignals: ['evidence:privateKey'],
+        revocationRequested: false,
         senderUnknown: false,
         policy: BR_2_2,
       }),
@@ -154,11 +158,16 @@ describe('joining a case', () => {
       messageSubscribers: [{ name: 'A', email: 'a@a.example' }],
       mergedEvidenceKey: null,
       classification: 'misissuance',
+      classificationSignals: ['lint:dnsNameUnderscore'],
+      revocationRequested: true,
       senderUnknown: false,
       policy: BR_2_2,
     });
     expect(joined?.messages.map((m) => m.sesMessageId)).toEqual(['m1', 'm2']);
     expect(joined?.classification).toBe('misissuance');
+    // The message that changed the classification brings the signals that explain it.
+    expect(joined?.classificationSignals).toEqual(['lint:dnsNameUnderscore']);
+    expect(joined?.revocationRequested).toBe(true);
     // Counted from the first receipt, not from the reply.
     expect(joined?.deadlines.revocation).toBe('2026-12-02T09:00:00.000Z');
     expect(joined?.notices.map((n) => n.id)).toEqual([

@@ -164,4 +164,39 @@ describe('incident timeline', () => {
     expect(md).not.toContain('\n- 2020-01-01');
     expect(md).toContain("`a'b - 2020-01-01 00:00 UTC: forged@x`");
   });
+
+  test('a hostile bounce diagnostic and Subscriber name stay text in the Markdown', () => {
+    // A remote server writes the diagnostic; an inventory name can come from a CSR or a CSV.
+    const hostile =
+      '550 [click here](https://evil.example/x) <img src=x onerror=alert(1)> **urgent** ' +
+      '`code` www.evil.example \u202egnp.exe|cell';
+    let c = sampleCase();
+    c = {
+      ...c,
+      notices: c.notices.map((n) =>
+        n.kind === 'subscriberReport'
+          ? { ...n, subscriber: `Evil ![x](https://t.example/p.png)` }
+          : n,
+      ),
+    };
+    c = markNoticeSent(c, 'subscriber:rsa-admin@subscriber.example', {
+      at: '2026-11-27T15:20:00.000Z',
+      actor: personActor('alice'),
+      channel: 'ses',
+      messageId: 'sub-1',
+      note: null,
+    })!;
+    c = applyDeliveryEvent(c, 'sub-1', 'bounced', '2026-11-27T15:21:30.000Z', hostile)!;
+    const md = timelineMarkdown(c, buildTimeline(c, [], new Date('2026-11-27T16:00:00.000Z')));
+    const bounced = md.split('\n').find((l) => l.includes('**bounced**'));
+    expect(bounced).toBeDefined();
+    const diagnostic = bounced?.slice(bounced.indexOf('open again (') + 'open again ('.length);
+    expect(diagnostic?.startsWith('550 ')).toBe(true);
+    // No link, image, HTML, emphasis, code span, autolink, table cell or bidi override survives.
+    expect(diagnostic).not.toMatch(/[^\\][[<`|*]|https:\/\/|\u202e/);
+    expect(diagnostic).not.toContain('www.evil');
+    expect(bounced?.match(/\*\*/g)).toHaveLength(2); // only our own **bounced**
+    expect(bounced).toContain('\\[click here\\](https\\://evil.example/x)');
+    expect(bounced).toContain('Evil \\!\\[x\\](https\\://t.example/p.png)');
+  });
 });

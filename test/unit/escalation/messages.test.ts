@@ -49,6 +49,19 @@ describe('team notice', () => {
     );
   });
 
+  test('strips bidi controls: a right-to-left override cannot disguise a subject or a name', () => {
+    // U+202E makes "moc.elpmaxe" display as "example.com"; U+2066..2069 isolate runs.
+    const c = {
+      ...sampleCase(),
+      subject: 'Revoke \u202emoc.elpmaxe\u202c now \u2067x\u2069',
+      subscribers: [{ name: 'Ex\u200fample \u202bRSA', email: 'rsa-admin@subscriber.example' }],
+    } as ReturnType<typeof sampleCase>;
+    const message = teamNotice(c, where).message;
+    expect(message).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/u);
+    expect(message).toContain('Subject:         Revoke moc.elpmaxe now x');
+    expect(message).toContain('Example RSA <rsa-admin@subscriber.example>');
+  });
+
   test('renders a hostile subject on one line', () => {
     const c = { ...sampleCase(), subject: 'hi\r\nBcc: victim@example.com' };
     expect(teamNotice(c, where).message).toContain('Subject:         hi Bcc: victim@example.com');

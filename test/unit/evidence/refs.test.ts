@@ -72,7 +72,18 @@ describe('serial numbers', () => {
     ['serial (decimal): 1234', '04d2'],
     ['Serial Number (decimal): 340282366920938463463374607431768211455', 'ff'.repeat(16)],
     ['decimal serial 1234', '04d2'],
-    ['Serial: 1234', '1234'],
+    ['Serial (hex): 1234', '1234'],
+    ['Serial: 0x1234', '1234'],
+    ['Seriennummer: 04:A3:B2:C1:D0:E1:F2:03', '04a3b2c1d0e1f203'],
+    ['numéro de série : 04-a3-b2-c1-d0-e1-f2-03', '04a3b2c1d0e1f203'],
+    ['número de serie: 0x8BADF00D', '8badf00d'],
+    ['número de série: 04 a3 b2 c1 d0 e1', '04a3b2c1d0e1'],
+    ['numero di serie: 5ca1ab1e', '5ca1ab1e'],
+    ['Serienummer: 04:a3:b2:c1', '04a3b2c1'],
+    ['o numerze seryjnym 04a3b2c1d0e1f203', '04a3b2c1d0e1f203'],
+    ['シリアル番号：04:A3:B2:C1', '04a3b2c1'],
+    ['序列号为 04:a3:b2:c1', '04a3b2c1'],
+    ['Serien-Nr. 0x04a3', '04a3'],
   ])('labelled: %s', async (line, serial) => {
     expect((await text(line)).serials).toEqual([serial]);
   });
@@ -185,5 +196,38 @@ describe('text around PEM blocks', () => {
     expect(prose).not.toContain('cd'.repeat(32));
     // An unterminated block is kept: nothing is lost to a malformed marker.
     expect(prose).toContain('ef'.repeat(32));
+  });
+});
+
+describe('digit-only serials are read both ways', () => {
+  test.each([
+    ['Serial: 1234', { text: '1234', asHex: '1234', asDecimal: '04d2' }],
+    ['Seriennummer 4660', { text: '4660', asHex: '4660', asDecimal: '1234' }],
+    ['シリアル番号: 100', { text: '100', asHex: '0100', asDecimal: '64' }],
+  ])('%s', async (line, pair) => {
+    const e = await text(line);
+    expect(e.serials).toEqual([]);
+    expect(e.ambiguousSerials).toEqual([pair]);
+  });
+
+  test('a stated base, separators or a 0x prefix decide alone', async () => {
+    for (const line of [
+      'Serial (hex): 1234',
+      'Serial (decimal): 4660',
+      'Serial: 0x1234',
+      'Serial: 12:34',
+      'Serial: 12-34',
+    ]) {
+      const e = await text(line);
+      expect({ line, serials: e.serials, ambiguous: e.ambiguousSerials }).toEqual({
+        line,
+        serials: ['1234'],
+        ambiguous: [],
+      });
+    }
+  });
+
+  test('digits that read the same both ways are one serial', async () => {
+    expect((await text('Serial: 7')).serials).toEqual(['07']);
   });
 });

@@ -1,0 +1,79 @@
+/**
+ * Certificate lints through intake against the stand-ins: a reporter who only pastes a defective
+ * certificate, in German, gets a misissuance case whose findings the team sees.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { caseJson } from '../../cli/commands/show.ts';
+import { teamNotice } from '../../lambdas/domain/escalation/messages.ts';
+import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
+import { compose } from '../support/compose.ts';
+import { CPR_ADDRESS, type IntakeEnv, intakeEnv } from '../support/intake-env.ts';
+
+const lintPem = (name: string) => readFileSync(`test/fixtures/lint/${name}.pem`, 'utf8');
+const der = (name: string) =>
+  execFileSync('/usr/bin/openssl', [
+    'x509',
+    '-in',
+    `test/fixtures/lint/${name}.pem`,
+    '-outform',
+    'DER',
+  ]);
+
+let env: IntakeEnv;
+const run = (event: unknown) =>
+  handleSesEvent(event, {
+    deps: env.deps,
+    settings: env.settings,
+    inboundPrefix: env.config.inboundPrefix,
+  });
+
+beforeAll(async () => {
+  env = await intakeEnv();
+});
+afterAll(async () => env?.stop());
+
+describe('a report that only pastes a defective certificate', () => {
+  test('is misissuance, with each finding on the case, in cpr show and in the team notice', async () => {
+    const raw = await compose({
+      from: 'Jonas <jonas@pruefer.example>',
+      to: CPR_ADDRESS,
+      subject: 'Zertifikat',
+      messageId: '<lint-1@pruefer.example>',
+      text: 'Guten Tag,\n\nsiehe Anhang.\n\nMit freundlichen Grüßen\nJonas',
+      attachments: [
+        { filename: 'zertifikat.cer', content: der('underscore-san') },
+        { filename: 'zweites.pem', content: lintPem('ou') },
+      ],
+    });
+    const { event } = await env.deliver(raw, { timestamp: new Date('2026-11-27T10:00:00.000Z') });
+    const [result] = await run(event);
+    const c = await env.deps.cases.get(result?.caseId ?? '');
+    expect(c?.classification).toBe('misissuance');
+    expect(c?.evidence.lints.map((l) => [l.code, l.severity, l.rule])).toEqual([
+      ['dnsNameUnderscore', 'error', 'BR 7.1.2.7.12; ballot SC-12'],
+      ['organizationalUnitPresent', 'error', 'BR 7.1.2.7.2-7.1.2.7.5; ballot SC-47'],
+    ]);
+    // BR 4.9.1.1: the misissuance revocation deadline (5 days) is set.
+    expect(c?.deadlines.revocation).toBe('2026-12-02T10:00:00.000Z');
+    if (!c) return;
+
+    const file = await env.deps.evidence.get(c.messages[0]?.evidenceKey ?? '');
+    expect(file?.evidence.lints).toHaveLength(2);
+
+    const shown = caseJson(c, {
+      full: { evidence: c.evidence, affected: c.affected, subscribers: c.subscribers },
+      missing: [],
+    });
+    expect(shown.evidence.lints.map((l) => l.detail)).toEqual([
+      'dNSName "my_host.example.com"',
+      'OU "Service informatique"',
+    ]);
+
+    const notice = teamNotice(c, { rawMail: (k) => k }).message;
+    expect(notice).toContain('Certificate lints: 2');
+    expect(notice).toContain('error dnsNameUnderscore (BR 7.1.2.7.12; ballot SC-12)');
+    expect(notice).toContain('dNSName "my_host.example.com"');
+  });
+});
