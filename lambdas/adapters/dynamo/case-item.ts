@@ -138,6 +138,8 @@ const countsSchema = z.looseObject({
   keys: z.number(),
   csrs: z.number(),
   serials: z.number(),
+  // Cases stored before digit-only serials were kept apart have none.
+  ambiguousSerials: z.number().default(0),
   sha256Fingerprints: z.number(),
   crtshIds: z.number(),
   affected: z.number(),

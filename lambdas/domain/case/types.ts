@@ -160,6 +160,8 @@ export interface EvidenceCounts {
   readonly keys: number;
   readonly csrs: number;
   readonly serials: number;
+  /** Digit-only serials neither reading of which the inventory knows (shown both ways). */
+  readonly ambiguousSerials: number;
   readonly sha256Fingerprints: number;
   readonly crtshIds: number;
   readonly affected: number;

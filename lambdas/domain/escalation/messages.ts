@@ -180,6 +180,7 @@ export function describeAdded(added: EvidenceCounts | null): string {
       ['keys', 'private keys'],
       ['csrs', 'CSRs'],
       ['serials', 'serials'],
+      ['ambiguousSerials', 'serials of unknown base'],
       ['sha256Fingerprints', 'fingerprints'],
       ['crtshIds', 'crt.sh ids'],
       ['affected', 'affected certificates'],
