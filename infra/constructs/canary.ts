@@ -86,7 +86,7 @@ export class Canary extends Construct {
       timeout: CANARY_TIMEOUT,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
-      serviceName: `cpr-${METRIC_SERVICES.canary}`,
+      service: METRIC_SERVICES.canary,
       // A retry after the next scheduled run has nothing left to prove.
       maxEventAge: Duration.minutes(props.intervalMinutes),
     })

@@ -10,6 +10,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { AcknowledgmentLimits } from '../../lambdas/domain/notices/acknowledgment-limits.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
+import { METRIC_SERVICES, type MetricService } from '../../lambdas/shared/metric-names.ts';
 import { lambdaEntry } from '../paths.ts';
 import type { AlertTopics } from './alert-topics.ts';
 import type { CaseStore } from './case-store.ts';
@@ -45,14 +46,18 @@ export class ClockTasks extends Construct {
 
   constructor(scope: Construct, id: string, props: ClockTasksProps) {
     super(scope, id);
-    const common = (entry: string, description: string, serviceName: string): CprFunctionProps => ({
+    const common = (
+      entry: string,
+      description: string,
+      service: MetricService,
+    ): CprFunctionProps => ({
       entry: lambdaEntry(entry),
       description,
       memorySize: NOTICE_FUNCTION_MEMORY_MB,
       timeout: NOTICE_FUNCTION_TIMEOUT,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
-      serviceName,
+      service,
       invocation: 'sync',
     });
     const { cases } = props.store;
@@ -64,7 +69,7 @@ export class ClockTasks extends Construct {
       common(
         'acknowledge/handler.ts',
         'CPR clock: acknowledges receipt to the reporter',
-        'cpr-acknowledge',
+        METRIC_SERVICES.acknowledge,
       ),
     )
       .bindTable(cases, ENV.casesTable, 'getAndPut')
@@ -86,7 +91,7 @@ export class ClockTasks extends Construct {
       common(
         'notify-team/handler.ts',
         'CPR clock: tells the team a case opened',
-        'cpr-notify-team',
+        METRIC_SERVICES.notifyTeam,
       ),
     )
       .bindTable(cases, ENV.casesTable, 'getAndPut')
@@ -99,7 +104,7 @@ export class ClockTasks extends Construct {
       common(
         'checkpoint/handler.ts',
         'CPR clock: plans and evaluates the escalation checkpoints',
-        'cpr-checkpoint',
+        METRIC_SERVICES.checkpoint,
       ),
     )
       .bindTable(cases, ENV.casesTable, 'getAndPut')

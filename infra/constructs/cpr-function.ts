@@ -20,7 +20,7 @@ import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { EnvName } from '../../lambdas/shared/env-names.ts';
-import { METRICS_NAMESPACE } from '../../lambdas/shared/metric-names.ts';
+import { METRICS_NAMESPACE, type MetricService } from '../../lambdas/shared/metric-names.ts';
 import { LOCK_FILE, REPO_ROOT } from '../paths.ts';
 import { grantTopicPublish } from './alert-topics.ts';
 import {
@@ -81,8 +81,8 @@ export interface CprFunctionProps {
   readonly logRetention: RetentionDays;
   /** Applied to the log group and the failure queue. */
   readonly removalPolicy: RemovalPolicy;
-  /** POWERTOOLS_SERVICE_NAME. */
-  readonly serviceName: string;
+  /** The function's service name (POWERTOOLS_SERVICE_NAME): its logs, traces and metrics. */
+  readonly service: MetricService;
   /** @default - unreserved (shares the account's concurrency) */
   readonly reservedConcurrency?: number;
   /**
@@ -225,7 +225,7 @@ export class CprFunction extends Construct {
         'interface endpoint per service (a new way to fail) and no control.',
     });
     this.setEnv('NODE_OPTIONS', '--enable-source-maps');
-    this.setEnv('POWERTOOLS_SERVICE_NAME', props.serviceName);
+    this.setEnv('POWERTOOLS_SERVICE_NAME', props.service);
     // One namespace for every function: the alarms and the dashboard read it.
     this.setEnv('POWERTOOLS_METRICS_NAMESPACE', METRICS_NAMESPACE);
 

@@ -11,6 +11,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { INVENTORY_TABLE_SCHEMA } from '../../lambdas/adapters/dynamo/schema.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
+import { METRIC_SERVICES } from '../../lambdas/shared/metric-names.ts';
 import { EVIDENCE_PREFIX } from '../config.ts';
 import { lambdaEntry } from '../paths.ts';
 import type { AlertTopics } from './alert-topics.ts';
@@ -56,7 +57,7 @@ export class Intake extends Construct {
       timeout: INTAKE_TIMEOUT,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
-      serviceName: 'cpr-intake',
+      service: METRIC_SERVICES.intake,
     })
       .bindBucketRead(bucket, ENV.inboundBucket, inboundPrefix, {
         prefixEnvName: ENV.inboundPrefix,

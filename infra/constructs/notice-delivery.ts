@@ -23,6 +23,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/env-names.ts';
+import { METRIC_SERVICES } from '../../lambdas/shared/metric-names.ts';
 import { domainOf } from '../config.ts';
 import { lambdaEntry } from '../paths.ts';
 import { type AlertTopics, servicePublisherKeyStatement } from './alert-topics.ts';
@@ -139,7 +140,7 @@ export class NoticeDelivery extends Construct {
       timeout: NOTICE_FUNCTION_TIMEOUT,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
-      serviceName: 'cpr-delivery-events',
+      service: METRIC_SERVICES.deliveryEvents,
     })
       .bindTable(props.store.cases, ENV.casesTable, 'getAndPut')
       .bindTopicPublish(props.alerts.team, ENV.teamTopicArn)

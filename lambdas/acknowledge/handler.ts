@@ -1,13 +1,11 @@
 /** Deadline clock, step 1: the automatic acknowledgment to the reporter (not the preliminary report). */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { readSenderConfig } from '../clock/config.ts';
 import { clockDeps } from '../clock/deps.ts';
 import { acknowledgeTask } from '../clock/tasks.ts';
-import { ACKNOWLEDGE_METRICS, METRIC_SERVICES, METRICS_NAMESPACE } from '../shared/metric-names.ts';
+import { cprHandler } from '../shared/handler.ts';
+import { ACKNOWLEDGE_METRICS } from '../shared/metric-names.ts';
+import { logger, metrics } from '../shared/powertools.ts';
 
 const config = readSenderConfig();
 const task = acknowledgeTask(
@@ -18,13 +16,8 @@ const task = acknowledgeTask(
   }),
   config,
 );
-const logger = new Logger({ serviceName: 'cpr-acknowledge' });
-const metrics = new Metrics({
-  namespace: METRICS_NAMESPACE,
-  serviceName: METRIC_SERVICES.acknowledge,
-});
 
-export const handler = middy(async (event: unknown) => {
+export const handler = cprHandler(async (event) => {
   const result = await task(event);
   metrics.addMetric(
     result.status === 'sent' ? ACKNOWLEDGE_METRICS.sent : ACKNOWLEDGE_METRICS.notSent,
@@ -40,6 +33,4 @@ export const handler = middy(async (event: unknown) => {
   }
   logger.info('acknowledgment', { status: result.status, messageId: result.messageId });
   return result;
-})
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+});

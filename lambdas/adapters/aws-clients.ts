@@ -1,15 +1,18 @@
 /**
  * SDK clients, created once per container. Endpoints come from the SDK's own environment
  * variables (`AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL_DYNAMODB`, ...), so the same code runs
- * against AWS and against the local stand-ins.
+ * against AWS and against the local stand-ins. The shared Tracer captures each client: in Lambda
+ * every SDK call is an X-Ray subsegment; elsewhere tracing is off and the client is unchanged.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tracer } from '../shared/powertools.ts';
 
 export interface ClientOptions {
   /** Path-style bucket addressing, needed by S3 stand-ins without virtual-host DNS. */
@@ -17,23 +20,25 @@ export interface ClientOptions {
 }
 
 export function s3Client(options: ClientOptions = {}): S3Client {
-  return new S3Client({
-    forcePathStyle: options.s3ForcePathStyle ?? process.env.S3_FORCE_PATH_STYLE === 'true',
-    // Checksums only where S3 requires them: streaming bodies are otherwise re-framed, which
-    // some S3-compatible stores corrupt.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  return tracer.captureAWSv3Client(
+    new S3Client({
+      forcePathStyle: options.s3ForcePathStyle ?? process.env.S3_FORCE_PATH_STYLE === 'true',
+      // Checksums only where S3 requires them: streaming bodies are otherwise re-framed, which
+      // some S3-compatible stores corrupt.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+  );
 }
 
 export function documentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  return DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true },
   });
 }
 
 export function sfnClient(): SFNClient {
-  return new SFNClient({});
+  return tracer.captureAWSv3Client(new SFNClient({}));
 }
 
 /**
@@ -42,14 +47,20 @@ export function sfnClient(): SFNClient {
  * refusals. The canary keeps the SDK's retries (a duplicate canary is harmless).
  */
 export function sesClient(options: { readonly singleAttempt?: boolean } = {}): SESv2Client {
-  return new SESv2Client(options.singleAttempt ? { maxAttempts: 1 } : {});
+  return tracer.captureAWSv3Client(
+    new SESv2Client(options.singleAttempt ? { maxAttempts: 1 } : {}),
+  );
 }
 
 export function snsClient(): SNSClient {
-  return new SNSClient({});
+  return tracer.captureAWSv3Client(new SNSClient({}));
+}
+
+export function secretsManagerClient(): SecretsManagerClient {
+  return tracer.captureAWSv3Client(new SecretsManagerClient({}));
 }
 
 /** SES v1: receiving (receipt rule sets) has no v2 API. */
 export function sesReceivingClient(): SESClient {
-  return new SESClient({});
+  return tracer.captureAWSv3Client(new SESClient({}));
 }

@@ -1,4 +1,5 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { secretsManagerClient } from './aws-clients.ts';
 
 export class SecretUnavailableError extends Error {
   override readonly name = 'SecretUnavailableError';
@@ -7,7 +8,7 @@ export class SecretUnavailableError extends Error {
 /** Reads a secret's string value once (at cold start); a missing value fails loudly. */
 export async function readSecretString(
   arn: string,
-  client = new SecretsManagerClient({}),
+  client = secretsManagerClient(),
 ): Promise<string> {
   const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
   if (!out.SecretString) throw new SecretUnavailableError(`secret ${arn} has no string value`);

@@ -2,9 +2,9 @@
 
 import type { SecretSource } from '../adapters/secrets.ts';
 import type { CanaryRunSettings } from '../domain/canary/run.ts';
-import type { AlertTopic } from '../domain/ports/canary.ts';
+import { ALERT_TOPICS, type AlertTopic } from '../domain/case/types.ts';
 import { listEnv, requireEnv } from '../shared/env.ts';
-import { ENV } from '../shared/env-names.ts';
+import { ALERT_TOPIC_ENV, ENV } from '../shared/env-names.ts';
 
 export interface CanaryConfig {
   readonly casesTable: string;
@@ -39,11 +39,9 @@ export function readCanaryConfig(env: NodeJS.ProcessEnv = process.env): CanaryCo
     casesTable: requireEnv(ENV.casesTable, env),
     configurationSet: requireEnv(ENV.configurationSet, env),
     secret,
-    topics: {
-      team: requireEnv(ENV.teamTopicArn, env),
-      escalation: requireEnv(ENV.escalationTopicArn, env),
-      pager: requireEnv(ENV.pagerTopicArn, env),
-    },
+    topics: Object.fromEntries(
+      ALERT_TOPICS.map((topic) => [topic, requireEnv(ALERT_TOPIC_ENV[topic], env)]),
+    ) as Record<AlertTopic, string>,
     settings: {
       from: requireEnv(ENV.senderAddress, env),
       to,

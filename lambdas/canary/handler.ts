@@ -5,20 +5,16 @@
  * service "canary"), and an error when a check could not run, so Lambda's Errors metric, its
  * retries and the failure queue see a broken canary too.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { type CanaryRunResult, failIfIncomplete, runCanary } from '../domain/canary/run.ts';
-import { CANARY_METRICS, METRIC_SERVICES, METRICS_NAMESPACE } from '../shared/metric-names.ts';
+import { cprHandler } from '../shared/handler.ts';
+import { CANARY_METRICS } from '../shared/metric-names.ts';
+import { logger, metrics } from '../shared/powertools.ts';
 import { readCanaryConfig } from './config.ts';
 import { canaryDeps } from './deps.ts';
 
 const config = readCanaryConfig();
 const deps = canaryDeps(config);
-const logger = new Logger({ serviceName: 'cpr-canary' });
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRIC_SERVICES.canary });
 
 /** Publishes what the run measured; what it could not measure stays absent. */
 function recordMetrics(result: CanaryRunResult): void {
@@ -29,7 +25,7 @@ function recordMetrics(result: CanaryRunResult): void {
   }
 }
 
-export const handler = middy(async (): Promise<CanaryRunResult> => {
+export const handler = cprHandler(async (): Promise<CanaryRunResult> => {
   const result = await runCanary(deps, config.settings);
   recordMetrics(result);
   const log = result.assessment.problems.length > 0 ? logger.warn : logger.info;
@@ -41,6 +37,4 @@ export const handler = middy(async (): Promise<CanaryRunResult> => {
   });
   failIfIncomplete(result);
   return result;
-})
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+});

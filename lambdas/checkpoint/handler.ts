@@ -1,25 +1,19 @@
 /** Deadline clock, the loop: evaluate a checkpoint, escalate open obligations, plan the next. */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { readTopicConfig } from '../clock/config.ts';
 import { clockDeps } from '../clock/deps.ts';
 import { checkpointTask } from '../clock/tasks.ts';
 import { ALERT_TOPICS } from '../domain/case/types.ts';
-import { CHECKPOINT_METRICS, METRIC_SERVICES, METRICS_NAMESPACE } from '../shared/metric-names.ts';
+import { cprHandler } from '../shared/handler.ts';
+import { CHECKPOINT_METRICS } from '../shared/metric-names.ts';
+import { logger, metrics } from '../shared/powertools.ts';
 
 const config = readTopicConfig(ALERT_TOPICS);
 const task = checkpointTask(clockDeps({ casesTable: config.casesTable, topics: config.topics }));
-const logger = new Logger({ serviceName: 'cpr-checkpoint' });
-const metrics = new Metrics({
-  namespace: METRICS_NAMESPACE,
-  serviceName: METRIC_SERVICES.checkpoint,
-});
 
-export const handler = middy(async (event: unknown) => {
+export const handler = cprHandler(async (event) => {
   const plan = await task(event);
+  metrics.addMetric(CHECKPOINT_METRICS.runs, MetricUnit.Count, 1);
   if (plan.done) metrics.addMetric(CHECKPOINT_METRICS.clockDone(plan.reason), MetricUnit.Count, 1);
   if (plan.escalated) {
     // Escalation_breach is a missed BR 4.9.5 deadline: the breach alarm watches it.
@@ -27,6 +21,4 @@ export const handler = middy(async (event: unknown) => {
   }
   logger.info('checkpoint', { plan });
   return plan;
-})
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+});

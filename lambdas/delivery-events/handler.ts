@@ -2,31 +2,20 @@
  * SES delivery events (configuration-set event destination -> SNS -> here): delivery marks a
  * notice delivered; a bounce or complaint reopens the obligation and alerts team and pager at once.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { readTopicConfig } from '../clock/config.ts';
 import { clockDeps } from '../clock/deps.ts';
 import { deliveryEventsTask } from '../clock/tasks.ts';
-import {
-  DELIVERY_EVENT_METRICS,
-  METRIC_SERVICES,
-  METRICS_NAMESPACE,
-} from '../shared/metric-names.ts';
+import { cprHandler } from '../shared/handler.ts';
+import { DELIVERY_EVENT_METRICS } from '../shared/metric-names.ts';
+import { logger, metrics } from '../shared/powertools.ts';
 
 const config = readTopicConfig(['team', 'pager']);
 const task = deliveryEventsTask(
   clockDeps({ casesTable: config.casesTable, topics: config.topics }),
 );
-const logger = new Logger({ serviceName: 'cpr-delivery-events' });
-const metrics = new Metrics({
-  namespace: METRICS_NAMESPACE,
-  serviceName: METRIC_SERVICES.deliveryEvents,
-});
 
-export const handler = middy(async (event: unknown) => {
+export const handler = cprHandler(async (event) => {
   const results = await task(event);
   for (const r of results) {
     metrics.addMetric(DELIVERY_EVENT_METRICS.deliveryEvent(r.status), MetricUnit.Count, 1);
@@ -41,6 +30,4 @@ export const handler = middy(async (event: unknown) => {
       logger.warn('delivery event for a message we did not send as a notice');
   }
   logger.info('delivery events', { results });
-})
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+});

@@ -5,14 +5,9 @@
  * propagates, so Lambda retries twice and then hands the event to the failure queue; the raw
  * message stays in S3 and a `{ "replay": messageId }` invocation runs it again.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import type { IntakeResult } from '../domain/intake/process-message.ts';
-import { METRIC_SERVICES, METRICS_NAMESPACE } from '../shared/metric-names.ts';
+import { cprHandler } from '../shared/handler.ts';
+import { logger, metrics } from '../shared/powertools.ts';
 import { readIntakeConfig } from './config.ts';
 import { canarySecretOf, intakeDeps, intakeSettings } from './deps.ts';
 import { handleIntakeEvent, recordOutcome } from './handler-core.ts';
@@ -24,19 +19,15 @@ const intake = {
   settings: intakeSettings(config, await canarySecretOf(config)),
   inboundPrefix: config.inboundPrefix,
 };
-const logger = new Logger({ serviceName: 'cpr-intake' });
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRIC_SERVICES.intake });
 
 /**
  * An SES receipt event, or `{ "replay": "<SES messageId>" }`. Returns the results, so an operator
  * invoking it synchronously (`cpr ingest`, `cpr replay`) sees the case.
  */
-export const handler = middy(async (event: unknown, context: Context): Promise<IntakeResult[]> => {
+export const handler = cprHandler(async (event, context): Promise<IntakeResult[]> => {
   // The invocation's own deadline: extraction stops before it so the case is still written.
   const deadline = new Date(intake.deps.now().getTime() + context.getRemainingTimeInMillis());
   const results = await handleIntakeEvent(event, intake, deadline);
   for (const result of results) recordOutcome(result, metrics, logger);
   return results;
-})
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+});

@@ -1,8 +1,8 @@
 /**
  * The CloudWatch metrics the handlers emit (Powertools EMF) and the alarms and dashboard in
  * `infra/` read: one source of truth, like the ENV names. A metric is identified by namespace,
- * name and dimensions; Powertools adds one dimension, `service`, set to the `serviceName` a
- * handler gives its `Metrics` (not POWERTOOLS_SERVICE_NAME, which the constructor overrides).
+ * name and dimensions; Powertools adds one dimension, `service`, the function's
+ * POWERTOOLS_SERVICE_NAME, which CprFunction sets to the function's METRIC_SERVICES value.
  */
 import type { Classification, EscalationLevel, NoticeKind } from '../domain/case/types.ts';
 import type { ClockPlan } from '../domain/escalation/run-checkpoint.ts';
@@ -11,10 +11,11 @@ type ClockDoneReason = Extract<ClockPlan, { done: true }>['reason'];
 
 export const METRICS_NAMESPACE = 'CprIntake';
 
-/** The `service` dimension of each handler's metrics. */
+/** Each function's service name: its logs, its traces and its metrics' `service` dimension. */
 export const METRIC_SERVICES = {
   intake: 'intake',
   acknowledge: 'acknowledge',
+  notifyTeam: 'notify-team',
   checkpoint: 'checkpoint',
   deliveryEvents: 'delivery-events',
   canary: 'canary',
@@ -43,7 +44,14 @@ export const ACKNOWLEDGE_METRICS = {
   timeToAcknowledgment: 'TimeToAcknowledgmentSeconds',
 } as const;
 
+export const TEAM_NOTICE_METRICS = {
+  /** 1 when this run published the team notice, 0 when it had been published already. */
+  sent: 'TeamNoticesSent',
+} as const;
+
 export const CHECKPOINT_METRICS = {
+  /** One per run of the checkpoint function (plan or evaluate): the clock is ticking. */
+  runs: 'CheckpointRuns',
   /** One per escalation published; `Escalation_breach` is a missed BR deadline. */
   escalation: (level: EscalationLevel) => `Escalation_${level}` as const,
   /** One per execution that ends: why the clock has nothing left to watch. */

@@ -60,7 +60,7 @@ describe('intake bundle', () => {
     const script =
       "import('./index.mjs').then((m) => console.log(JSON.stringify(Object.keys(m).sort())))";
     expect(JSON.parse(runNode(['-e', script], assetDir))).toContain('handler');
-  }, 60_000);
+  }, 180_000);
 
   test('mailparser (CommonJS) parses inside an ESM bundle only with the shim', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cpr-shim-'));

@@ -19,7 +19,7 @@ const BASE_PROPS: CprFunctionProps = {
   timeout: Duration.seconds(10),
   logRetention: RetentionDays.ONE_WEEK,
   removalPolicy: RemovalPolicy.DESTROY,
-  serviceName: 'svc',
+  service: 'intake',
 };
 
 function setup(overrides: Partial<CprFunctionProps> = {}) {

@@ -65,7 +65,7 @@ describe('intake function', () => {
           [ENV.cprAddresses]: config.cprAddresses.join(','),
           [ENV.senderAddress]: config.senderAddress,
           [ENV.deadlinePolicy]: config.deadlinePolicyVersion,
-          POWERTOOLS_SERVICE_NAME: 'cpr-intake',
+          POWERTOOLS_SERVICE_NAME: 'intake',
           POWERTOOLS_METRICS_NAMESPACE: 'CprIntake',
           NODE_OPTIONS: '--enable-source-maps',
         },

@@ -22,7 +22,8 @@ import {
 } from '../../lambdas/domain/canary/run.ts';
 import { verifyCanaryToken } from '../../lambdas/domain/canary/token.ts';
 import { openObligations } from '../../lambdas/domain/case/notices.ts';
-import type { AlertTopic, SubscriptionCounts } from '../../lambdas/domain/ports/canary.ts';
+import type { AlertTopic } from '../../lambdas/domain/case/types.ts';
+import type { SubscriptionCounts } from '../../lambdas/domain/ports/canary.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import type { StoredMail } from '../../local/stand-ins.ts';
 import { sampleCase } from '../support/case-factory.ts';

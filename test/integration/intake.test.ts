@@ -46,18 +46,24 @@ async function keyCompromiseReport(messageId: string, extra: Record<string, unkn
 }
 
 describe('a key-compromise report', () => {
+  // Delivered once for the whole group: each test reads what intake made of it.
   let caseId: string;
   let sesMessageId: string;
+  let outcome: string | undefined;
 
-  test('becomes one case with evidence, Subscribers, notices and deadlines', async () => {
+  beforeAll(async () => {
     const raw = await keyCompromiseReport('<kc-1@researcher.example>');
     const { event, messageId } = await env.deliver(raw, {
       timestamp: new Date('2026-11-27T09:00:00.000Z'),
     });
     sesMessageId = messageId;
     const [result] = await run(event);
-    expect(result?.outcome).toBe('created');
+    outcome = result?.outcome;
     caseId = result!.caseId!;
+  });
+
+  test('becomes one case with evidence, Subscribers, notices and deadlines', async () => {
+    expect(outcome).toBe('created');
     expect(caseId).toMatch(/^CPR-20261127-[0-9A-Z]{6}$/);
 
     const c = await env.deps.cases.get(caseId);
@@ -290,31 +296,34 @@ describe('retries after a failure mid-way', () => {
 });
 
 describe('threading', () => {
-  let original: string;
-  let originalSesId: string;
-
-  beforeAll(async () => {
+  /** A report of its own for each test: its root Message-ID is `<thread-<tag>@researcher.example>`. */
+  async function openThread(tag: string): Promise<{ original: string; originalSesId: string }> {
     const raw = await compose({
       from: 'Tom Tester <tom@researcher.example>',
       to: CPR_ADDRESS,
       subject: 'Misissued certificate',
-      messageId: '<thread-root@researcher.example>',
+      messageId: `<thread-${tag}@researcher.example>`,
       text: `This certificate was misissued, it violates the Baseline Requirements:\n${pki('leaf-ec.pem')}`,
     });
     const { event, messageId } = await env.deliver(raw);
-    originalSesId = messageId;
-    original = (await run(event))[0]!.caseId!;
-  });
+    return { original: (await run(event))[0]!.caseId!, originalSesId: messageId };
+  }
 
-  test('a reply naming our case id in the subject joins the case, with its evidence', async () => {
+  /** The reporter's reply naming the case id in the subject, with the key as well. */
+  async function replyBySubject(tag: string, original: string) {
     const raw = await compose({
       from: 'tom@researcher.example',
       to: CPR_ADDRESS,
       subject: `Re: [${original}] Misissued certificate`,
-      messageId: '<thread-reply-1@researcher.example>',
+      messageId: `<thread-${tag}-reply-1@researcher.example>`,
       text: `Here is the key as well:\n${pki('leaf-ec.sec1.key')}`,
     });
-    const [result] = await run((await env.deliver(raw)).event);
+    return (await run((await env.deliver(raw)).event))[0];
+  }
+
+  test('a reply naming our case id in the subject joins the case, with its evidence', async () => {
+    const { original } = await openThread('subject');
+    const result = await replyBySubject('subject', original);
     expect(result).toMatchObject({ caseId: original, role: 'reply', outcome: 'joined' });
     expect(result?.acknowledgment).toEqual({ decision: 'suppress', reason: 'reply' });
     const c = await env.deps.cases.get(original);
@@ -328,25 +337,30 @@ describe('threading', () => {
   });
 
   test("a reply by In-Reply-To to the reporter's earlier mail joins the case", async () => {
+    const { original } = await openThread('irt');
+    await replyBySubject('irt', original);
     const raw = await compose({
       from: 'tom@researcher.example',
       to: CPR_ADDRESS,
       subject: 'any news?',
-      messageId: '<thread-reply-2@researcher.example>',
-      inReplyTo: '<thread-reply-1@researcher.example>',
-      references: ['<thread-root@researcher.example>', '<thread-reply-1@researcher.example>'],
+      messageId: '<thread-irt-reply-2@researcher.example>',
+      inReplyTo: '<thread-irt-reply-1@researcher.example>',
+      references: ['<thread-irt@researcher.example>', '<thread-irt-reply-1@researcher.example>'],
       text: 'Any news on this?',
     });
     const [result] = await run((await env.deliver(raw)).event);
     expect(result).toMatchObject({ caseId: original, role: 'reply' });
+    const c = await env.deps.cases.get(original);
+    expect(c?.messages.map((m) => m.role)).toEqual(['report', 'reply', 'reply']);
   });
 
   test('the same report under another SES messageId joins as a duplicate, not acknowledged again', async () => {
+    const { original, originalSesId } = await openThread('dup');
     const raw = await compose({
       from: 'Tom Tester <tom@researcher.example>',
       to: 'revoke@ca.example',
       subject: 'Misissued certificate',
-      messageId: '<thread-root@researcher.example>',
+      messageId: '<thread-dup@researcher.example>',
       text: 'same report, second address',
     });
     const { event, messageId } = await env.deliver(raw, { destination: ['revoke@ca.example'] });
@@ -356,15 +370,16 @@ describe('threading', () => {
     expect(result?.acknowledgment).toEqual({ decision: 'suppress', reason: 'duplicate' });
     const c = await env.deps.cases.get(original);
     expect(c?.acknowledgment.decision).toBe('send');
-    expect(c?.messages.map((m) => m.role)).toEqual(['report', 'reply', 'reply', 'duplicate']);
+    expect(c?.messages.map((m) => m.role)).toEqual(['report', 'duplicate']);
   });
 
   test('the same Message-ID from another sender opens its own case', async () => {
+    const { original } = await openThread('claimed');
     const raw = await compose({
       from: 'mallory@elsewhere.example',
       to: CPR_ADDRESS,
       subject: 'Misissued certificate',
-      messageId: '<thread-root@researcher.example>',
+      messageId: '<thread-claimed@researcher.example>',
       text: 'I claim this thread',
     });
     const [result] = await run((await env.deliver(raw)).event);

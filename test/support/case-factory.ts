@@ -1,10 +1,20 @@
 /** A realistic case built through the domain's own constructor, for unit tests of later steps. */
 import { buildNewCase } from '../../lambdas/domain/case/build.ts';
-import type { CprCase, Subscriber } from '../../lambdas/domain/case/types.ts';
+import type { CprCase, Subscriber, Verdicts } from '../../lambdas/domain/case/types.ts';
 import { EMPTY_EVIDENCE } from '../../lambdas/domain/evidence/types.ts';
 import { BR_2_2 } from '../../lambdas/domain/policy/deadline-policy.ts';
 
 export const RECEIVED = new Date('2026-11-27T09:00:00.000Z');
+
+/** SES verdicts of a clean message: every check passed. */
+export const PASSING_VERDICTS: Verdicts = Object.freeze({
+  spam: 'PASS',
+  virus: 'PASS',
+  spf: 'PASS',
+  dkim: 'PASS',
+  dmarc: 'PASS',
+  dmarcPolicy: null,
+});
 
 export function sampleCase(
   overrides: { subscribers?: Subscriber[]; reporter?: string | null; id?: string } = {},
@@ -20,14 +30,7 @@ export function sampleCase(
     classificationSignals: ['evidence:privateKey'],
     revocationRequested: false,
     acknowledgment: { decision: 'send', reason: null },
-    verdicts: {
-      spam: 'PASS',
-      virus: 'PASS',
-      spf: 'PASS',
-      dkim: 'PASS',
-      dmarc: 'PASS',
-      dmarcPolicy: null,
-    },
+    verdicts: PASSING_VERDICTS,
     full: {
       evidence: EMPTY_EVIDENCE,
       affected: ['a'.repeat(64)],

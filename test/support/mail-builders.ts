@@ -5,24 +5,12 @@
  */
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { ParsedMail } from '../../lambdas/domain/mail/types.ts';
+import { pseudoRandomBytes } from './random.ts';
 
 const MiB = 1024 * 1024;
 
 /** Base64 in 76-character lines plus CRLF: 78 bytes of mail per 57 bytes of content. */
 const BASE64_LINE_RATIO = 78 / 57;
-
-/** Deterministic incompressible bytes (xorshift32), so size assertions mean something. */
-export function pseudoRandomBytes(size: number, seed = 0x9e3779b9): Buffer {
-  const words = new Uint32Array(Math.ceil(size / 4));
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < words.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    words[i] = x >>> 0;
-  }
-  return Buffer.from(words.buffer, 0, size);
-}
 
 export interface BuiltMail {
   readonly raw: Buffer;

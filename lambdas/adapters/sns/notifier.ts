@@ -1,6 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { AlertTopic } from '../../domain/case/types.ts';
 import type { SnsMessage } from '../../domain/escalation/messages.ts';
-import type { Notifier, TopicName } from '../../domain/ports/notifier.ts';
+import type { Notifier } from '../../domain/ports/notifier.ts';
 
 export class TopicNotConfiguredError extends Error {
   override readonly name = 'TopicNotConfiguredError';
@@ -10,10 +11,10 @@ export class TopicNotConfiguredError extends Error {
 export class SnsNotifier implements Notifier {
   constructor(
     private readonly sns: SNSClient,
-    private readonly topics: Partial<Record<TopicName, string>>,
+    private readonly topics: Partial<Record<AlertTopic, string>>,
   ) {}
 
-  async publish(topic: TopicName, message: SnsMessage): Promise<{ messageId: string }> {
+  async publish(topic: AlertTopic, message: SnsMessage): Promise<{ messageId: string }> {
     const arn = this.topics[topic];
     if (!arn) throw new TopicNotConfiguredError(`no ARN configured for the ${topic} topic`);
     const out = await this.sns.send(

@@ -1,9 +1,6 @@
 import { ListSubscriptionsByTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type {
-  AlertTopic,
-  SubscriptionCounts,
-  TopicSubscriptions,
-} from '../../domain/ports/canary.ts';
+import type { AlertTopic } from '../../domain/case/types.ts';
+import type { SubscriptionCounts, TopicSubscriptions } from '../../domain/ports/canary.ts';
 
 /** SNS marks a subscription nobody confirmed with this instead of an ARN. */
 const PENDING = 'PendingConfirmation';

@@ -9,13 +9,8 @@
  * A stale heartbeat is for the pager, through its alarm; it is mentioned here only for context.
  */
 import { CANARY_METRICS } from '../../shared/metric-names.ts';
-import {
-  ALERT_TOPICS,
-  type AlertTopic,
-  type OpenCaseCounts,
-  type SubscriptionCounts,
-  type TeamAlert,
-} from '../ports/canary.ts';
+import { ALERT_TOPICS, type AlertTopic } from '../case/types.ts';
+import type { OpenCaseCounts, SubscriptionCounts, TeamAlert } from '../ports/canary.ts';
 import { type Heartbeat, heartbeatAgeMs, heartbeatStale } from './token.ts';
 
 /** What one check found, or why it could not find anything. */

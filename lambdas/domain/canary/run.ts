@@ -5,15 +5,14 @@
  * even when another failed; the caller publishes the metrics and fails the invocation if a check
  * could not run, so a broken canary is loud as well.
  */
-import {
-  ALERT_TOPICS,
-  type AlertTopic,
-  type CanaryMail,
-  type CanaryMailer,
-  type OpenCases,
-  type ReceiptRuleSets,
-  type TeamAlerts,
-  type TopicSubscriptions,
+import { ALERT_TOPICS, type AlertTopic } from '../case/types.ts';
+import type {
+  CanaryMail,
+  CanaryMailer,
+  OpenCases,
+  ReceiptRuleSets,
+  TeamAlerts,
+  TopicSubscriptions,
 } from '../ports/canary.ts';
 import type { HeartbeatReader } from '../ports/heartbeat-store.ts';
 import {

@@ -24,7 +24,7 @@ import {
   type SentRecord,
 } from '../case/notice-transitions.ts';
 import { ACK_NOTICE_ID } from '../case/notices.ts';
-import type { CprCase, NoticeKind } from '../case/types.ts';
+import type { AlertTopic, CprCase, NoticeKind } from '../case/types.ts';
 import {
   acknowledgmentMail,
   deliveryProblemNotice,
@@ -35,7 +35,7 @@ import type { AuditLog } from '../ports/audit-log.ts';
 import { CaseNotFoundError, type CaseStore } from '../ports/case-store.ts';
 import { type Mailer, MailRefusedError } from '../ports/mailer.ts';
 import type { MessageIdIndex } from '../ports/message-id-index.ts';
-import type { Notifier, TopicName } from '../ports/notifier.ts';
+import type { Notifier } from '../ports/notifier.ts';
 import type { OutboundRegistry } from '../ports/outbound-registry.ts';
 import type { RateLimiter } from '../ports/rate-limits.ts';
 import { acknowledgmentClaimKey, type SendClaims } from '../ports/send-claims.ts';
@@ -376,7 +376,7 @@ export async function sendPreliminaryReport(
 }
 
 /** Who hears of a bounce or complaint, by the kind of notice that bounced. */
-export const DELIVERY_ALERT_ROUTES: Readonly<Record<NoticeKind, readonly TopicName[]>> = {
+export const DELIVERY_ALERT_ROUTES: Readonly<Record<NoticeKind, readonly AlertTopic[]>> = {
   acknowledgment: ['team'],
   reporterReport: ['team', 'pager'],
   subscriberReport: ['team', 'pager'],

@@ -6,9 +6,7 @@
  * subscriptions).
  */
 
-/** The three alert topics the canary watches, from "a person should look" to "wake someone up". */
-export const ALERT_TOPICS = ['team', 'escalation', 'pager'] as const;
-export type AlertTopic = (typeof ALERT_TOPICS)[number];
+import type { AlertTopic } from '../case/types.ts';
 
 /** A synthetic report, sent through SES like any mail a reporter sends. */
 export interface CanaryMail {

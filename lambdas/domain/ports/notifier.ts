@@ -1,8 +1,7 @@
 /** Messages to people: the team, escalation and pager topics. */
+import type { AlertTopic } from '../case/types.ts';
 import type { SnsMessage } from '../escalation/messages.ts';
 
-export type TopicName = 'team' | 'escalation' | 'pager';
-
 export interface Notifier {
-  publish(topic: TopicName, message: SnsMessage): Promise<{ readonly messageId: string }>;
+  publish(topic: AlertTopic, message: SnsMessage): Promise<{ readonly messageId: string }>;
 }

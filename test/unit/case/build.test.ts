@@ -10,21 +10,14 @@ import {
   linkKeysToCertificates,
 } from '../../../lambdas/domain/case/evidence-set.ts';
 import { openObligations } from '../../../lambdas/domain/case/notices.ts';
-import type { CaseMessage, CprCase, Verdicts } from '../../../lambdas/domain/case/types.ts';
+import type { CaseMessage, CprCase } from '../../../lambdas/domain/case/types.ts';
 import type { CertificateEvidence, Evidence } from '../../../lambdas/domain/evidence/types.ts';
 import { EMPTY_EVIDENCE } from '../../../lambdas/domain/evidence/types.ts';
 import { resolveAffected } from '../../../lambdas/domain/inventory/resolve.ts';
 import { BR_2_2 } from '../../../lambdas/domain/policy/deadline-policy.ts';
+import { PASSING_VERDICTS } from '../../support/case-factory.ts';
 
 const h = (c: string) => c.repeat(64);
-const verdicts: Verdicts = {
-  spam: 'PASS',
-  virus: 'PASS',
-  spf: 'PASS',
-  dkim: 'PASS',
-  dmarc: 'PASS',
-  dmarcPolicy: null,
-};
 const received = new Date('2026-11-27T09:00:00.000Z');
 
 function cert(sha: string, spki: string, serial = '01'): CertificateEvidence {
@@ -68,7 +61,7 @@ function newCase(
     classificationSignals: ['evidence:privateKey'],
     revocationRequested: false,
     acknowledgment: { decision: 'send', reason: null },
-    verdicts,
+    verdicts: PASSING_VERDICTS,
     full: { evidence, affected: evidence.certificates.map((c) => c.sha256), subscribers },
     message: message('m1'),
     parseError: null,

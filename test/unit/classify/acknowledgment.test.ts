@@ -7,18 +7,12 @@ import {
 } from '../../../lambdas/domain/classify/acknowledgment.ts';
 import { parseMail } from '../../../lambdas/domain/mail/parse.ts';
 import type { ParsedMail } from '../../../lambdas/domain/mail/types.ts';
+import { PASSING_VERDICTS } from '../../support/case-factory.ts';
 import { parsedMail } from '../../support/mail-builders.ts';
 
 const OWN = ['cpr@ca.example', 'Notices@CA.example'] as const;
 
-const PASS: Verdicts = {
-  spam: 'PASS',
-  virus: 'PASS',
-  spf: 'PASS',
-  dkim: 'PASS',
-  dmarc: 'PASS',
-  dmarcPolicy: null,
-};
+const PASS = PASSING_VERDICTS;
 
 function decide(mail: ParsedMail, verdicts: Partial<Verdicts> = {}) {
   return decideAcknowledgment({ mail, verdicts: { ...PASS, ...verdicts }, ownAddresses: OWN });

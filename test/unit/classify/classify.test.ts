@@ -17,6 +17,7 @@ import {
 } from '../../../lambdas/domain/evidence/types.ts';
 import { parseMail } from '../../../lambdas/domain/mail/parse.ts';
 import type { ParsedMail } from '../../../lambdas/domain/mail/types.ts';
+import { fastest, linearBound } from '../../support/cost.ts';
 import { parsedMail } from '../../support/mail-builders.ts';
 
 /** Fingerprints and SPKI hashes computed by openssl when the PKI fixtures were made. */
@@ -275,18 +276,19 @@ describe('text helpers', () => {
     expect(hasCprVocabulary('Spring sale: 20% off office chairs')).toBe(false);
   });
 
-  /** Median of a few runs, so one GC pause does not decide a ratio. */
-  function cost(work: () => void): number {
-    const runs: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
-      work();
-      runs.push(performance.now() - t0);
-    }
-    return runs.sort((a, b) => a - b)[1] ?? 0;
-  }
+  it('stays linear on long hostile text', async () => {
+    const cost = (repeats: number) => {
+      const text = `${'private key '.repeat(repeats)}x`;
+      return fastest(() => {
+        statedCompromise(text);
+        statedMisissuance(text);
+      });
+    };
+    const small = await cost(20_000);
+    expect(await cost(200_000)).toBeLessThan(linearBound(small, 10));
+  });
 
-  it('a 2.4 MB hostile text costs what its first MAX_SIGNAL_TEXT_CHARS cost', () => {
+  it('a 2.4 MB hostile text costs what its first MAX_SIGNAL_TEXT_CHARS cost', async () => {
     const unit = 'private key CN not in SAN 秘密鍵 ';
     const small = unit.repeat(Math.ceil(100_000 / unit.length));
     const large = unit.repeat(Math.ceil(2_400_000 / unit.length));
@@ -294,10 +296,11 @@ describe('text helpers', () => {
       statedCompromise(text);
       statedMisissuance(text);
     };
-    expect(cost(t(large))).toBeLessThan(cost(t(small)) * 2 + 50);
+    const smallCost = await fastest(t(small));
+    expect(await fastest(t(large))).toBeLessThan(smallCost * 2 + 50);
   });
 
-  it('many long texts in one message cost what MAX_CLASSIFIED_TEXT_CHARS cost', () => {
+  it('many long texts in one message cost what MAX_CLASSIFIED_TEXT_CHARS cost', async () => {
     const text = 'private key CN SAN '.repeat(6_000);
     const mail = (n: number) =>
       parsedMail({
@@ -306,7 +309,8 @@ describe('text helpers', () => {
     const few = mail(3);
     const many = mail(200);
     const t = (m: ParsedMail) => () => classify({ evidence: EMPTY_EVIDENCE, mail: m });
-    expect(cost(t(many))).toBeLessThan(cost(t(few)) * 2 + 50);
+    const fewCost = await fastest(t(few));
+    expect(await fastest(t(many))).toBeLessThan(fewCost * 2 + 50);
   });
 });
 
