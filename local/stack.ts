@@ -229,6 +229,7 @@ export async function startLocalStack(
   const intakeConfig: IntakeConfig = {
     ...storage,
     stateMachineArn: LOCAL_NAMES.stateMachineArn,
+    teamTopicArn: LOCAL_NAMES.topics.team,
     ownAddresses: [...config.cprAddresses, config.senderAddress],
     deadlinePolicyVersion: DEFAULT_DEADLINE_POLICY_VERSION,
     archiveBucket: LOCAL_NAMES.archiveBucket,

@@ -40,6 +40,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     INBOUND_BUCKET: 'bench-inbound',
     INBOUND_PREFIX: 'inbound/',
     STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:bench',
+    TEAM_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:bench-team',
     CPR_ADDRESSES: 'cpr@ca.example',
   };
   return { env, stop: () => standIns.kill('SIGTERM') };

@@ -24,8 +24,10 @@ export function noticeIdArg(command: CommandName, raw: string | undefined): stri
   throw new UsageError(`--to must be "reporter" or "subscriber:ADDRESS", not "${to}"`, command);
 }
 
+/** The case with every one of its messages (the case item lists only the first and latest). */
 export async function loadCase(services: Services, id: string): Promise<CprCase> {
   const c = await services.cases.get(id);
   if (!c) throw new CliError(`case ${id} does not exist`);
-  return c;
+  const messages = await services.caseMessages.list(id);
+  return messages.length > 0 ? { ...c, messages } : c;
 }

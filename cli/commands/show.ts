@@ -33,6 +33,12 @@ export async function fullEvidenceOf(services: Services, c: CprCase): Promise<Fu
     subscribers: c.subscribers,
   };
   const missing: string[] = [];
+  // The case's merged file holds every message's evidence: one read instead of one per message.
+  const merged = c.mergedEvidenceKey ? await services.evidence.get(c.mergedEvidenceKey) : null;
+  if (merged) {
+    full = mergeCaseEvidence(full, merged);
+    return { full: { ...full, evidence: linkKeysToCertificates(full.evidence) }, missing };
+  }
   for (const m of c.messages) {
     const file = m.evidenceKey ? await services.evidence.get(m.evidenceKey) : null;
     if (!file) {

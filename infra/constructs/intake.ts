@@ -14,6 +14,7 @@ import { ENV } from '../../lambdas/shared/env-names.ts';
 import { METRIC_SERVICES } from '../../lambdas/shared/metric-names.ts';
 import { EVIDENCE_PREFIX } from '../config.ts';
 import { lambdaEntry } from '../paths.ts';
+import type { AlertTopics } from './alert-topics.ts';
 import type { CaseStore } from './case-store.ts';
 import { CprFunction } from './cpr-function.ts';
 import type { DeadlineClock } from './deadline-clock.ts';
@@ -31,6 +32,8 @@ export interface IntakeProps {
   readonly archive: MailArchive;
   readonly store: CaseStore;
   readonly clock: DeadlineClock;
+  /** The team topic hears of every message that joins a case. */
+  readonly alerts: AlertTopics;
   /** Our published CPR addresses (CPR_ADDRESSES, comma-joined). */
   readonly cprAddresses: readonly string[];
   /** From of our notices: also "our own" address, so mail from it is never acknowledged. */
@@ -76,6 +79,8 @@ export class Intake extends Construct {
         ],
       })
       .bindStateMachineStart(props.clock.stateMachine, ENV.stateMachineArn)
+      // Every message that joins a case is announced to the team.
+      .bindTopicPublish(props.alerts.team, ENV.teamTopicArn)
       .setEnv(ENV.cprAddresses, props.cprAddresses.join(','))
       .setEnv(ENV.senderAddress, props.senderAddress)
       .setEnv(ENV.deadlinePolicy, props.deadlinePolicyVersion);

@@ -117,6 +117,7 @@ export class CprIntakeStack extends Stack {
       archive: this.archive,
       store: this.store,
       clock: this.clock,
+      alerts: this.alerts,
       cprAddresses: config.cprAddresses,
       senderAddress: config.senderAddress,
       deadlinePolicyVersion: config.deadlinePolicyVersion,

@@ -16,6 +16,8 @@ export interface IntakeConfig {
   readonly evidenceBucket: string;
   readonly evidencePrefix: string;
   readonly stateMachineArn: string;
+  /** The team topic: every message that joins a case is announced there. */
+  readonly teamTopicArn: string;
   readonly ownAddresses: readonly string[];
   readonly deadlinePolicyVersion: string;
   /** Object Lock archive bucket; null only outside AWS when none is configured. */
@@ -55,6 +57,7 @@ export function readIntakeConfig(env: NodeJS.ProcessEnv = process.env): IntakeCo
     evidenceBucket: optionalEnv(ENV.evidenceBucket, inboundBucket, env),
     evidencePrefix: optionalEnv(ENV.evidencePrefix, 'evidence/', env),
     stateMachineArn: requireEnv(ENV.stateMachineArn, env),
+    teamTopicArn: requireEnv(ENV.teamTopicArn, env),
     // Loop safety: mail from any CPR address or from our notices' sender is never answered.
     ownAddresses: [
       ...new Set([

@@ -1,5 +1,5 @@
 /** Wires the intake domain to its AWS adapters. The only place that knows both. */
-import { documentClient, s3Client, sfnClient } from '../adapters/aws-clients.ts';
+import { documentClient, s3Client, sfnClient, snsClient } from '../adapters/aws-clients.ts';
 import { casesTable } from '../adapters/dynamo/cases-table.ts';
 import { DynamoInventory } from '../adapters/dynamo/inventory.ts';
 import { S3EvidenceStore } from '../adapters/s3/evidence-store.ts';
@@ -7,6 +7,8 @@ import { S3RawMailArchive } from '../adapters/s3/raw-mail-archive.ts';
 import { S3RawMailStore } from '../adapters/s3/raw-mail-store.ts';
 import { readSecretString } from '../adapters/secrets.ts';
 import { StepFunctionsDeadlineClock } from '../adapters/sfn/deadline-clock.ts';
+import { SnsNotifier } from '../adapters/sns/notifier.ts';
+import { consoleLocations } from '../clock/tasks.ts';
 import type { IntakeDeps, IntakeSettings } from '../domain/intake/intake-deps.ts';
 import type { IntakeConfig } from './config.ts';
 
@@ -20,6 +22,9 @@ export function intakeDeps(config: IntakeConfig, now: () => Date = () => new Dat
     messages: table.messages,
     messageIds: table.messageIds,
     cases: table.cases,
+    caseMessages: table.caseMessages,
+    notifier: new SnsNotifier(snsClient(), { team: config.teamTopicArn }),
+    locations: consoleLocations(config.inboundBucket, process.env.AWS_REGION ?? null),
     audit: table.audit,
     heartbeats: table.heartbeats,
     inventory: new DynamoInventory(db, config.inventoryTable),

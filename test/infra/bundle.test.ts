@@ -25,6 +25,7 @@ const FAKE_ENV = {
   INVENTORY_TABLE: 'inventory',
   INBOUND_BUCKET: 'bucket',
   STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:clock',
+  TEAM_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:team',
   CPR_ADDRESSES: 'cpr@example.com',
   AWS_REGION: 'eu-west-1',
 };

@@ -22,6 +22,7 @@ const archiveId = logicalId(stack, stack.archive.bucket);
 const casesId = logicalId(stack, stack.store.cases);
 const inventoryId = logicalId(stack, stack.store.inventory);
 const stateMachineId = logicalId(stack, stack.clock.stateMachine);
+const teamTopicId = logicalId(stack, stack.alerts.team);
 const statements = roleStatements(template, roleId);
 
 function withAction(action: string): Statement[] {
@@ -177,6 +178,16 @@ describe('intake role: least privilege', () => {
       'dynamodb:Query',
       'dynamodb:UpdateItem',
     ]);
+  });
+
+  test('sns:Publish on the team topic only: joining messages are announced, never paged', () => {
+    expect(withAction('sns:Publish').flatMap(resourcesOf)).toEqual([{ Ref: teamTopicId }]);
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('sns:'))).toEqual([
+      'sns:Publish',
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { [ENV.teamTopicArn]: { Ref: teamTopicId } } },
+    });
   });
 
   test('inventory: read only, and Query on its own two indexes', () => {

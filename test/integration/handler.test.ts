@@ -28,6 +28,7 @@ beforeAll(async () => {
     INBOUND_BUCKET: env.config.inboundBucket,
     INBOUND_PREFIX: env.config.inboundPrefix,
     STATE_MACHINE_ARN: env.config.stateMachineArn,
+    TEAM_TOPIC_ARN: env.config.teamTopicArn,
     CPR_ADDRESSES: env.config.ownAddresses.join(','),
     POWERTOOLS_METRICS_NAMESPACE: 'CprIntakeTest',
   });

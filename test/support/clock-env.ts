@@ -12,12 +12,12 @@ import {
   notifyTeamTask,
 } from '../../lambdas/clock/tasks.ts';
 import { GUARD_PATHS, type RecordedRefusal } from '../../local/ses-guard.ts';
-import { type SnsSink, startSnsSink } from '../../local/sns-sink.ts';
+import type { SnsSink } from '../../local/sns-sink.ts';
 import { pointSdkAt, type StoredMail } from '../../local/stand-ins.ts';
-import { type IntakeEnv, intakeEnv } from './intake-env.ts';
+import { type IntakeEnv, intakeEnv, TEAM_TOPIC_ARN } from './intake-env.ts';
 
 export const TOPICS = {
-  team: 'arn:aws:sns:us-east-1:000000000000:cpr-team',
+  team: TEAM_TOPIC_ARN,
   escalation: 'arn:aws:sns:us-east-1:000000000000:cpr-escalation',
   pager: 'arn:aws:sns:us-east-1:000000000000:cpr-pager',
 } as const;
@@ -53,8 +53,8 @@ export interface ClockEnv extends IntakeEnv {
 
 export async function clockEnv(): Promise<ClockEnv> {
   const base = await intakeEnv();
-  const sns = await startSnsSink();
-  pointSdkAt(process.env, { sesv2: inject('sesEndpoint'), sns: sns.endpoint });
+  const sns = base.sns;
+  pointSdkAt(process.env, { sesv2: inject('sesEndpoint') });
   const env = { now: new Date('2026-11-27T09:00:00.000Z') } as { now: Date };
   const deps = clockDeps({
     casesTable: base.config.casesTable,
@@ -100,7 +100,6 @@ export async function clockEnv(): Promise<ClockEnv> {
       return sns.messages.filter((m) => m.attributes.caseId === caseId);
     },
     async stop() {
-      await sns.stop();
       await base.stop();
     },
   });

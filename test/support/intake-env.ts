@@ -12,11 +12,14 @@ import type { IntakeConfig } from '../../lambdas/intake/config.ts';
 import { intakeDeps, intakeSettings } from '../../lambdas/intake/deps.ts';
 import { type SesEventInput, sesReceiptEvent, topHeaders } from '../../local/ses-event.ts';
 import { type SfnEndpoint, startSfnEndpoint } from '../../local/sfn-endpoint.ts';
+import { type SnsSink, startSnsSink } from '../../local/sns-sink.ts';
 import { createBucket, createTables, pointSdkAt } from '../../local/stand-ins.ts';
 
 export const CPR_ADDRESS = 'cpr@ca.example';
 /** The canary key of the test environments (64 hex characters, as the stack generates). */
 export const TEST_CANARY_SECRET = 'c0ffee'.repeat(10).slice(0, 64);
+/** The team topic intake announces joining messages on (the SNS sink receives it). */
+export const TEAM_TOPIC_ARN = 'arn:aws:sns:us-east-1:000000000000:cpr-team';
 export const STATE_MACHINE_ARN =
   'arn:aws:states:us-east-1:000000000000:stateMachine:cpr-deadline-clock';
 
@@ -25,6 +28,8 @@ export interface IntakeEnv {
   readonly deps: IntakeDeps;
   readonly settings: IntakeSettings;
   readonly sfn: SfnEndpoint;
+  /** Where intake's (and, in a clock environment, the clock's) SNS publishes land. */
+  readonly sns: SnsSink;
   readonly s3: S3Client;
   /** Stores a raw message as the SES S3 action would and returns the matching SES event. */
   deliver(
@@ -37,7 +42,9 @@ export interface IntakeEnv {
 export async function intakeEnv(overrides: Partial<IntakeConfig> = {}): Promise<IntakeEnv> {
   const suffix = randomUUID().slice(0, 8);
   const sfn = await startSfnEndpoint();
+  const sns = await startSnsSink();
   pointSdkAt(process.env, {
+    sns: sns.endpoint,
     dynamodb: inject('dynamoEndpoint'),
     s3: inject('s3Endpoint'),
     sfn: sfn.endpoint,
@@ -50,6 +57,7 @@ export async function intakeEnv(overrides: Partial<IntakeConfig> = {}): Promise<
     evidenceBucket: `inbound-${suffix}`,
     evidencePrefix: 'evidence/',
     stateMachineArn: STATE_MACHINE_ARN,
+    teamTopicArn: TEAM_TOPIC_ARN,
     ownAddresses: [CPR_ADDRESS, 'revoke@ca.example', 'notices@ca.example'],
     deadlinePolicyVersion: DEFAULT_DEADLINE_POLICY_VERSION,
     archiveBucket: `archive-${suffix}`,
@@ -69,6 +77,7 @@ export async function intakeEnv(overrides: Partial<IntakeConfig> = {}): Promise<
     deps: intakeDeps(config),
     settings: intakeSettings(config, TEST_CANARY_SECRET),
     sfn,
+    sns,
     s3,
     async deliver(raw, options = {}) {
       counter += 1;
@@ -93,6 +102,7 @@ export async function intakeEnv(overrides: Partial<IntakeConfig> = {}): Promise<
     },
     async stop() {
       await sfn.stop();
+      await sns.stop();
       s3.destroy();
     },
   };

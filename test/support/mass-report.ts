@@ -22,6 +22,8 @@ export async function buildMassReport(options: {
   from?: string;
   to?: string;
   messageId?: string;
+  /** DNS names per certificate (a CDN's certificates carry 100). */
+  sansPerCertificate?: number;
   /** Where the PEM bundle goes: pasted into the body, or attached as a .pem file (base64). */
   bundleIn?: 'body' | 'attachment';
 }): Promise<MassReport> {
@@ -45,9 +47,12 @@ export async function buildMassReport(options: {
       publicKey: leafKeys.publicKey,
       signingKey: caKeys.privateKey,
       extensions: [
-        new x509.SubjectAlternativeNameExtension([
-          { type: 'dns', value: `mass-${i}.example.test` },
-        ]),
+        new x509.SubjectAlternativeNameExtension(
+          Array.from({ length: options.sansPerCertificate ?? 1 }, (_, j) => ({
+            type: 'dns' as const,
+            value: j === 0 ? `mass-${i}.example.test` : `www${j}.mass-${i}.example.test`,
+          })),
+        ),
       ],
     });
     pems.push(cert.toString('pem'));

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { auditActorOf } from '../../domain/audit/events.ts';
 import { nextDeadline } from '../../domain/case/build.ts';
+import { fitCaseItem, itemBytes, MAX_CASE_ITEM_BYTES } from '../../domain/case/item-budget.ts';
 import {
   CASE_STATUSES,
   CLASSIFICATIONS,
@@ -24,11 +25,12 @@ import type { KeyFormat } from '../../domain/evidence/types.ts';
 import { LINT_CODES, LINT_SEVERITIES } from '../../domain/lint/codes.ts';
 import { keys, OPEN_INDEX_PARTITION } from './keys.ts';
 
-/** The shape version of case items this code writes and reads. */
-export const CASE_SCHEMA_VERSION = 1;
-
-/** DynamoDB's item limit is 400 KB; refuse well before it with a named error. */
-export const MAX_CASE_ITEM_BYTES = 350_000;
+/**
+ * The shape version of case items this code writes. Version 1 items (before the merged evidence
+ * file, unknown senders and reopening) are read by filling those fields with their empty values.
+ */
+export const CASE_SCHEMA_VERSION = 2;
+const READABLE_VERSIONS: ReadonlySet<unknown> = new Set([1, CASE_SCHEMA_VERSION]);
 
 export class CaseItemTooLargeError extends Error {
   override readonly name = 'CaseItemTooLargeError';
@@ -38,6 +40,9 @@ export class CaseItemTooLargeError extends Error {
 export class StoredCaseUnreadableError extends Error {
   override readonly name = 'StoredCaseUnreadableError';
 }
+
+/** Room left for the keys, index attributes and type markers next to the case itself. */
+const KEY_ATTRIBUTES_ALLOWANCE = 1_000;
 
 /** Attributes of the item that are storage, not part of the case. */
 const STORAGE_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'itemType', 'schemaVersion'] as const;
@@ -128,6 +133,19 @@ const noticeSchema = z.looseObject({
   ),
 });
 
+const countsSchema = z.looseObject({
+  certificates: z.number(),
+  keys: z.number(),
+  csrs: z.number(),
+  serials: z.number(),
+  // Cases stored before digit-only serials were kept apart have none.
+  ambiguousSerials: z.number().default(0),
+  sha256Fingerprints: z.number(),
+  crtshIds: z.number(),
+  affected: z.number(),
+  subscribers: z.number(),
+});
+
 const caseSchema: z.ZodType<CprCase> = z.looseObject({
   id: text,
   status: z.enum(CASE_STATUSES),
@@ -150,17 +168,9 @@ const caseSchema: z.ZodType<CprCase> = z.looseObject({
     dmarcPolicy: maybe,
   }),
   evidence: evidenceSchema,
-  evidenceCounts: z.looseObject({
-    certificates: z.number(),
-    keys: z.number(),
-    csrs: z.number(),
-    serials: z.number(),
-    sha256Fingerprints: z.number(),
-    crtshIds: z.number(),
-    affected: z.number(),
-    subscribers: z.number(),
-  }),
+  evidenceCounts: countsSchema,
   evidenceTruncated: z.boolean(),
+  mergedEvidenceKey: maybe,
   affected: z.array(text),
   subscribers: z.array(z.looseObject({ name: text, email: text })),
   notices: z.array(noticeSchema),
@@ -193,6 +203,15 @@ const caseSchema: z.ZodType<CprCase> = z.looseObject({
       sentAt: maybe,
     }),
   ),
+  unknownSenders: z.array(text),
+  lastJoin: z
+    .looseObject({
+      sesMessageId: text,
+      added: countsSchema,
+      senderUnknown: z.boolean(),
+    })
+    .nullable(),
+  reopenedBy: maybe,
   parseError: maybe,
   closedAt: maybe,
   closeReason: maybe,
@@ -205,12 +224,15 @@ export function itemToCase(item: Record<string, unknown>): CprCase {
   if (item.itemType !== 'case') {
     throw new StoredCaseUnreadableError(`${where} is a ${String(item.itemType)} item, not a case`);
   }
-  if (item.schemaVersion !== CASE_SCHEMA_VERSION) {
+  if (!READABLE_VERSIONS.has(item.schemaVersion)) {
     throw new StoredCaseUnreadableError(
       `${where} has schema version ${String(item.schemaVersion)}; this code reads version ${CASE_SCHEMA_VERSION}`,
     );
   }
-  const copy: Record<string, unknown> = { ...item };
+  const copy: Record<string, unknown> =
+    item.schemaVersion === 1
+      ? { mergedEvidenceKey: null, unknownSenders: [], lastJoin: null, reopenedBy: null, ...item }
+      : { ...item };
   for (const k of STORAGE_ATTRIBUTES) delete copy[k];
   const parsed = caseSchema.safeParse(copy);
   if (!parsed.success) {
@@ -233,11 +255,22 @@ export function itemToNotices(item: Record<string, unknown>): readonly Notice[] 
   return parsed.data;
 }
 
-/** The item that stores `c`, in the openByDeadline index while it has a deadline ahead. */
+/**
+ * The item that stores `c`, in the openByDeadline index while it has a deadline ahead. A case
+ * too large for one item is stored as `fitCaseItem` cuts it, which keeps every deadline and
+ * obligation: no escalation, notice or closing is refused for size.
+ * @throws CaseItemTooLargeError only if even the minimal case does not fit
+ */
 export function caseToItem(c: CprCase): Record<string, unknown> {
-  const due = nextDeadline(c);
+  const fitted = fitCaseItem(c, MAX_CASE_ITEM_BYTES - KEY_ATTRIBUTES_ALLOWANCE);
+  if (!fitted) {
+    throw new CaseItemTooLargeError(
+      `case ${c.id} does not fit one item even cut to its obligations`,
+    );
+  }
+  const due = nextDeadline(fitted);
   const item: Record<string, unknown> = {
-    ...c,
+    ...fitted,
     ...keys.case(c.id),
     itemType: 'case',
     schemaVersion: CASE_SCHEMA_VERSION,
@@ -247,7 +280,7 @@ export function caseToItem(c: CprCase): Record<string, unknown> {
     item.gsi1pk = OPEN_INDEX_PARTITION;
     item.gsi1sk = `${due}#${c.id}`;
   }
-  const size = Buffer.byteLength(JSON.stringify(item));
+  const size = itemBytes(item);
   if (size > MAX_CASE_ITEM_BYTES) {
     throw new CaseItemTooLargeError(`case ${c.id} item would be ${size} bytes`);
   }

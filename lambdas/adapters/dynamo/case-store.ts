@@ -71,11 +71,14 @@ export class DynamoCaseStore implements CaseStore, OpenCases {
     }
   }
 
-  async update(id: string, change: (current: CprCase) => CprCase | null): Promise<CprCase> {
+  async update(
+    id: string,
+    change: (current: CprCase) => CprCase | null | Promise<CprCase | null>,
+  ): Promise<CprCase> {
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt += 1) {
       const current = await this.get(id);
       if (!current) throw new CaseNotFoundError(`case ${id} does not exist`);
-      const next = change(current);
+      const next = await change(current);
       if (next === null) return current;
       const written = { ...next, version: current.version + 1 };
       try {

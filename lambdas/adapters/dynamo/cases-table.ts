@@ -4,6 +4,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAuditLog } from './audit-log.ts';
+import { DynamoCaseMessageLog } from './case-messages.ts';
 import { DynamoCaseStore } from './case-store.ts';
 import { DynamoHeartbeatStore } from './heartbeat-store.ts';
 import { DynamoMessageIdIndex } from './message-id-index.ts';
@@ -13,6 +14,7 @@ import { DynamoOutboundRegistry } from './outbound-registry.ts';
 export interface CasesTable {
   readonly cases: DynamoCaseStore;
   readonly messages: DynamoMessageLedger;
+  readonly caseMessages: DynamoCaseMessageLog;
   readonly messageIds: DynamoMessageIdIndex;
   readonly audit: DynamoAuditLog;
   readonly outbound: DynamoOutboundRegistry;
@@ -23,6 +25,7 @@ export function casesTable(db: DynamoDBDocumentClient, table: string): CasesTabl
   return {
     cases: new DynamoCaseStore(db, table),
     messages: new DynamoMessageLedger(db, table),
+    caseMessages: new DynamoCaseMessageLog(db, table),
     messageIds: new DynamoMessageIdIndex(db, table),
     audit: new DynamoAuditLog(db, table),
     outbound: new DynamoOutboundRegistry(db, table),

@@ -6,6 +6,14 @@ export const OPEN_INDEX_PARTITION = 'OPEN';
 export const keys = {
   case: (id: string) => ({ pk: `CASE#${id}`, sk: 'CASE' }),
   event: (caseId: string, eventId: string) => ({ pk: `CASE#${caseId}`, sk: `EVENT#${eventId}` }),
+  /** Sorted by receipt time, so a query lists a case's messages oldest first. */
+  caseMessage: (
+    caseId: string,
+    m: { readonly receivedAt: string; readonly sesMessageId: string },
+  ) => ({
+    pk: `CASE#${caseId}`,
+    sk: `MESSAGE#${m.receivedAt}#${m.sesMessageId}`,
+  }),
   message: (sesMessageId: string) => ({ pk: `MSG#${sesMessageId}`, sk: 'MSG' }),
   /** Message-ID headers are sender-chosen and can be long: hashed to keep keys small. */
   messageIdHeader: (header: string) => ({

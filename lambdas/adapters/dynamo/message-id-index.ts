@@ -29,6 +29,27 @@ export class DynamoMessageIdIndex implements MessageIdIndex {
     }
   }
 
+  async reassign(
+    header: string,
+    stale: MessageIdOwner,
+    owner: MessageIdOwner,
+  ): Promise<MessageIdOwner> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.messageIdHeader(header), itemType: 'messageId', header, ...owner },
+          ConditionExpression: 'caseId = :stale',
+          ExpressionAttributeValues: { ':stale': stale.caseId },
+        }),
+      );
+      return owner;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return (await this.find(header)) ?? owner;
+    }
+  }
+
   async find(header: string): Promise<MessageIdOwner | null> {
     const out = await this.db.send(
       new GetCommand({

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AUDIT_EVENT_TYPES, type AuditEvent, auditActorOf } from '../../domain/audit/events.ts';
 import type { Heartbeat } from '../../domain/canary/token.ts';
+import type { CaseMessage } from '../../domain/case/types.ts';
 import { MESSAGE_ROLES, VERDICT_STATUSES } from '../../domain/case/types.ts';
 import type { MessageIdOwner } from '../../domain/ports/message-id-index.ts';
 import {
@@ -43,6 +44,17 @@ const messageSchema: z.ZodType<MessageRecord> = z.object({
   // Stored as null while unassigned; an empty string never was a case id.
   caseId: maybe.transform((v) => v || null),
   role: z.enum(MESSAGE_ROLES).nullable(),
+});
+
+const caseMessageSchema: z.ZodType<CaseMessage> = z.object({
+  sesMessageId: text,
+  receivedAt: text,
+  from: maybe,
+  subject: maybe,
+  messageIdHeader: maybe,
+  role: z.enum(MESSAGE_ROLES),
+  rawKey: text,
+  evidenceKey: maybe,
 });
 
 const ownerSchema: z.ZodType<MessageIdOwner> = z.object({
@@ -93,3 +105,5 @@ export const itemToHeartbeat = (item: Record<string, unknown>) =>
   read(heartbeatSchema, 'heartbeat', item);
 export const itemToEvent = (item: Record<string, unknown>) =>
   read(eventSchema, 'audit event', item);
+export const itemToCaseMessage = (item: Record<string, unknown>) =>
+  read(caseMessageSchema, 'case message', item);

@@ -18,6 +18,10 @@ export class S3EvidenceStore implements EvidenceStore {
     return `${this.prefix}${caseId}/${sesMessageId}.json`;
   }
 
+  mergedKeyFor(caseId: string, version: number, sesMessageId: string): string {
+    return `${this.prefix}${caseId}/merged/${version}-${sesMessageId}.json`;
+  }
+
   async put(key: string, evidence: MessageEvidence): Promise<void> {
     await this.s3.send(
       new PutObjectCommand({

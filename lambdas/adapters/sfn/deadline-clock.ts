@@ -11,12 +11,15 @@ export class StepFunctionsDeadlineClock implements DeadlineClock {
     private readonly stateMachineArn: string,
   ) {}
 
-  async start(input: DeadlineClockInput): Promise<'started' | 'alreadyStarted'> {
+  async start(
+    input: DeadlineClockInput,
+    options: { readonly executionName?: string } = {},
+  ): Promise<'started' | 'alreadyStarted'> {
     try {
       await this.sfn.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
-          name: input.caseId,
+          name: options.executionName ?? input.caseId,
           input: JSON.stringify(input),
         }),
       );

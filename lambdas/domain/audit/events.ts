@@ -9,6 +9,9 @@ export const AUDIT_EVENT_TYPES = [
   'received',
   'opened',
   'joined',
+  'joinAnnounced',
+  'senderFlagged',
+  'reopened',
   'verdictFlagged',
   'parseFailed',
   'acknowledged',
@@ -157,6 +160,61 @@ export function messageJoined(m: {
     description: `${m.role} joined the case; classification now ${m.classification}${
       m.caseClosed ? '; the case is closed' : ''
     }`,
+  };
+}
+
+/** A joining message is announced to the team once: its event id is the guard. */
+export function joinAnnouncedEventId(sesMessageId: string): string {
+  return `${sesMessageId}:joinAnnounced`;
+}
+
+export function joinAnnounced(m: {
+  readonly caseId: string;
+  readonly sesMessageId: string;
+  readonly at: string;
+  readonly snsMessageId: string;
+  readonly added: string;
+}): AuditEvent {
+  return {
+    caseId: m.caseId,
+    at: m.at,
+    actor: 'system:intake',
+    type: 'joinAnnounced',
+    eventId: joinAnnouncedEventId(m.sesMessageId),
+    description: `team told of message ${m.sesMessageId} (added: ${m.added}; SNS message ${m.snsMessageId})`,
+  };
+}
+
+export function senderFlagged(m: {
+  readonly caseId: string;
+  readonly sesMessageId: string;
+  readonly at: string;
+  readonly from: string;
+}): AuditEvent {
+  return {
+    caseId: m.caseId,
+    at: m.at,
+    actor: 'system:intake',
+    type: 'senderFlagged',
+    eventId: `${m.sesMessageId}:senderFlagged`,
+    description: `message ${m.sesMessageId} from ${m.from}, who is neither the reporter nor a known party to the case`,
+  };
+}
+
+export function caseReopened(m: {
+  readonly caseId: string;
+  readonly sesMessageId: string;
+  readonly at: string;
+  readonly added: string;
+  readonly reporterDueAt: string;
+}): AuditEvent {
+  return {
+    caseId: m.caseId,
+    at: m.at,
+    actor: 'system:intake',
+    type: 'reopened',
+    eventId: `${m.sesMessageId}:reopened`,
+    description: `closed case reopened by message ${m.sesMessageId} (${m.added}); preliminary reports due again by ${m.reporterDueAt}`,
   };
 }
 

@@ -7,12 +7,21 @@ import { MAX_CLASSIFICATION_SIGNALS } from '../classify/classify.ts';
 import { type Evidence, keyProvesPossession } from '../evidence/types.ts';
 import { MATCH_KINDS, type MatchKind, type Resolution } from '../inventory/resolve.ts';
 import { computeDeadlines, type DeadlinePolicy } from '../policy/deadline-policy.ts';
-import { CASE_ITEM_SAMPLE, exceedsSample, mergeEvidence, sampleEvidence } from './evidence-set.ts';
+import {
+  CASE_ITEM_SAMPLE,
+  mergeEvidence,
+  sampleEvidence,
+  sampleIsPartial,
+} from './evidence-set.ts';
+import { recentMessages } from './item-budget.ts';
 import {
   acknowledgmentNotice,
   OPEN_NOTICE_STATUSES,
+  REPORTER_NOTICE_ID,
   reporterNotice,
+  subscriberNoticeId,
   subscriberNotices,
+  UNKNOWN_SUBSCRIBER_NOTICE_ID,
   withSubscribers,
 } from './notices.ts';
 import type {
@@ -21,7 +30,9 @@ import type {
   Checkpoint,
   Classification,
   CprCase,
+  Deadlines,
   EvidenceCounts,
+  Notice,
   Subscriber,
   Verdicts,
 } from './types.ts';
@@ -89,6 +100,7 @@ export function countsOf(full: CaseEvidence): EvidenceCounts {
     keys: full.evidence.keys.length,
     csrs: full.evidence.csrs.length,
     serials: full.evidence.serials.length,
+    ambiguousSerials: full.evidence.ambiguousSerials.length,
     sha256Fingerprints: full.evidence.sha256Fingerprints.length,
     crtshIds: full.evidence.crtshIds.length,
     affected: full.affected.length,
@@ -164,6 +176,7 @@ export function buildNewCase(input: NewCaseInput): CprCase {
     input.classification,
     namesCertificateOrKey(input.full),
   );
+  const sample = sampleEvidence(input.full.evidence);
   return {
     id: input.id,
     status: 'open',
@@ -175,9 +188,11 @@ export function buildNewCase(input: NewCaseInput): CprCase {
     revocationRequested: input.revocationRequested,
     acknowledgment: input.acknowledgment,
     verdicts: input.verdicts,
-    evidence: sampleEvidence(input.full.evidence),
+    evidence: sample,
     evidenceCounts: countsOf(input.full),
-    evidenceTruncated: isTruncated(input.full),
+    evidenceTruncated: isTruncated(input.full, sample),
+    // The first message's own evidence is the whole case's.
+    mergedEvidenceKey: input.message.evidenceKey,
     affected: input.full.affected.slice(0, CASE_ITEM_SAMPLE.affected),
     subscribers: input.full.subscribers.slice(0, CASE_ITEM_SAMPLE.subscriberNotices),
     notices: [
@@ -188,6 +203,9 @@ export function buildNewCase(input: NewCaseInput): CprCase {
     deadlines,
     messages: [input.message],
     escalations: [],
+    unknownSenders: [],
+    lastJoin: null,
+    reopenedBy: null,
     parseError: input.parseError,
     closedAt: null,
     closeReason: null,
@@ -195,22 +213,55 @@ export function buildNewCase(input: NewCaseInput): CprCase {
   };
 }
 
-function isTruncated(full: CaseEvidence): boolean {
+function isTruncated(full: CaseEvidence, sample: Evidence): boolean {
   return (
-    exceedsSample(full.evidence) ||
+    sampleIsPartial(full.evidence, sample) ||
     full.affected.length > CASE_ITEM_SAMPLE.affected ||
     full.subscribers.length > CASE_ITEM_SAMPLE.subscriberNotices
   );
 }
 
+/** How much `full` holds beyond `prior`, list by list (both are unions, so never negative). */
+export function evidenceAdded(prior: CaseEvidence, full: CaseEvidence): EvidenceCounts {
+  const a = countsOf(prior);
+  const b = countsOf(full);
+  return {
+    certificates: b.certificates - a.certificates,
+    keys: b.keys - a.keys,
+    csrs: b.csrs - a.csrs,
+    serials: b.serials - a.serials,
+    ambiguousSerials: b.ambiguousSerials - a.ambiguousSerials,
+    sha256Fingerprints: b.sha256Fingerprints - a.sha256Fingerprints,
+    crtshIds: b.crtshIds - a.crtshIds,
+    affected: b.affected - a.affected,
+    subscribers: b.subscribers - a.subscribers,
+  };
+}
+
+/** Anything a person must look at again: new evidence, affected certificates or Subscribers. */
+export function addsSomething(added: EvidenceCounts): boolean {
+  return Object.values(added).some((n) => n > 0);
+}
+
+/** Unknown senders listed on the case; more are in the audit log. */
+export const MAX_UNKNOWN_SENDERS = 20;
+
 export interface JoinInput {
   readonly message: CaseMessage;
+  /** Full evidence of the case before this message. */
+  readonly prior: CaseEvidence;
   /** Full evidence of the case including this message. */
   readonly full: CaseEvidence;
+  /** The Subscribers this message concerns (its own inventory resolution). */
+  readonly messageSubscribers: readonly Subscriber[];
+  /** Where the merged evidence of the case including this message is stored. */
+  readonly mergedEvidenceKey: string | null;
   readonly classification: Classification;
   /** The signals behind this message's classification. */
   readonly classificationSignals: readonly string[];
   readonly revocationRequested: boolean;
+  /** The sender is neither the reporter, a Subscriber of the case nor one of our addresses. */
+  readonly senderUnknown: boolean;
   readonly policy: DeadlinePolicy;
 }
 
@@ -218,11 +269,15 @@ export interface JoinInput {
  * Folds a reply or a duplicate into its case: the message is listed, the evidence merged, new
  * Subscribers get their own notices and a more serious classification sets the revocation
  * deadline. Deadlines still count from the first receipt (the earliest, hence safest, start).
+ *
+ * A closed case that gets new evidence, a new affected certificate or a new Subscriber is
+ * reopened: the reporter and the Subscribers this message concerns are owed a preliminary report
+ * again (BR 4.9.5), with deadlines and checkpoints from this message's receipt.
  * Returns null when the case already reflects all of it.
  */
 export function joinCase(current: CprCase, input: JoinInput): CprCase | null {
   const known = current.messages.some((m) => m.sesMessageId === input.message.sesMessageId);
-  const messages = known ? current.messages : [...current.messages, input.message];
+  const messages = known ? current.messages : recentMessages([...current.messages, input.message]);
   const classification =
     current.classification === 'unparsed' && input.classification !== 'unparsed'
       ? input.classification
@@ -235,7 +290,9 @@ export function joinCase(current: CprCase, input: JoinInput): CprCase | null {
     classification,
     names,
   );
-  const deadlines =
+  const added = evidenceAdded(input.prior, input.full);
+  const reopen = current.status === 'closed' && addsSomething(added);
+  let deadlines =
     current.triage || recomputed.revocation === current.deadlines.revocation
       ? current.deadlines
       : {
@@ -247,6 +304,18 @@ export function joinCase(current: CprCase, input: JoinInput): CprCase | null {
             ? mergeCheckpoints(current.deadlines.checkpoints, recomputed.checkpoints)
             : current.deadlines.checkpoints,
         };
+  let notices = current.notices;
+  if (reopen) {
+    const receivedAt = new Date(input.message.receivedAt);
+    deadlines = computeDeadlines(input.policy, receivedAt, classification, names);
+    notices = reopenedNotices(current.notices, input, deadlines);
+  }
+  const from = input.message.from;
+  const unknownSenders =
+    input.senderUnknown && from && !current.unknownSenders.includes(from)
+      ? [...current.unknownSenders, from].slice(0, MAX_UNKNOWN_SENDERS)
+      : current.unknownSenders;
+  const sample = sampleEvidence(input.full.evidence);
   // The signals explain the classification the case has: a message that changed it brings its
   // own; one that did not adds to them (bounded).
   const classificationSignals =
@@ -258,18 +327,68 @@ export function joinCase(current: CprCase, input: JoinInput): CprCase | null {
       : input.classificationSignals;
   const next: CprCase = {
     ...current,
+    ...(reopen
+      ? {
+          status: 'open' as const,
+          closedAt: null,
+          closeReason: null,
+          reopenedBy: input.message.sesMessageId,
+        }
+      : {}),
     classification,
     classificationSignals,
     revocationRequested: current.revocationRequested || input.revocationRequested,
     deadlines,
     messages,
-    evidence: sampleEvidence(input.full.evidence),
+    evidence: sample,
     evidenceCounts: countsOf(input.full),
-    evidenceTruncated: isTruncated(input.full),
+    evidenceTruncated: isTruncated(input.full, sample),
+    mergedEvidenceKey: input.mergedEvidenceKey ?? current.mergedEvidenceKey,
     affected: input.full.affected.slice(0, CASE_ITEM_SAMPLE.affected),
     subscribers: input.full.subscribers.slice(0, CASE_ITEM_SAMPLE.subscriberNotices),
-    notices: withSubscribers(current.notices, input.full.subscribers, deadlines),
+    notices: withSubscribers(notices, input.full.subscribers, deadlines),
+    unknownSenders,
+    lastJoin: known
+      ? current.lastJoin
+      : { sesMessageId: input.message.sesMessageId, added, senderUnknown: input.senderUnknown },
     parseError: classification === 'unparsed' ? current.parseError : null,
   };
-  return JSON.stringify(next) === JSON.stringify(current) ? null : next;
+  const same = (x: CprCase) => JSON.stringify({ ...x, mergedEvidenceKey: null });
+  return same(next) === same(current) ? null : next;
+}
+
+/** The obligations a reopening creates, owed again from the message's receipt. */
+function reopenedNotices(
+  notices: readonly Notice[],
+  input: JoinInput,
+  deadlines: Deadlines,
+): Notice[] {
+  const change = {
+    at: input.message.receivedAt,
+    status: 'pending' as const,
+    actor: 'system:intake' as const,
+    detail: `case reopened by message ${input.message.sesMessageId}`,
+  };
+  const owedAgain = new Set([
+    REPORTER_NOTICE_ID,
+    ...(input.messageSubscribers.length > 0
+      ? input.messageSubscribers.map((s) => subscriberNoticeId(s.email))
+      : [UNKNOWN_SUBSCRIBER_NOTICE_ID]),
+  ]);
+  const reset = notices.map((n) =>
+    owedAgain.has(n.id)
+      ? {
+          ...n,
+          status: 'pending' as const,
+          dueAt:
+            n.kind === 'reporterReport' ? deadlines.reporterReport : deadlines.subscriberReport,
+          history: [...n.history, change],
+        }
+      : n,
+  );
+  const have = new Set(reset.map((n) => n.id));
+  const fresh = subscriberNotices(input.messageSubscribers, deadlines).filter(
+    (n) => !have.has(n.id),
+  );
+  return [...reset, ...fresh];
 }

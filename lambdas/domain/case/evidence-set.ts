@@ -10,6 +10,7 @@ import {
   type PrivateKeyEvidence,
   provenSpkiHashes,
 } from '../evidence/types.ts';
+import { CASE_ITEM_BUDGET, itemBytes } from './item-budget.ts';
 
 /** What the case item keeps of each evidence list; the rest is in the evidence JSON in S3. */
 export const CASE_ITEM_SAMPLE = {
@@ -125,23 +126,12 @@ export function linkKeysToCertificates(
   };
 }
 
-/** True when any list is longer than the case item keeps. */
-export function exceedsSample(evidence: Evidence): boolean {
-  return (
-    evidence.certificates.length > CASE_ITEM_SAMPLE.certificates ||
-    evidence.keys.length > CASE_ITEM_SAMPLE.keys ||
-    evidence.csrs.length > CASE_ITEM_SAMPLE.csrs ||
-    evidence.serials.length > CASE_ITEM_SAMPLE.serials ||
-    evidence.ambiguousSerials.length > CASE_ITEM_SAMPLE.ambiguousSerials ||
-    evidence.sha256Fingerprints.length > CASE_ITEM_SAMPLE.sha256Fingerprints ||
-    evidence.crtshIds.length > CASE_ITEM_SAMPLE.crtshIds ||
-    evidence.lints.length > CASE_ITEM_SAMPLE.lints ||
-    evidence.problems.length > CASE_ITEM_SAMPLE.problems
-  );
-}
-
 /** The bounded sample of `evidence` the case item keeps; keys' and CSRs' match lists are capped too. */
 export function sampleEvidence(evidence: Evidence): Evidence {
+  return fitEvidenceSample(countSample(evidence));
+}
+
+function countSample(evidence: Evidence): Evidence {
   const capMatches = <T extends { matches: readonly string[] }>(x: T): T => ({
     ...x,
     matches: x.matches.slice(0, CASE_ITEM_SAMPLE.matches),
@@ -157,4 +147,49 @@ export function sampleEvidence(evidence: Evidence): Evidence {
     lints: evidence.lints.slice(0, CASE_ITEM_SAMPLE.lints),
     problems: evidence.problems.slice(0, CASE_ITEM_SAMPLE.problems),
   };
+}
+
+const LIST_NAMES = [
+  'certificates',
+  'keys',
+  'csrs',
+  'serials',
+  'ambiguousSerials',
+  'sha256Fingerprints',
+  'crtshIds',
+  'lints',
+  'problems',
+] as const;
+
+/**
+ * Cuts a count-bounded sample to the item's evidence byte budget: counts alone let 100
+ * certificates with 100 SANs each fill the whole item. SANs are cut first (the certificate
+ * stays listed), then the longest list is halved until the sample fits.
+ */
+function fitEvidenceSample(sample: Evidence): Evidence {
+  const budget = CASE_ITEM_BUDGET.evidenceBytes;
+  if (itemBytes(sample) <= budget) return sample;
+  let fitted: Evidence = {
+    ...sample,
+    certificates: sample.certificates.map((c) =>
+      c.sans.length > CASE_ITEM_BUDGET.sansPerCertificate
+        ? { ...c, sans: c.sans.slice(0, CASE_ITEM_BUDGET.sansPerCertificate) }
+        : c,
+    ),
+  };
+  while (itemBytes(fitted) > budget) {
+    const largest = LIST_NAMES.reduce((a, b) =>
+      itemBytes(fitted[a]) >= itemBytes(fitted[b]) ? a : b,
+    );
+    const list = fitted[largest] as readonly unknown[];
+    if (list.length === 0) break;
+    fitted = { ...fitted, [largest]: list.slice(0, Math.floor(list.length / 2)) };
+  }
+  return fitted;
+}
+
+/** True when the sample the item keeps is not all of `full` (a count, a list or a SAN list cut). */
+export function sampleIsPartial(full: Evidence, sample: Evidence): boolean {
+  if (LIST_NAMES.some((name) => full[name].length !== sample[name].length)) return true;
+  return sample.certificates.some((c, i) => c.sans.length !== full.certificates[i]?.sans.length);
 }

@@ -136,9 +136,9 @@ export interface Checkpoint {
   readonly kind?: CheckpointKind;
 }
 
-/** An escalation the deadline clock raised, recorded once per checkpoint. */
 export const ESCALATION_STATUSES = ['pending', 'sent'] as const;
 
+/** An escalation the deadline clock raised, recorded once per checkpoint. */
 export interface Escalation {
   readonly level: EscalationLevel;
   /** The checkpoint time it belongs to: with `level`, the idempotency key of the escalation. */
@@ -177,6 +177,8 @@ export interface EvidenceCounts {
   readonly keys: number;
   readonly csrs: number;
   readonly serials: number;
+  /** Digit-only serials neither reading of which the inventory knows (shown both ways). */
+  readonly ambiguousSerials: number;
   readonly sha256Fingerprints: number;
   readonly crtshIds: number;
   readonly affected: number;
@@ -206,6 +208,12 @@ export interface CaseMessage {
   readonly evidenceKey: string | null;
 }
 
+export interface LastJoin {
+  readonly sesMessageId: string;
+  readonly added: EvidenceCounts;
+  readonly senderUnknown: boolean;
+}
+
 export interface CprCase {
   readonly id: string;
   readonly status: CaseStatus;
@@ -228,6 +236,8 @@ export interface CprCase {
   readonly evidenceCounts: EvidenceCounts;
   /** True when `evidence` or `affected` is a sample of a larger set. */
   readonly evidenceTruncated: boolean;
+  /** The case's full merged evidence (every message's), in S3; null for cases stored before it. */
+  readonly mergedEvidenceKey: string | null;
   /** sha256 of every certificate the case concerns (bounded sample, see evidenceCounts.affected). */
   readonly affected: readonly string[];
   readonly subscribers: readonly Subscriber[];
@@ -235,6 +245,12 @@ export interface CprCase {
   readonly deadlines: Deadlines;
   readonly messages: readonly CaseMessage[];
   readonly escalations: readonly Escalation[];
+  /** Senders of joining messages who are neither the reporter nor a known party (bounded sample). */
+  readonly unknownSenders: readonly string[];
+  /** What the latest joining message added: what the team is told about it. */
+  readonly lastJoin: LastJoin | null;
+  /** The message that last reopened the closed case, if any (its clock is named after it). */
+  readonly reopenedBy: string | null;
   /** Set for classification `unparsed`: why the message could not be read. */
   readonly parseError: string | null;
   readonly closedAt: string | null;

@@ -6,10 +6,12 @@
  */
 import { openObligations } from '../case/notices.ts';
 import type {
+  CaseMessage,
   CheckpointKind,
   CprCase,
   Escalation,
   EscalationLevel,
+  EvidenceCounts,
   Notice,
 } from '../case/types.ts';
 import { singleLine } from '../mail/header-values.ts';
@@ -166,6 +168,73 @@ export function teamNotice(c: CprCase, where: Locations): SnsMessage {
     attributes: {
       severity: severity(c),
       type: 'newCase',
+      classification: c.classification,
+      caseId: c.id,
+    },
+  };
+}
+
+/** What a joining message added, in words; "nothing new" when it added nothing. */
+export function describeAdded(added: EvidenceCounts | null): string {
+  if (!added) return 'not known (another message joined meanwhile; see the case)';
+  const parts = (
+    [
+      ['certificates', 'certificates'],
+      ['keys', 'private keys'],
+      ['csrs', 'CSRs'],
+      ['serials', 'serials'],
+      ['ambiguousSerials', 'serials of unknown base'],
+      ['sha256Fingerprints', 'fingerprints'],
+      ['crtshIds', 'crt.sh ids'],
+      ['affected', 'affected certificates'],
+      ['subscribers', 'Subscribers'],
+    ] as const
+  )
+    .filter(([k]) => added[k] > 0)
+    .map(([k, words]) => `${added[k]} new ${words}`);
+  return parts.length > 0 ? parts.join(', ') : 'nothing new';
+}
+
+/**
+ * The team hears of every message that joins a case (a reply, a duplicate), saying what it
+ * added, whether its sender is a known party, and whether it reopened the case.
+ */
+export function joinNotice(
+  c: CprCase,
+  m: CaseMessage,
+  join: {
+    readonly added: EvidenceCounts | null;
+    readonly senderUnknown: boolean;
+    readonly reopened: boolean;
+  },
+  where: Locations,
+): SnsMessage {
+  const lines = [
+    `A ${m.role} joined case ${c.id}${join.reopened ? ' and REOPENED it' : ''}`,
+    '',
+    `Received:        ${utcMinute(m.receivedAt)}`,
+    `From:            ${m.from ? safeLine(m.from) : 'unknown (no valid From address)'}${join.senderUnknown ? ' (NOT a known party to the case: check who this is)' : ''}`,
+    `Subject:         ${safeLine(m.subject)}`,
+    `Added:           ${describeAdded(join.added)}`,
+    `Case:            ${c.status}, ${c.classification}`,
+  ];
+  if (join.reopened) {
+    lines.push(
+      '',
+      "New obligations (BR 4.9.5), from this message's receipt:",
+      ...obligationLines(openObligations(c.notices)),
+    );
+  }
+  lines.push('', `Raw message: ${where.rawMail(m.rawKey)}`);
+  return {
+    subject: clip(
+      `[${c.id}] ${join.reopened ? 'Reopened by a' : 'New'} ${m.role}${join.senderUnknown ? ' from an unknown sender' : ''}`,
+      SNS_SUBJECT_MAX,
+    ),
+    message: clip(lines.join('\n'), SNS_MESSAGE_MAX),
+    attributes: {
+      severity: join.reopened ? 'high' : 'normal',
+      type: join.reopened ? 'caseReopened' : 'messageJoined',
       classification: c.classification,
       caseId: c.id,
     },

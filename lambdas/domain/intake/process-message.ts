@@ -8,13 +8,18 @@
  * the clock, complete. A failure at any step leaves the message re-processable by a retry or a
  * replay.
  */
+import { createHash } from 'node:crypto';
 
 import {
   type AuditEvent,
   caseOpened,
+  caseReopened,
+  joinAnnounced,
+  joinAnnouncedEventId,
   messageJoined,
   messageReceived,
   parseFailed as parseFailedEvent,
+  senderFlagged,
   verdictsFlagged,
 } from '../audit/events.ts';
 import { CANARY_HEADER, verifyCanaryToken } from '../canary/token.ts';
@@ -35,6 +40,7 @@ import type {
 } from '../case/types.ts';
 import { decideAcknowledgment, reporterAddress } from '../classify/acknowledgment.ts';
 import { type ClassificationResult, classify } from '../classify/classify.ts';
+import { describeAdded, joinNotice } from '../escalation/messages.ts';
 import { extractEvidence, type TimeBudget } from '../evidence/extract.ts';
 import { DEFAULT_EVIDENCE_LIMITS } from '../evidence/limits.ts';
 import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
@@ -138,7 +144,8 @@ export async function processMessage(
     options,
   );
   await audit(stored, env, role, classification, parseError, deps);
-  await startClock(stored, role, deps);
+  await startClock(stored, env, role, deps);
+  await announce(stored, message, settings, deps);
   await complete(stored, env, mail, role, deps);
   return resultOf(stored, role, outcome, parseError !== null);
 }
@@ -220,7 +227,7 @@ async function upsertCase(
   const { caseId, env, mail, message, own, decision } = input;
   if (input.role !== 'report') {
     return {
-      stored: await foldInto(caseId, message, own, decision, deps, policy),
+      stored: await foldInto(caseId, message, own, decision, deps, settings, policy),
       outcome: 'joined',
     };
   }
@@ -245,6 +252,7 @@ async function upsertCase(
     parseError: input.parseError,
     policy,
   });
+  await deps.caseMessages.add(caseId, message);
   const created = await deps.cases.create(fresh);
   if (!created.created && created.stored.messages[0]?.sesMessageId !== env.sesMessageId) {
     // Another message took this id between our check and our write: route again next try.
@@ -254,7 +262,7 @@ async function upsertCase(
   const stored =
     created.created || !options.replay
       ? created.stored
-      : await foldInto(caseId, message, own, decision, deps, policy);
+      : await foldInto(caseId, message, own, decision, deps, settings, policy);
   return { stored, outcome: 'created' };
 }
 
@@ -270,15 +278,82 @@ async function audit(
   await deps.audit.append(eventsFor(c, env, role, classification, parseError, deps.now()));
 }
 
-/** Step 9: the case's deadline clock, an execution named after the case id (started once). */
-async function startClock(c: CprCase, role: MessageRole, deps: IntakeDeps): Promise<void> {
-  if (role !== 'report') return;
-  await deps.clock.start({
-    caseId: c.id,
-    receivedAt: c.receivedAt,
-    deadlines: c.deadlines,
-    acknowledgment: c.acknowledgment,
-  });
+/**
+ * Step 9: the case's deadline clock, an execution named after the case id (started once); a
+ * case this message reopened gets a clock of its own for its new deadlines.
+ */
+async function startClock(
+  c: CprCase,
+  env: MessageEnvelope,
+  role: MessageRole,
+  deps: IntakeDeps,
+): Promise<void> {
+  const reopened = role !== 'report' && c.reopenedBy === env.sesMessageId;
+  if (role !== 'report' && !reopened) return;
+  await deps.clock.start(
+    {
+      caseId: c.id,
+      receivedAt: c.receivedAt,
+      deadlines: c.deadlines,
+      acknowledgment: c.acknowledgment,
+    },
+    reopened ? { executionName: reopenedClockName(c.id, env.sesMessageId) } : {},
+  );
+}
+
+/** Execution names are at most 80 characters of [A-Za-z0-9-_]; SES ids are hashed to fit. */
+export function reopenedClockName(caseId: string, sesMessageId: string): string {
+  return `${caseId}-reopened-${createHash('sha256').update(sesMessageId).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Step 9b: the team hears of every message that joins a case, once (BR 4.9.5 runs for the
+ * Subscribers a reply names too; an unknown sender may be an attacker or a new party).
+ */
+async function announce(
+  c: CprCase,
+  message: CaseMessage,
+  settings: IntakeSettings,
+  deps: IntakeDeps,
+): Promise<void> {
+  if (message.role === 'report') return;
+  if (await deps.audit.has(c.id, joinAnnouncedEventId(message.sesMessageId))) return;
+  const mine = c.lastJoin?.sesMessageId === message.sesMessageId ? c.lastJoin : null;
+  const join = {
+    added: mine?.added ?? null,
+    senderUnknown: mine?.senderUnknown ?? senderIsUnknown(c, c.subscribers, message.from, settings),
+    reopened: c.reopenedBy === message.sesMessageId,
+  };
+  const { messageId } = await deps.notifier.publish(
+    'team',
+    joinNotice(c, message, join, deps.locations),
+  );
+  await deps.audit.append([
+    joinAnnounced({
+      caseId: c.id,
+      sesMessageId: message.sesMessageId,
+      at: deps.now().toISOString(),
+      snsMessageId: messageId,
+      added: describeAdded(join.added),
+    }),
+  ]);
+}
+
+/** Neither the reporter, a Subscriber of the case nor one of our own addresses. */
+function senderIsUnknown(
+  c: CprCase,
+  subscribers: readonly { readonly email: string }[],
+  from: string | null,
+  settings: IntakeSettings,
+): boolean {
+  if (!from) return true;
+  const sender = from.toLowerCase();
+  const known = new Set(
+    [c.reporter, ...subscribers.map((s) => s.email), ...settings.ownAddresses]
+      .filter((a): a is string => a !== null)
+      .map((a) => a.toLowerCase()),
+  );
+  return !known.has(sender);
 }
 
 /** Step 10: later replies may reference this message; then the message is done. */
@@ -299,34 +374,62 @@ async function complete(
   await deps.messages.complete(env.sesMessageId);
 }
 
+/**
+ * Folds a reply or duplicate into its case. The merged evidence is recomputed inside the
+ * optimistic-lock retry from the case as it is at that attempt: of two replies arriving
+ * together, the second re-reads the first's merged evidence instead of overwriting it.
+ */
 async function foldInto(
   caseId: string,
   message: CaseMessage,
   own: CaseEvidence,
   decision: ClassificationResult,
   deps: IntakeDeps,
+  settings: IntakeSettings,
   policy: DeadlinePolicy,
 ): Promise<CprCase> {
-  const current = await deps.cases.get(caseId);
-  // The full evidence of the case is the union of its messages' evidence files.
-  let full = own;
-  for (const m of current?.messages ?? []) {
-    if (m.sesMessageId === message.sesMessageId || !m.evidenceKey) continue;
-    const other = await deps.evidence.get(m.evidenceKey);
-    if (other) full = mergeCaseEvidence(other, full);
-  }
-  // A key in a reply proves compromise of a certificate sent in the first report.
-  full = { ...full, evidence: linkKeysToCertificates(full.evidence) };
-  return deps.cases.update(caseId, (c) =>
-    joinCase(c, {
+  await deps.caseMessages.add(caseId, message);
+  return deps.cases.update(caseId, async (current) => {
+    const prior = await mergedEvidenceOf(current, message.sesMessageId, deps);
+    const merged = mergeCaseEvidence(prior, own);
+    // A key in a reply proves compromise of a certificate sent in the first report.
+    const full = { ...merged, evidence: linkKeysToCertificates(merged.evidence) };
+    const next = joinCase(current, {
       message,
+      prior,
       full,
+      messageSubscribers: own.subscribers,
+      mergedEvidenceKey: null,
       classification: decision.classification,
       classificationSignals: decision.signals,
       revocationRequested: decision.revocationRequested,
+      senderUnknown: senderIsUnknown(current, full.subscribers, message.from, settings),
       policy,
-    }),
-  );
+    });
+    if (!next) return null;
+    const key = deps.evidence.mergedKeyFor(caseId, current.version + 1, message.sesMessageId);
+    await deps.evidence.put(key, { caseId, sesMessageId: message.sesMessageId, ...full });
+    return { ...next, mergedEvidenceKey: key };
+  });
+}
+
+/** The case's full evidence as of `c`: its merged file, or (cases stored before it) the union. */
+async function mergedEvidenceOf(
+  c: CprCase,
+  joining: string,
+  deps: IntakeDeps,
+): Promise<CaseEvidence> {
+  if (c.mergedEvidenceKey) {
+    const file = await deps.evidence.get(c.mergedEvidenceKey);
+    if (file) return file;
+  }
+  let full: CaseEvidence = { evidence: EMPTY_EVIDENCE, affected: [], subscribers: [] };
+  for (const m of c.messages) {
+    if (m.sesMessageId === joining || !m.evidenceKey) continue;
+    const other = await deps.evidence.get(m.evidenceKey);
+    if (other) full = mergeCaseEvidence(other, full);
+  }
+  return full;
 }
 
 function withProblem(evidence: Evidence, problem: string): Evidence {
@@ -452,18 +555,25 @@ async function decideRoute(
   }
   for (const ref of referencedMessageIds(mail)) {
     const owner = await deps.messageIds.find(ref);
-    if (owner) return { caseId: owner.caseId, role: 'reply' };
+    // A Message-ID registered for a case that was never written (intake failed between the
+    // registration and the case) leads nowhere: the message must not follow it into nothing.
+    if (owner && (await deps.cases.get(owner.caseId))) {
+      return { caseId: owner.caseId, role: 'reply' };
+    }
   }
   const candidate = await freeCaseId(env, deps);
   if (mail.messageIdHeader) {
+    const header = mail.messageIdHeader;
     const from = mail.from?.address ?? null;
-    const owner = await deps.messageIds.register(mail.messageIdHeader, {
-      caseId: candidate,
-      from,
-    });
-    // The same report again (sent to two of our addresses, or resent): same Message-ID and sender.
+    const mine = { caseId: candidate, from };
+    const owner = await deps.messageIds.register(header, mine);
+    // The same report again (sent to two of our addresses, or resent): same Message-ID and
+    // sender, and the case it opened exists and was opened by that Message-ID.
     if (owner.caseId !== candidate && owner.from === from) {
-      return { caseId: owner.caseId, role: 'duplicate' };
+      const original = await deps.cases.get(owner.caseId);
+      const opener = original?.messages[0]?.messageIdHeader?.toLowerCase();
+      if (opener === header.toLowerCase()) return { caseId: owner.caseId, role: 'duplicate' };
+      await deps.messageIds.reassign(header, owner, mine);
     }
   }
   return { caseId: candidate, role: 'report' };
@@ -508,6 +618,27 @@ function eventsFor(
           caseClosed: c.status === 'closed',
         }),
   );
+  if (role !== 'report' && c.reopenedBy === env.sesMessageId) {
+    const added = c.lastJoin?.sesMessageId === env.sesMessageId ? c.lastJoin.added : null;
+    events.push(
+      caseReopened({
+        ...ids,
+        at,
+        added: describeAdded(added),
+        reporterDueAt: c.deadlines.reporterReport,
+      }),
+    );
+  }
+  if (
+    role !== 'report' &&
+    c.lastJoin?.sesMessageId === env.sesMessageId &&
+    c.lastJoin.senderUnknown
+  ) {
+    const from = c.messages.find((m) => m.sesMessageId === env.sesMessageId)?.from;
+    events.push(
+      senderFlagged({ ...ids, at, from: from ?? 'a sender without a valid From address' }),
+    );
+  }
   const failed = (['spam', 'virus', 'dmarc'] as const).filter((v) => env.verdicts[v] === 'FAIL');
   if (failed.length > 0) events.push(verdictsFlagged({ ...ids, at, failed }));
   if (parseError) events.push(parseFailedEvent({ ...ids, at, error: parseError }));

@@ -20,9 +20,13 @@ export interface CaseStore {
   /**
    * Applies `change` under optimistic locking, re-reading and re-applying it on a concurrent
    * write. `change` returns null when there is nothing to do (which makes retried steps
-   * idempotent); it must be a function of the case it is given, nothing read before.
+   * idempotent); it must be a function of the case it is given, nothing read before: what it
+   * needs from elsewhere (the case's merged evidence) it reads itself, on every attempt.
    * @throws CaseNotFoundError
    * @throws CaseChangedConcurrentlyError
    */
-  update(id: string, change: (current: CprCase) => CprCase | null): Promise<CprCase>;
+  update(
+    id: string,
+    change: (current: CprCase) => CprCase | null | Promise<CprCase | null>,
+  ): Promise<CprCase>;
 }

@@ -10,6 +10,12 @@ export interface DeadlineClockInput {
 }
 
 export interface DeadlineClock {
-  /** Starts the case's execution, named after the case id; a second start is a no-op. */
-  start(input: DeadlineClockInput): Promise<'started' | 'alreadyStarted'>;
+  /**
+   * Starts an execution for the case, named after the case id (or `executionName`, for the
+   * clock of a reopened case); a second start with the same name is a no-op.
+   */
+  start(
+    input: DeadlineClockInput,
+    options?: { readonly executionName?: string },
+  ): Promise<'started' | 'alreadyStarted'>;
 }

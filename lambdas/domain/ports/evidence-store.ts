@@ -16,6 +16,12 @@ export interface MessageEvidence {
 export interface EvidenceStore {
   /** The object key the evidence of this message is (or will be) stored under. */
   keyFor(caseId: string, sesMessageId: string): string;
+  /**
+   * Where the case's merged evidence is kept after `sesMessageId` joined it as version
+   * `version`: one object per writer, so that of two concurrent joins the loser's file never
+   * replaces the winner's.
+   */
+  mergedKeyFor(caseId: string, version: number, sesMessageId: string): string;
   put(key: string, evidence: MessageEvidence): Promise<void>;
   get(key: string): Promise<MessageEvidence | null>;
 }

@@ -13,4 +13,9 @@ export interface MessageIdIndex {
   /** Claims a Message-ID header for a case; returns the owner, which may be an earlier case. */
   register(header: string, owner: MessageIdOwner): Promise<MessageIdOwner>;
   find(header: string): Promise<MessageIdOwner | null>;
+  /**
+   * Moves a registration from `stale` (a case that was never written) to `owner`, only if it
+   * still points at `stale`; returns the owner as stored afterwards.
+   */
+  reassign(header: string, stale: MessageIdOwner, owner: MessageIdOwner): Promise<MessageIdOwner>;
 }

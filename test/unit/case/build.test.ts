@@ -124,10 +124,14 @@ describe('joining a case', () => {
     expect(
       joinCase(c, {
         message: message('m1'),
+        prior: full,
         full,
+        messageSubscribers: [],
+        mergedEvidenceKey: null,
         classification: 'keyCompromise',
         classificationSignals: ['evidence:privateKey'],
         revocationRequested: false,
+        senderUnknown: false,
         policy: BR_2_2,
       }),
     ).toBeNull();
@@ -142,10 +146,14 @@ describe('joining a case', () => {
     const evidence = { ...EMPTY_EVIDENCE, certificates: [cert(h('1'), h('2'))] };
     const joined = joinCase(c, {
       message: message('m2', 'reply'),
+      prior: { evidence: EMPTY_EVIDENCE, affected: [], subscribers: [] },
       full: { evidence, affected: [h('1')], subscribers: [{ name: 'A', email: 'a@a.example' }] },
+      messageSubscribers: [{ name: 'A', email: 'a@a.example' }],
+      mergedEvidenceKey: null,
       classification: 'misissuance',
       classificationSignals: ['lint:dnsNameUnderscore'],
       revocationRequested: true,
+      senderUnknown: false,
       policy: BR_2_2,
     });
     expect(joined?.messages.map((m) => m.sesMessageId)).toEqual(['m1', 'm2']);
