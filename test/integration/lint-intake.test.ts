@@ -55,8 +55,9 @@ describe('a report that only pastes a defective certificate', () => {
       ['dnsNameUnderscore', 'error', 'BR 7.1.2.7.12; ballot SC-12'],
       ['organizationalUnitPresent', 'error', 'BR 7.1.2.7.2-7.1.2.7.5; ballot SC-47'],
     ]);
-    // BR 4.9.1.1: the misissuance revocation deadline (5 days) is set.
-    expect(c?.deadlines.revocation).toBe('2026-12-02T10:00:00.000Z');
+    // Before a person triages it, a case that names a certificate has the strictest revocation
+    // deadline (24 h, BR 4.9.1.1), whatever the classification: a misread can only make it earlier.
+    expect(c?.deadlines.revocation).toBe('2026-11-28T10:00:00.000Z');
     if (!c) return;
 
     const file = await env.deps.evidence.get(c.messages[0]?.evidenceKey ?? '');
