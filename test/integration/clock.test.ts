@@ -12,11 +12,16 @@ import { recordPreliminaryReport } from '../../lambdas/domain/notices/send-notic
 import type { DeadlineClockInput } from '../../lambdas/domain/ports/deadline-clock.ts';
 import type { TriageReason } from '../../lambdas/domain/revocation/reasons.ts';
 import { triageCase } from '../../lambdas/domain/revocation/use-cases.ts';
-import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { synthesizedClockDefinition } from '../../local/clock-definition.ts';
 import { failureReportTasks } from '../../local/failure-reports.ts';
 import { runClock } from '../../local/state-machine.ts';
-import { type ClockEnv, clockEnv, SENDER, sesEventNotification } from '../support/clock-env.ts';
+import {
+  type ClockEnv,
+  clockEnv,
+  SENDER,
+  sesEventNotification,
+  startCaseFrom,
+} from '../support/clock-env.ts';
 import { compose } from '../support/compose.ts';
 import { CPR_ADDRESS } from '../support/intake-env.ts';
 import { type ScriptStep, scriptedClock } from '../support/scripted-clock.ts';
@@ -47,14 +52,7 @@ async function openCase(
     text: 'The private key of www.example.test is compromised; it was posted publicly.',
     headers: extraHeaders,
   });
-  const { event } = await env.deliver(raw, { timestamp: new Date(RECEIVED) });
-  const [r] = await handleSesEvent(event, {
-    deps: env.deps,
-    settings: env.settings,
-    inboundPrefix: env.config.inboundPrefix,
-  });
-  const start = env.sfn.startCalls.findLast((s) => s.name === r!.caseId);
-  return JSON.parse(start!.input) as DeadlineClockInput;
+  return startCaseFrom(env, raw, { timestamp: new Date(RECEIVED) });
 }
 
 type Tasks = Parameters<typeof runClock>[2]['tasks'];
