@@ -47,11 +47,10 @@ const pem = (bytes: Buffer) =>
 
 describe('certificates the parser refuses', () => {
   test('match the inventory by fingerprint and by serial, and are shown as unparsed', async () => {
+    const from = 'Jonas <jonas@pruefer.example>';
     const raw = await compose({
-      from: 'Jonas <jonas@pruefer.example>',
-      to: CPR_ADDRESS,
+      ...{ from, to: CPR_ADDRESS, messageId: '<unparsed-1@pruefer.example>' },
       subject: 'Fehlerhaft kodierte Zertifikate',
-      messageId: '<unparsed-1@pruefer.example>',
       text: 'Guten Tag,\n\ndiese beiden Zertifikate sind falsch kodiert, siehe Anhang.\n\nJonas',
       attachments: [
         { filename: 'seriennummer.cer', content: pki('odd-serial-padded.der') },
