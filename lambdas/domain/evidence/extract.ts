@@ -190,7 +190,9 @@ async function handlePemBlock(ctx: Ctx, block: PemBlock, source: EvidenceSource)
     return;
   }
   if (CERTIFICATE_LABELS.has(label)) {
-    if (!c.addCertificate(der, source)) c.problem(`${source}: unreadable ${label} PEM block`);
+    if (c.addCertificate(der, source, 'always') !== 'parsed') {
+      c.problem(`${source}: unreadable ${label} PEM block`);
+    }
   } else if (PKCS7_LABELS.has(label)) {
     if (!c.addPkcs7(der, source)) c.problem(`${source}: unreadable ${label} PEM block`);
   } else if (CSR_LABELS.has(label)) {
@@ -289,7 +291,7 @@ async function scanDer(
 ): Promise<void> {
   const c = ctx.collector;
   const name = filename ?? '';
-  const asCertificate = async () => c.addCertificate(bytes, source);
+  const asCertificate = async () => c.addCertificate(bytes, source) !== 'no';
   const asPkcs7 = async () => c.addPkcs7(bytes, source);
   const asCsr = () => c.addCsr(bytes, source);
   const asKey = async () => {
@@ -311,8 +313,9 @@ async function scanDer(
     if (!isPkcs12(bytes)) return false;
     const opened = readPkcs12(bytes, ctx.passwords());
     for (const cert of opened.certificates) {
-      if (!c.addCertificate(cert, source))
+      if (c.addCertificate(cert, source) === 'no') {
         c.problem(`${source}: unreadable certificate in PKCS#12`);
+      }
     }
     for (const key of opened.keys) {
       if (!c.addKey(key, 'pkcs8', source)) c.problem(`${source}: unreadable key in PKCS#12`);

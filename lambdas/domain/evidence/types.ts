@@ -81,6 +81,33 @@ export interface CsrEvidence {
   readonly source: EvidenceSource;
 }
 
+/**
+ * Bytes sent as a certificate that the X.509 parser refused, or read only after re-encoding
+ * them (so its fingerprint is not theirs). Still evidence: it is looked up in the inventory by
+ * its fingerprint and by the serial its tbsCertificate holds.
+ */
+export interface UnparsedCertificateEvidence {
+  /** SHA-256 of the certificate as sent (its outer SEQUENCE; all the bytes when unshaped). */
+  readonly sha256: string;
+  /** Why it could not be read as sent, for a person. */
+  readonly error: string;
+  /** The serial read from its tbsCertificate (lowercase hex), when one could be read. */
+  readonly serialCandidates: readonly string[];
+  readonly source: EvidenceSource;
+}
+
+/** The fingerprints and serials of unparsed certificates, for inventory look-ups. */
+export function unparsedIdentifiers(evidence: Pick<Evidence, 'unparsedCertificates'>): {
+  readonly sha256s: string[];
+  readonly serials: string[];
+} {
+  const list = evidence.unparsedCertificates;
+  return {
+    sha256s: [...new Set(list.map((u) => u.sha256))],
+    serials: [...new Set(list.flatMap((u) => u.serialCandidates))],
+  };
+}
+
 /** A serial written as digits alone: which reading is meant, only the inventory can tell. */
 export interface AmbiguousSerial {
   /** The digits as written. */
@@ -93,6 +120,8 @@ export interface AmbiguousSerial {
 
 export interface Evidence {
   readonly certificates: readonly CertificateEvidence[];
+  /** Certificates the parser refused or re-encoded (the first `maxUnparsedCertificates`). */
+  readonly unparsedCertificates: readonly UnparsedCertificateEvidence[];
   readonly keys: readonly PrivateKeyEvidence[];
   readonly csrs: readonly CsrEvidence[];
   /** Serial numbers mentioned in text, lowercase hex. */
@@ -118,6 +147,7 @@ export interface Evidence {
 
 export const EMPTY_EVIDENCE: Evidence = Object.freeze({
   certificates: [],
+  unparsedCertificates: [],
   keys: [],
   csrs: [],
   serials: [],
