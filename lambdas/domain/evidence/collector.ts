@@ -216,20 +216,7 @@ export class EvidenceCollector implements RefSink {
    * heap dump should hold as few copies as possible. False when `der` is not a key in `format`.
    */
   addKey(der: Buffer, format: DerKeyFormat, source: EvidenceSource): boolean {
-    try {
-      if (this.full.has('keys')) return true;
-      const facts = parsePrivateKey(der, format);
-      this.addParsedKey({ ...facts, format, source });
-      return true;
-    } catch (error) {
-      if (error instanceof KeyLimitError) {
-        this.keyRefused(error, source);
-        return true;
-      }
-      return false;
-    } finally {
-      der.fill(0);
-    }
+    return this.addLoadedKeys(der, source, () => [{ ...parsePrivateKey(der, format), format }]);
   }
 
   /**
@@ -237,18 +224,20 @@ export class EvidenceCollector implements RefSink {
    * protected by a passphrase is a problem that says so. False when it is not such a file.
    */
   addOpenSshKeys(bytes: Buffer, source: EvidenceSource): boolean {
+    return this.addLoadedKeys(bytes, source, () =>
+      parseOpenSshPrivateKeys(bytes).map((facts) => ({ ...facts, format: 'openssh' as const })),
+    );
+  }
+
+  /** Adds what `load` reads from `bytes`, then zeroes them; false when they are no key. */
+  private addLoadedKeys(
+    bytes: Buffer,
+    source: EvidenceSource,
+    load: () => Omit<KeyEntry, 'source'>[],
+  ): boolean {
     try {
       if (this.full.has('keys')) return true;
-      for (const facts of parseOpenSshPrivateKeys(bytes)) {
-        this.addParsedKey({
-          spkiSha256: facts.spkiSha256,
-          format: 'openssh',
-          algorithm: facts.algorithm,
-          proof: facts.proof,
-          proofFailure: facts.proofFailure,
-          source,
-        });
-      }
+      for (const facts of load()) this.addParsedKey({ ...facts, source });
       return true;
     } catch (error) {
       if (error instanceof EncryptedOpenSshKeyError) {

@@ -44,16 +44,21 @@ export function parsePrivateKey(der: Buffer, format: DerKeyFormat): KeyFacts {
     if (error instanceof KeyLimitError) throw error;
     throw new MalformedEvidenceError(`not a ${format} private key`);
   }
+  let key: KeyObject;
   try {
-    let key: KeyObject;
-    try {
-      key = createPrivateKey({ key: der, format: 'der', type: format });
-    } catch {
-      // The cause is dropped on purpose: OpenSSL errors are generic, and keeping the object
-      // around risks someone logging it next to the input.
-      throw new MalformedEvidenceError(`not a ${format} private key`);
-    }
-    const claimed = createPublicKey(key);
+    key = createPrivateKey({ key: der, format: 'der', type: format });
+  } catch {
+    structure.ec?.scalar.fill(0);
+    // The cause is dropped on purpose: OpenSSL errors are generic, and keeping the object
+    // around risks someone logging it next to the input.
+    throw new MalformedEvidenceError(`not a ${format} private key`);
+  }
+  return provenFacts(key, createPublicKey(key), structure);
+}
+
+/** The SPKI hash of `claimed` and whether `key` proves it; zeroes the scalar the proof read. */
+function provenFacts(key: KeyObject, claimed: KeyObject, structure: KeyStructure): KeyFacts {
+  try {
     const { proof, reason } = proveKey(key, claimed, structure);
     return {
       spkiSha256: sha256Hex(claimed.export({ type: 'spki', format: 'der' })),
@@ -68,26 +73,13 @@ export function parsePrivateKey(der: Buffer, format: DerKeyFormat): KeyFacts {
 
 /**
  * The keys of an unencrypted OpenSSH private key file (its base64-decoded body), each reduced
- * to its SPKI hash and put through the same proof as every other key. Throws what
- * `readOpenSshKeys` throws; the key objects are dropped here.
+ * to its SPKI hash and put through the same proof as every other key (the public key the file
+ * states is the one claimed). Throws what `readOpenSshKeys` throws.
  */
-export function parseOpenSshPrivateKeys(
-  bytes: Uint8Array,
-): (KeyFacts & { readonly type: string })[] {
-  return readOpenSshKeys(bytes).map(({ type, key, claimed, structure }) => {
-    try {
-      const { proof, reason } = proveKey(key, claimed, structure);
-      return {
-        type,
-        spkiSha256: sha256Hex(claimed.export({ type: 'spki', format: 'der' })),
-        algorithm: key.asymmetricKeyType ?? 'unknown',
-        proof,
-        proofFailure: reason,
-      };
-    } finally {
-      structure.ec?.scalar.fill(0);
-    }
-  });
+export function parseOpenSshPrivateKeys(bytes: Uint8Array): KeyFacts[] {
+  return readOpenSshKeys(bytes).map(({ key, claimed, structure }) =>
+    provenFacts(key, claimed, structure),
+  );
 }
 
 /**

@@ -44,17 +44,15 @@ describe('OpenSSH private keys', () => {
     const ev = await extractEvidence(
       mail([`Our server was hacked, here is the key:\n${pkiText(name)}`]),
     );
-    expect(ev.keys).toEqual([
-      {
-        spkiSha256: spki(name),
-        format: 'openssh',
-        algorithm,
-        matches: [],
-        source: 'body',
-        proof: true,
-        proofFailure: null,
-      },
+    const [key, ...more] = ev.keys;
+    expect(more).toEqual([]);
+    expect([key?.spkiSha256, key?.format, key?.algorithm, key?.proof]).toEqual([
+      spki(name),
+      'openssh',
+      algorithm,
+      true,
     ]);
+    expect([key?.proofFailure, key?.matches, key?.source]).toEqual([null, [], 'body']);
     expect(ev.problems).toEqual([]);
   });
 
