@@ -50,6 +50,7 @@ import { startLocalVerifier } from './verifier.ts';
 
 export const LOCAL_NAMES = {
   casesTable: 'cpr-cases',
+  auditTable: 'cpr-audit',
   inventoryTable: 'cpr-inventory',
   bucket: 'cpr-inbound',
   archiveBucket: 'cpr-archive',
@@ -214,6 +215,7 @@ export async function startLocalStack(
   });
   await createTables(dynamo.endpoint, {
     cases: LOCAL_NAMES.casesTable,
+    audit: LOCAL_NAMES.auditTable,
     inventory: LOCAL_NAMES.inventoryTable,
   });
   await createBucket(s3.endpoint, LOCAL_NAMES.bucket);
@@ -221,6 +223,7 @@ export async function startLocalStack(
 
   const storage = {
     casesTable: LOCAL_NAMES.casesTable,
+    auditTable: LOCAL_NAMES.auditTable,
     inventoryTable: LOCAL_NAMES.inventoryTable,
     inboundBucket: LOCAL_NAMES.bucket,
     inboundPrefix: LOCAL_NAMES.inboundPrefix,
@@ -244,6 +247,7 @@ export async function startLocalStack(
   };
   const taskDeps = clockDeps({
     casesTable: LOCAL_NAMES.casesTable,
+    auditTable: LOCAL_NAMES.auditTable,
     revocation: {
       inventoryTable: LOCAL_NAMES.inventoryTable,
       evidenceBucket: LOCAL_NAMES.bucket,

@@ -87,6 +87,7 @@ export function fitCaseItem(c: CprCase, max: number = MAX_CASE_ITEM_BYTES): CprC
       ...x,
       evidence: {
         certificates: [],
+        unparsedCertificates: [],
         keys: [],
         csrs: [],
         serials: [],
