@@ -69,11 +69,13 @@ export class RevocationVerifier extends Construct {
       bundledFiles: issuersFile(props.issuers),
     })
       // The open cases' ids (openByDeadline index), each case's revocation obligations (Query),
-      // the case and each obligation by key, guarded writes of obligations and audit events.
+      // the case and each obligation by key, guarded writes of obligations.
       // No UpdateItem, no BatchWriteItem, no Scan; no inventory, no evidence, no S3 at all.
       .bindTable(props.store.cases, ENV.casesTable, 'getPutAndQuery', {
         indexNames: [CASES_TABLE_SCHEMA.openByDeadlineIndex.name],
       })
+      // Verified and not-visible revocations are audit events: appended, never changed.
+      .bindAuditLog(props.store.audit)
       // The not-visible alert: the team at once, and the pager (a deadline is at stake).
       .bindTopicPublish(props.alerts.team, ENV.teamTopicArn)
       .bindTopicPublish(props.alerts.pager, ENV.pagerTopicArn);

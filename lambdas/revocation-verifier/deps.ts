@@ -1,5 +1,6 @@
 /** Wires one verifier round to its adapters: the cases table, the checker, the alert topics. */
 import { documentClient, snsClient } from '../adapters/aws-clients.ts';
+import { DynamoAuditLog } from '../adapters/dynamo/audit-log.ts';
 import { casesTable, revocationCases } from '../adapters/dynamo/cases-table.ts';
 import { DynamoRevocationStore } from '../adapters/dynamo/revocations.ts';
 import { RelyingPartyChecker } from '../adapters/revocation/checker.ts';
@@ -11,6 +12,8 @@ import type { VerifyRoundDeps } from '../domain/revocation/verify-round.ts';
 
 export interface VerifierConfig {
   readonly casesTable: string;
+  /** The append-only audit log: a verified or not-visible revocation is an event. */
+  readonly auditTable: string;
   /** The not-visible alert goes to the team and the pager; no other topic is configured. */
   readonly topics: Readonly<Pick<Record<AlertTopic, string>, 'team' | 'pager'>>;
   readonly issuers: readonly IssuerCertificate[];
@@ -26,7 +29,10 @@ export function verifierDeps(config: VerifierConfig, now: () => Date = () => new
   const issuers: Issuer[] = config.issuers.map(issuerOf);
   const deps: VerifyRoundDeps = {
     openCases: table.cases,
-    cases: revocationCases(table),
+    cases: revocationCases({
+      cases: table.cases,
+      audit: new DynamoAuditLog(db, config.auditTable),
+    }),
     revocations: new DynamoRevocationStore(db, config.casesTable),
     checker: new RelyingPartyChecker({ issuers }),
     notifier: new SnsNotifier(snsClient(), config.topics),

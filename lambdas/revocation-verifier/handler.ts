@@ -17,9 +17,10 @@ export class VerifyRoundFailedError extends Error {
   override readonly name = 'VerifyRoundFailedError';
 }
 
-const { casesTable, topics } = readTopicConfig(['team', 'pager']);
+const { casesTable, auditTable, topics } = readTopicConfig(['team', 'pager']);
 const deps = verifierDeps({
   casesTable,
+  auditTable,
   topics: { team: topics.team!, pager: topics.pager! },
   issuers: readIssuersFile(optionalEnv(ENV.issuersFile, '') || undefined),
 });

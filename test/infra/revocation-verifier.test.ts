@@ -42,6 +42,7 @@ const roleId = logicalId(stack, verifier.role);
 const idOf = (construct: { node: { defaultChild?: unknown } }) => logicalId(stack, construct);
 const ids = {
   cases: idOf(stack.store.cases),
+  audit: idOf(stack.store.audit),
   team: idOf(stack.alerts.team),
   pager: idOf(stack.alerts.pager),
   topicKey: idOf(stack.alerts.key),
@@ -107,7 +108,7 @@ describe('verifier schedule', () => {
 describe('verifier role', () => {
   const actions = [...new Set(statements.flatMap(actionsOf))].sort();
 
-  test('cases table: items by key, guarded puts, Query of a case and of the open-case index', () => {
+  test('cases table: items by key, guarded puts, Query of a case and of the open-case index; audit events appended', () => {
     const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([
       'dynamodb:GetItem',
@@ -116,12 +117,17 @@ describe('verifier role', () => {
     ]);
     const resources = dynamo.flatMap(resourcesOf);
     expect(resources).toContainEqual({ 'Fn::GetAtt': [ids.cases, 'Arn'] });
+    // The audit table: only what appending needs (the append-only level of every writer).
+    const onAudit = dynamo.filter((s) =>
+      resourcesOf(s).some((r) => JSON.stringify(r).includes(ids.audit)),
+    );
+    expect(onAudit.flatMap(actionsOf).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     expect(JSON.stringify(resources)).toContain(
       `/index/${CASES_TABLE_SCHEMA.openByDeadlineIndex.name}`,
     );
     // Nothing of the inventory: obligations are kept in step by the checkpoint, not here.
     expect(JSON.stringify(resources)).not.toContain(logicalId(stack, stack.store.inventory));
-    expect(resources).toHaveLength(2);
+    expect(resources).toHaveLength(3);
   });
 
   test('publishes to the team and pager topics only; no S3, no mail, no other service', () => {
@@ -143,6 +149,7 @@ describe('verifier role', () => {
     const path = bundledFilePath(ISSUERS_FILE_NAME);
     expect(variables(fnId)).toMatchObject({
       [ENV.casesTable]: { Ref: ids.cases },
+      [ENV.auditTable]: { Ref: ids.audit },
       [ENV.teamTopicArn]: { Ref: ids.team },
       [ENV.pagerTopicArn]: { Ref: ids.pager },
       [ENV.issuersFile]: path,

@@ -38,6 +38,7 @@ beforeAll(async () => {
   writeFileSync(issuersFile, ca.issuersJson());
   Object.assign(process.env, {
     CASES_TABLE: env.config.casesTable,
+    AUDIT_TABLE: env.config.auditTable,
     TEAM_TOPIC_ARN: TOPICS.team,
     PAGER_TOPIC_ARN: TOPICS.pager,
     CPR_ISSUERS: issuersFile,
