@@ -26,23 +26,11 @@ export const GUARD_PATHS = { refuseNext: '/_guard/refuse-next', refusals: '/_gua
 
 /** Fields SES accepts at most once in a header section ("Amazon SES header fields"). */
 const SINGLE_FIELDS = new Set(
+  // biome-ignore format: a long list of names, packed to read as one block
   [
-    'Auto-Submitted',
-    'Content-Type',
-    'Date',
-    'DKIM-Signature',
-    'From',
-    'In-Reply-To',
-    'List-Id',
-    'List-Unsubscribe',
-    'Message-ID',
-    'MIME-Version',
-    'Precedence',
-    'References',
-    'Reply-To',
-    'Return-Path',
-    'Sender',
-    'Subject',
+    'Auto-Submitted', 'Content-Type', 'Date', 'DKIM-Signature', 'From', 'In-Reply-To', 'List-Id',
+    'List-Unsubscribe', 'Message-ID', 'MIME-Version', 'Precedence', 'References', 'Reply-To',
+    'Return-Path', 'Sender', 'Subject',
   ].map((f) => f.toLowerCase()),
 );
 

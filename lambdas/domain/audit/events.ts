@@ -5,51 +5,24 @@
  */
 import type { CaseMessage, Classification, EscalationLevel, NoticeKind } from '../case/types.ts';
 
+// biome-ignore format: a long list of names, packed to read as one block
 export const AUDIT_EVENT_TYPES = [
-  'received',
-  'opened',
-  'joined',
-  'joinAnnounced',
-  'senderFlagged',
-  'reopened',
-  'verdictFlagged',
-  'parseFailed',
-  'acknowledged',
-  'acknowledgment.failed',
-  'acknowledgment.undeliverable',
-  'acknowledgment.suppressed',
-  'noticeSent',
-  'teamNotified',
-  'deliveryAlert',
-  'noticeDelivered',
-  'noticeBounced',
-  'noticeComplained',
-  'noticeDelayed',
-  'escalation.warning',
-  'escalation.page',
-  'escalation.breach',
-  'escalation.repage',
-  'closed',
+  'received', 'opened', 'joined', 'joinAnnounced', 'senderFlagged', 'reopened', 'verdictFlagged',
+  'parseFailed', 'acknowledged', 'acknowledgment.failed', 'acknowledgment.undeliverable',
+  'acknowledgment.suppressed', 'noticeSent', 'teamNotified', 'deliveryAlert', 'noticeDelivered',
+  'noticeBounced', 'noticeComplained', 'noticeDelayed', 'escalation.warning', 'escalation.page',
+  'escalation.breach', 'escalation.repage', 'closed',
   // Triage and revocation (lambdas/domain/revocation/use-cases.ts).
-  'triaged',
-  'infoRequested',
-  'keyBlocked',
-  'revocationObligation',
-  'revocationRecorded',
-  'revocationVerified',
-  'revocationNotVisible',
+  'triaged', 'infoRequested', 'keyBlocked', 'revocationObligation', 'revocationRecorded',
+  'revocationVerified', 'revocationNotVisible',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 /** The functions that act on a case, and SES itself for delivery outcomes. */
+// biome-ignore format: a long list of names, packed to read as one block
 export const SYSTEM_ACTORS = [
-  'system:intake',
-  'system:acknowledge',
-  'system:notify-team',
-  'system:clock',
-  'system:delivery-events',
-  'system:ses',
-  'system:revocation',
+  'system:intake', 'system:acknowledge', 'system:notify-team', 'system:clock',
+  'system:delivery-events', 'system:ses', 'system:revocation',
 ] as const;
 export type SystemActor = (typeof SYSTEM_ACTORS)[number];
 

@@ -149,16 +149,10 @@ function countSample(evidence: Evidence): Evidence {
   };
 }
 
+// biome-ignore format: a long list of names, packed to read as one block
 const LIST_NAMES = [
-  'certificates',
-  'keys',
-  'csrs',
-  'serials',
-  'ambiguousSerials',
-  'sha256Fingerprints',
-  'crtshIds',
-  'lints',
-  'problems',
+  'certificates', 'keys', 'csrs', 'serials', 'ambiguousSerials', 'sha256Fingerprints', 'crtshIds',
+  'lints', 'problems',
 ] as const;
 
 /**
