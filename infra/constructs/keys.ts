@@ -19,6 +19,7 @@ import {
   AnyPrincipal,
   Effect,
   type IPrincipal,
+  type IRole,
   PolicyDocument,
   PolicyStatement,
   ServicePrincipal,
@@ -53,6 +54,11 @@ export const OBJECT_KEY_ACTIONS = {
   write: ['kms:GenerateDataKey'],
 } as const;
 export type ObjectKeyUse = keyof typeof OBJECT_KEY_ACTIONS;
+/** The one S3 action of each use. */
+export const OBJECT_ACTIONS = {
+  read: 's3:GetObject',
+  write: 's3:PutObject',
+} as const satisfies Record<ObjectKeyUse, string>;
 
 /**
  * CT.KMS.PR.3: deny kms:CreateGrant to every principal unless the grant is for an AWS resource
@@ -168,6 +174,24 @@ export function allowObjectKeyUse(principal: IPrincipal, bucket: IBucket, use: O
       // Not the bucket's ARN as well: the bucket refers to the key, so the key policy cannot
       // refer to the bucket (a dependency cycle). The role's own statement names the bucket.
       conditions: { StringEquals: { 'kms:ViaService': s3Service() } },
+    }),
+  );
+}
+
+/**
+ * Both halves of a role's use of `bucket`'s key: the key policy names the role
+ * (`allowObjectKeyUse`), and the role's own statement says the same, through S3 and for this
+ * bucket only. A bucket with no customer-managed key needs neither.
+ */
+export function grantObjectKeyUse(role: IRole, bucket: IBucket, use: ObjectKeyUse): void {
+  const key = bucket.encryptionKey;
+  if (!key) return;
+  allowObjectKeyUse(role, bucket, use);
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: [...OBJECT_KEY_ACTIONS[use]],
+      resources: [key.keyArn],
+      conditions: objectUseConditions(bucket),
     }),
   );
 }
