@@ -16,8 +16,8 @@
  * cannot be seen in a request: a test asks for them with `POST /_guard/refuse-next`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { isSesHeader } from '../lambdas/domain/notices/outbound.ts';
+import { listenLocal } from './http-service.ts';
 
 /** SendEmail of SES v2. */
 const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
@@ -210,17 +210,5 @@ export async function startSesGuard(options: {
       res.end(`SES guard: ${(error as Error).message}`);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenLocal(server, options.port);
 }

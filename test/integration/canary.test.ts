@@ -24,7 +24,6 @@ import { verifyCanaryToken } from '../../lambdas/domain/canary/token.ts';
 import { openObligations } from '../../lambdas/domain/case/notices.ts';
 import type { AlertTopic } from '../../lambdas/domain/case/types.ts';
 import type { SubscriptionCounts } from '../../lambdas/domain/ports/canary.ts';
-import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import type { StoredMail } from '../../local/stand-ins.ts';
 import { sampleCase } from '../support/case-factory.ts';
 import { type ClockEnv, clockEnv, TOPICS } from '../support/clock-env.ts';
@@ -141,11 +140,7 @@ describe('the canary loop: canary -> SES -> intake -> heartbeat -> canary', () =
       timestamp: new Date(T0.getTime() + DELIVERY_MS),
       source: mail.from,
     });
-    const [result] = await handleSesEvent(event, {
-      deps: env.deps,
-      settings: env.settings,
-      inboundPrefix: env.config.inboundPrefix,
-    });
+    const [result] = await env.intake(event);
     expect(result).toMatchObject({ outcome: 'canary', caseId: null });
     expect(result?.acknowledgment).toEqual({ decision: 'suppress', reason: 'canary' });
     expect(env.sfn.startCalls.length).toBe(starts);
@@ -178,11 +173,7 @@ describe('the canary loop: canary -> SES -> intake -> heartbeat -> canary', () =
     const { event } = await env.deliver(await asReceived(staleMail), {
       timestamp: new Date(T0.getTime() + 1_000),
     });
-    await handleSesEvent(event, {
-      deps: env.deps,
-      settings: env.settings,
-      inboundPrefix: env.config.inboundPrefix,
-    });
+    await env.intake(event);
     expect(await env.deps.heartbeats.latest()).toEqual(before);
   });
 });

@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { caseJson } from '../../cli/commands/show.ts';
 import { teamNotice } from '../../lambdas/domain/escalation/messages.ts';
-import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { compose } from '../support/compose.ts';
 import { CPR_ADDRESS, type IntakeEnv, intakeEnv } from '../support/intake-env.ts';
 
@@ -22,12 +21,6 @@ const der = (name: string) =>
   ]);
 
 let env: IntakeEnv;
-const run = (event: unknown) =>
-  handleSesEvent(event, {
-    deps: env.deps,
-    settings: env.settings,
-    inboundPrefix: env.config.inboundPrefix,
-  });
 
 beforeAll(async () => {
   env = await intakeEnv();
@@ -48,7 +41,7 @@ describe('a report that only pastes a defective certificate', () => {
       ],
     });
     const { event } = await env.deliver(raw, { timestamp: new Date('2026-11-27T10:00:00.000Z') });
-    const [result] = await run(event);
+    const [result] = await env.intake(event);
     const c = await env.deps.cases.get(result?.caseId ?? '');
     expect(c?.classification).toBe('misissuance');
     expect(c?.evidence.lints.map((l) => [l.code, l.severity, l.rule])).toEqual([

@@ -23,7 +23,6 @@ import {
   triageCase,
   verifyCase,
 } from '../../lambdas/domain/revocation/use-cases.ts';
-import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { synthesizedClockDefinition } from '../../local/clock-definition.ts';
 import { runClock } from '../../local/state-machine.ts';
 import { type ClockEnv, clockEnv } from '../support/clock-env.ts';
@@ -88,14 +87,7 @@ async function report(cert: IssuedCertificate, withKey: boolean): Promise<Deadli
       ? `The private key of ${cert.name} was posted publicly. Certificate and key:\n\n${cert.pem}\n${key}`
       : `This certificate was not issued in accordance with the Baseline Requirements:\n\n${cert.pem}`,
   });
-  const { event } = await env.deliver(raw, { timestamp: new Date(RECEIVED) });
-  const [r] = await handleSesEvent(event, {
-    deps: env.deps,
-    settings: env.settings,
-    inboundPrefix: env.config.inboundPrefix,
-  });
-  const start = env.sfn.startCalls.findLast((s) => s.name === r!.caseId);
-  return JSON.parse(start!.input) as DeadlineClockInput;
+  return env.clockInput(raw, { timestamp: new Date(RECEIVED) });
 }
 
 type Tasks = Parameters<typeof runClock>[2]['tasks'];

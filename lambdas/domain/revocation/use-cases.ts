@@ -100,6 +100,17 @@ function event(
   };
 }
 
+/** An event of the revocation system itself about `c`. */
+function systemEvent(
+  c: CprCase,
+  now: Date,
+  type: AuditEventType,
+  id: string,
+  description: string,
+): AuditEvent {
+  return event(c, now.toISOString(), 'system:revocation', type, id, description);
+}
+
 /**
  * Brings the case's obligations in step: blocks every key the case proves compromised (BR
  * 6.1.1.3(4)), and adds an obligation for each affected certificate not yet listed, including
@@ -126,10 +137,9 @@ export async function syncObligations(
       await deps.blocklistPublisher?.publish(await deps.blocklist.list());
       await deps.cases.appendEvents(
         added.map((k) =>
-          event(
+          systemEvent(
             c,
-            now.toISOString(),
-            'system:revocation',
+            now,
             'keyBlocked',
             `blocked:${k.spkiSha256}`,
             `key ${k.spkiSha256} (SPKI SHA-256) added to the blocklist: proven by ${k.proof} (BR 6.1.1.3(4))`,
@@ -152,10 +162,9 @@ export async function syncObligations(
   const created = await deps.revocations.addMissing(fresh);
   await deps.cases.appendEvents(
     created.map((r) =>
-      event(
+      systemEvent(
         c,
-        now.toISOString(),
-        'system:revocation',
+        now,
         'revocationObligation',
         `revocation:${r.certificate}`,
         r.status === 'notRequired'
