@@ -124,6 +124,8 @@ export function caseJson(
         signedBy: x.signedBy ?? null,
         source: x.source,
       })),
+      /** Certificates the parser refused or re-encoded: their fingerprint as sent, and why. */
+      unparsedCertificates: e.unparsedCertificates,
       serials: e.serials,
       ambiguousSerials: e.ambiguousSerials,
       sha256Fingerprints: e.sha256Fingerprints,
@@ -231,7 +233,7 @@ function human(j: CaseJson): string {
     ),
     '',
     `Evidence${j.evidenceComplete ? '' : ' (INCOMPLETE: an evidence file is missing)'}`,
-    `  certificates ${e.certificates.length}, private keys ${e.keys.length}, CSRs ${e.csrs.length}, serials ${e.serials.length}, fingerprints ${e.sha256Fingerprints.length}, crt.sh ids ${e.crtshIds.length}`,
+    `  certificates ${e.certificates.length}${e.unparsedCertificates.length > 0 ? ` (and ${e.unparsedCertificates.length} unparsed)` : ''}, private keys ${e.keys.length}, CSRs ${e.csrs.length}, serials ${e.serials.length}, fingerprints ${e.sha256Fingerprints.length}, crt.sh ids ${e.crtshIds.length}`,
   );
   if (e.certificates.length > 0) {
     lines.push(
@@ -252,6 +254,16 @@ function human(j: CaseJson): string {
     );
     if (e.certificates.length > 20)
       lines.push(`  ... ${e.certificates.length - 20} more (see --json)`);
+  }
+  for (const u of e.unparsedCertificates.slice(0, 10)) {
+    const serial =
+      u.serialCandidates.length > 0 ? ` serial ${u.serialCandidates.join(' or ')}` : '';
+    lines.push(`  UNPARSED certificate ${u.sha256}${serial}: ${clean(u.error)}`);
+  }
+  if (e.unparsedCertificates.length > 10) {
+    lines.push(
+      `  ... ${e.unparsedCertificates.length - 10} more unparsed certificates (see --json)`,
+    );
   }
   for (const k of e.keys)
     lines.push(

@@ -60,6 +60,7 @@ export async function intakeEnv(overrides: Partial<IntakeConfig> = {}): Promise<
   });
   const config: IntakeConfig = {
     casesTable: `cases-${suffix}`,
+    auditTable: `audit-${suffix}`,
     inventoryTable: `inventory-${suffix}`,
     inboundBucket: `inbound-${suffix}`,
     inboundPrefix: 'inbound/',
@@ -75,6 +76,7 @@ export async function intakeEnv(overrides: Partial<IntakeConfig> = {}): Promise<
   };
   await createTables(inject('dynamoEndpoint'), {
     cases: config.casesTable,
+    audit: config.auditTable,
     inventory: config.inventoryTable,
   });
   await createBucket(inject('s3Endpoint'), config.inboundBucket);

@@ -73,6 +73,12 @@ const evidenceSchema = z.looseObject({
       source: text,
     }),
   ),
+  // Added after the first items were written: older items read as having none.
+  unparsedCertificates: z
+    .array(
+      z.looseObject({ sha256: text, error: text, serialCandidates: z.array(text), source: text }),
+    )
+    .default([]),
   keys: z.array(
     z.looseObject({
       spkiSha256: text,
@@ -135,6 +141,8 @@ const noticeSchema = z.looseObject({
 
 const countsSchema = z.looseObject({
   certificates: z.number(),
+  // Cases stored before unparsed certificates were recorded have none.
+  unparsedCertificates: z.number().default(0),
   keys: z.number(),
   csrs: z.number(),
   serials: z.number(),

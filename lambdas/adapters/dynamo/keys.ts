@@ -1,4 +1,7 @@
-/** Item keys of the cases table. One table, told apart by the partition key's prefix. */
+/**
+ * Item keys of the tables, told apart by the partition key's prefix. `event` keys live in the
+ * audit table, `inventoryCertificate` in the inventory, every other key in the cases table.
+ */
 import { createHash } from 'node:crypto';
 
 export const OPEN_INDEX_PARTITION = 'OPEN';

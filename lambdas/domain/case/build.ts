@@ -41,6 +41,7 @@ export function namesCertificateOrKey(full: CaseEvidence): boolean {
   return (
     full.affected.length > 0 ||
     e.certificates.length > 0 ||
+    e.unparsedCertificates.length > 0 ||
     e.keys.some((k) => k.proof !== false) ||
     e.csrs.some((c) => c.signatureValid) ||
     e.serials.length > 0 ||
@@ -95,6 +96,7 @@ export function serialOnlyMatches(full: CaseEvidence): string[] {
 export function countsOf(full: CaseEvidence): EvidenceCounts {
   return {
     certificates: full.evidence.certificates.length,
+    unparsedCertificates: full.evidence.unparsedCertificates.length,
     keys: full.evidence.keys.length,
     csrs: full.evidence.csrs.length,
     serials: full.evidence.serials.length,
@@ -228,6 +230,7 @@ export function evidenceAdded(prior: CaseEvidence, full: CaseEvidence): Evidence
   const b = countsOf(full);
   return {
     certificates: b.certificates - a.certificates,
+    unparsedCertificates: b.unparsedCertificates - a.unparsedCertificates,
     keys: b.keys - a.keys,
     csrs: b.csrs - a.csrs,
     serials: b.serials - a.serials,

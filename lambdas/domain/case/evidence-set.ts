@@ -16,6 +16,8 @@ import { CASE_ITEM_BUDGET, itemBytes } from './item-budget.ts';
 export const CASE_ITEM_SAMPLE = {
   /** About 700 bytes each: 100 certificates stay under 70 KB. */
   certificates: 100,
+  /** A hash, a reason and a serial: about 300 bytes each. */
+  unparsedCertificates: 50,
   /** Each keeps up to `matches` certificate hashes: about 750 bytes apiece. */
   keys: 20,
   csrs: 20,
@@ -76,6 +78,7 @@ const mergeCsr = (x: CsrEvidence, y: CsrEvidence): CsrEvidence => ({
 export function mergeEvidence(a: Evidence, b: Evidence): Evidence {
   return {
     certificates: unionBy(a.certificates, b.certificates, (c) => c.sha256, mergeCert),
+    unparsedCertificates: unionBy(a.unparsedCertificates, b.unparsedCertificates, (u) => u.sha256),
     keys: unionBy(a.keys, b.keys, (k) => k.spkiSha256, mergeKey),
     csrs: unionBy(a.csrs, b.csrs, (c) => c.spkiSha256, mergeCsr),
     serials: unionStrings(a.serials, b.serials),
@@ -138,6 +141,10 @@ function countSample(evidence: Evidence): Evidence {
   });
   return {
     certificates: evidence.certificates.slice(0, CASE_ITEM_SAMPLE.certificates),
+    unparsedCertificates: evidence.unparsedCertificates.slice(
+      0,
+      CASE_ITEM_SAMPLE.unparsedCertificates,
+    ),
     keys: evidence.keys.slice(0, CASE_ITEM_SAMPLE.keys).map(capMatches),
     csrs: evidence.csrs.slice(0, CASE_ITEM_SAMPLE.csrs).map(capMatches),
     serials: evidence.serials.slice(0, CASE_ITEM_SAMPLE.serials),
@@ -151,8 +158,8 @@ function countSample(evidence: Evidence): Evidence {
 
 // biome-ignore format: a long list of names, packed to read as one block
 const LIST_NAMES = [
-  'certificates', 'keys', 'csrs', 'serials', 'ambiguousSerials', 'sha256Fingerprints', 'crtshIds',
-  'lints', 'problems',
+  'certificates', 'unparsedCertificates', 'keys', 'csrs', 'serials', 'ambiguousSerials',
+  'sha256Fingerprints', 'crtshIds', 'lints', 'problems',
 ] as const;
 
 /**

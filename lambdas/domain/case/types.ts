@@ -153,6 +153,8 @@ export interface Deadlines {
 
 export interface EvidenceCounts {
   readonly certificates: number;
+  /** Certificates the parser refused or re-encoded (`evidence.unparsedCertificates`). */
+  readonly unparsedCertificates: number;
   readonly keys: number;
   readonly csrs: number;
   readonly serials: number;

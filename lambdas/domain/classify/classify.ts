@@ -107,6 +107,7 @@ function provesCompromise(csr: CsrEvidence): boolean {
 function namesCertificates(evidence: Evidence): boolean {
   return (
     evidence.certificates.length > 0 ||
+    evidence.unparsedCertificates.length > 0 ||
     evidence.serials.length > 0 ||
     evidence.sha256Fingerprints.length > 0 ||
     evidence.crtshIds.length > 0

@@ -89,6 +89,24 @@ function lintLines(c: CprCase): string[] {
   ];
 }
 
+/** Certificates the parser refused: a person reads them from the raw mail. */
+function unparsedCertificateLines(c: CprCase): string[] {
+  const list = c.evidence.unparsedCertificates;
+  if (list.length === 0) return [];
+  const listed = list.slice(0, MAX_LISTED_LINTS).map((u) => {
+    const serial =
+      u.serialCandidates.length > 0 ? `, serial ${u.serialCandidates.join(' or ')}` : '';
+    return `  - sha256 ${u.sha256}${serial}: ${safeLine(u.error, 160)}`;
+  });
+  return [
+    `Unparsed certificates (read them from the raw message): ${c.evidenceCounts.unparsedCertificates}`,
+    ...listed,
+    ...(c.evidenceCounts.unparsedCertificates > listed.length
+      ? [`  ... and ${c.evidenceCounts.unparsedCertificates - listed.length} more`]
+      : []),
+  ];
+}
+
 /** Digit-only serials neither reading of which the inventory knows: both are shown. */
 function ambiguousSerialLines(c: CprCase): string[] {
   const pairs = c.evidence.ambiguousSerials;
@@ -143,6 +161,7 @@ export function teamNotice(c: CprCase, where: Locations): SnsMessage {
     '',
     `Evidence: ${counts.certificates} certificates, ${counts.keys} private keys, ${counts.csrs} CSRs, ${counts.serials} serials, ${counts.sha256Fingerprints} fingerprints, ${counts.crtshIds} crt.sh ids`,
     ...lintLines(c),
+    ...unparsedCertificateLines(c),
     ...ambiguousSerialLines(c),
     `Affected certificates: ${counts.affected}`,
     'Affected Subscribers:',
@@ -180,6 +199,7 @@ export function describeAdded(added: EvidenceCounts | null): string {
   const parts = (
     [
       ['certificates', 'certificates'],
+      ['unparsedCertificates', 'unparsed certificates'],
       ['keys', 'private keys'],
       ['csrs', 'CSRs'],
       ['serials', 'serials'],

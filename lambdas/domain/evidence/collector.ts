@@ -11,20 +11,45 @@ import { type CsrFacts, parseCsr } from './csr.ts';
 import { KeyLimitError } from './errors.ts';
 import { sha256Hex } from './hash.ts';
 import type { EvidenceLimits } from './limits.ts';
+import { EncryptedOpenSshKeyError } from './openssh-key.ts';
 import { certificatesInPkcs7 } from './pkcs7.ts';
-import { parsePrivateKey } from './private-key.ts';
+import { parseOpenSshPrivateKeys, parsePrivateKey } from './private-key.ts';
 import type { RefSink } from './refs.ts';
 import type {
   AmbiguousSerial,
   CertificateEvidence,
   CsrEvidence,
+  DerKeyFormat,
   Evidence,
   EvidenceSource,
   KeyFormat,
   PrivateKeyEvidence,
+  UnparsedCertificateEvidence,
 } from './types.ts';
+import {
+  reencodedCertificate,
+  type UnparsedCertificateFacts,
+  unparsedCertificate,
+} from './unparsed-certificate.ts';
 
-type Category = 'certificates' | 'keys' | 'csrs' | 'serials' | 'fingerprints' | 'crtshIds';
+type Category =
+  | 'certificates'
+  | 'unparsedCertificates'
+  | 'keys'
+  | 'csrs'
+  | 'serials'
+  | 'fingerprints'
+  | 'crtshIds';
+
+/**
+ * What to do with bytes offered as a certificate that the parser refuses: a CERTIFICATE PEM
+ * block is recorded whatever it holds (`always`); a DER attachment or a container member only
+ * when it is shaped like a certificate (`ifShaped`), since it may be a key or a CSR.
+ */
+export type UnparsedMode = 'always' | 'ifShaped';
+
+/** `parsed`, recorded as an unparsed certificate, or not a certificate at all. */
+export type CertificateOutcome = 'parsed' | 'unparsed' | 'no';
 
 interface KeyEntry {
   readonly spkiSha256: string;
@@ -37,6 +62,7 @@ interface KeyEntry {
 
 export class EvidenceCollector implements RefSink {
   private readonly certs = new Map<string, CertificateFacts & { source: EvidenceSource }>();
+  private readonly unparsed = new Map<string, UnparsedCertificateEvidence>();
   /** Hashes of certificate inputs already parsed: a repeated PEM is not parsed twice. */
   private readonly seenCertInputs = new Set<string>();
   private readonly keys = new Map<string, KeyEntry>();
@@ -101,24 +127,48 @@ export class EvidenceCollector implements RefSink {
     return false;
   }
 
-  /** Adds a DER certificate; returns false when it is not one (the caller decides the note). */
-  addCertificate(der: Uint8Array, source: EvidenceSource): boolean {
+  /**
+   * Adds a DER certificate. One the parser refuses is recorded as unparsed per `mode`; one it
+   * reads only by re-encoding (non-DER lengths) is recorded both ways, so that the fingerprint
+   * of the bytes as sent is looked up too.
+   */
+  addCertificate(
+    der: Uint8Array,
+    source: EvidenceSource,
+    mode: UnparsedMode = 'ifShaped',
+  ): CertificateOutcome {
     // Past the limit, parsing is wasted work (and the cost a hostile mass mail aims at).
-    if (this.full.has('certificates')) return true;
+    if (this.full.has('certificates')) return 'parsed';
     const inputHash = sha256Hex(der);
-    if (this.seenCertInputs.has(inputHash)) return true;
+    if (this.seenCertInputs.has(inputHash)) return 'parsed';
     let facts: CertificateFacts;
     try {
       facts = parseCertificate(der, this.issuers);
     } catch {
-      return false;
+      const unparsed = unparsedCertificate(der, mode === 'ifShaped');
+      if (unparsed === null) return 'no';
+      this.addUnparsed(unparsed, source);
+      return 'unparsed';
     }
     this.seenCertInputs.add(inputHash);
-    if (this.certs.has(facts.sha256)) return true;
-    if (!this.admit('certificates', this.certs.size, this.limits.maxCertificates)) return true;
+    // The input hash differs from the fingerprint only for a trailer (TRUSTED CERTIFICATE) or
+    // a re-encoding; only then is the walk worth its cost.
+    if (inputHash !== facts.sha256) {
+      const reencoded = reencodedCertificate(der, facts.sha256);
+      if (reencoded !== null) this.addUnparsed(reencoded, source);
+    }
+    if (this.certs.has(facts.sha256)) return 'parsed';
+    if (!this.admit('certificates', this.certs.size, this.limits.maxCertificates)) return 'parsed';
     this.certs.set(facts.sha256, { ...facts, source });
     this.lint(der, facts.sha256);
-    return true;
+    return 'parsed';
+  }
+
+  private addUnparsed(facts: UnparsedCertificateFacts, source: EvidenceSource): void {
+    if (this.unparsed.has(facts.sha256)) return;
+    const limit = this.limits.maxUnparsedCertificates;
+    if (!this.admit('unparsedCertificates', this.unparsed.size, limit)) return;
+    this.unparsed.set(facts.sha256, { ...facts, source });
   }
 
   /** Lints the first `maxLintedCertificates` distinct certificates (noted once past that). */
@@ -154,7 +204,7 @@ export class EvidenceCollector implements RefSink {
       return false;
     }
     for (const member of members) {
-      if (!this.addCertificate(member, source)) {
+      if (this.addCertificate(member, source) === 'no') {
         this.problem(`${source}: unreadable certificate in PKCS#7 bundle`);
       }
     }
@@ -165,20 +215,44 @@ export class EvidenceCollector implements RefSink {
    * Adds a private key, then zeroes `der`: the key bytes are not needed past this point and a
    * heap dump should hold as few copies as possible. False when `der` is not a key in `format`.
    */
-  addKey(der: Buffer, format: KeyFormat, source: EvidenceSource): boolean {
+  addKey(der: Buffer, format: DerKeyFormat, source: EvidenceSource): boolean {
+    return this.addLoadedKeys(der, source, () => [{ ...parsePrivateKey(der, format), format }]);
+  }
+
+  /**
+   * Adds the keys of an OpenSSH private key file (the decoded PEM body), then zeroes it. One
+   * protected by a passphrase is a problem that says so. False when it is not such a file.
+   */
+  addOpenSshKeys(bytes: Buffer, source: EvidenceSource): boolean {
+    return this.addLoadedKeys(bytes, source, () =>
+      parseOpenSshPrivateKeys(bytes).map((facts) => ({ ...facts, format: 'openssh' as const })),
+    );
+  }
+
+  /** Adds what `load` reads from `bytes`, then zeroes them; false when they are no key. */
+  private addLoadedKeys(
+    bytes: Buffer,
+    source: EvidenceSource,
+    load: () => Omit<KeyEntry, 'source'>[],
+  ): boolean {
     try {
       if (this.full.has('keys')) return true;
-      const facts = parsePrivateKey(der, format);
-      this.addParsedKey({ ...facts, format, source });
+      for (const facts of load()) this.addParsedKey({ ...facts, source });
       return true;
     } catch (error) {
+      if (error instanceof EncryptedOpenSshKeyError) {
+        this.problem(
+          `${source}: encrypted OpenSSH private key (cipher ${error.cipherName}): a passphrase is needed, public key not derived`,
+        );
+        return true;
+      }
       if (error instanceof KeyLimitError) {
         this.keyRefused(error, source);
         return true;
       }
       return false;
     } finally {
-      der.fill(0);
+      bytes.fill(0);
     }
   }
 
@@ -329,6 +403,7 @@ export class EvidenceCollector implements RefSink {
         : [...this.problems];
     return {
       certificates,
+      unparsedCertificates: [...this.unparsed.values()],
       keys,
       csrs,
       serials: [...this.serials],

@@ -7,6 +7,11 @@ import { MAX_PROBLEMS } from '../mail/limits.ts';
 
 /** Mass reports list thousands of certificates; 20k covers the largest seen with headroom. */
 export const MAX_CERTIFICATES = 20_000;
+/**
+ * Certificates the parser refused that are recorded (a hash and a header walk each): a report
+ * sends one or a few; thousands of garbage blocks are a mass mail worth only a count.
+ */
+export const MAX_UNPARSED_CERTIFICATES = 500;
 /** A report names a handful of keys; a few hundred already means a dump worth a human look. */
 export const MAX_KEYS = 500;
 /** CSR verification costs a signature check each; proofs come one per key. */
@@ -40,6 +45,7 @@ export const MAX_LINTED_CERTIFICATES = 25;
 /** Every bound evidence extraction applies, overridable in tests. */
 export interface EvidenceLimits {
   readonly maxCertificates: number;
+  readonly maxUnparsedCertificates: number;
   readonly maxKeys: number;
   readonly maxCsrs: number;
   readonly maxSerials: number;
@@ -57,6 +63,7 @@ export interface EvidenceLimits {
 
 export const DEFAULT_EVIDENCE_LIMITS: EvidenceLimits = Object.freeze({
   maxCertificates: MAX_CERTIFICATES,
+  maxUnparsedCertificates: MAX_UNPARSED_CERTIFICATES,
   maxKeys: MAX_KEYS,
   maxCsrs: MAX_CSRS,
   maxSerials: MAX_SERIALS,

@@ -10,7 +10,10 @@ import type { CertificateLint } from '../lint/codes.ts';
 /** Where in the message a piece of evidence was found, e.g. `body`, `attachment:keys.zip/a.pem`. */
 export type EvidenceSource = string;
 
-export type KeyFormat = 'pkcs8' | 'pkcs1' | 'sec1';
+/** The DER private key encodings node:crypto loads. */
+export type DerKeyFormat = 'pkcs8' | 'pkcs1' | 'sec1';
+/** How a key arrived: a DER encoding, or an OpenSSH private key file (openssh-key-v1). */
+export type KeyFormat = DerKeyFormat | 'openssh';
 
 export interface CertificateEvidence {
   /** SHA-256 of the DER certificate (its fingerprint). */
@@ -81,6 +84,33 @@ export interface CsrEvidence {
   readonly source: EvidenceSource;
 }
 
+/**
+ * Bytes sent as a certificate that the X.509 parser refused, or read only after re-encoding
+ * them (so its fingerprint is not theirs). Still evidence: it is looked up in the inventory by
+ * its fingerprint and by the serial its tbsCertificate holds.
+ */
+export interface UnparsedCertificateEvidence {
+  /** SHA-256 of the certificate as sent (its outer SEQUENCE; all the bytes when unshaped). */
+  readonly sha256: string;
+  /** Why it could not be read as sent, for a person. */
+  readonly error: string;
+  /** The serial read from its tbsCertificate (lowercase hex), when one could be read. */
+  readonly serialCandidates: readonly string[];
+  readonly source: EvidenceSource;
+}
+
+/** The fingerprints and serials of unparsed certificates, for inventory look-ups. */
+export function unparsedIdentifiers(evidence: Pick<Evidence, 'unparsedCertificates'>): {
+  readonly sha256s: string[];
+  readonly serials: string[];
+} {
+  const list = evidence.unparsedCertificates;
+  return {
+    sha256s: [...new Set(list.map((u) => u.sha256))],
+    serials: [...new Set(list.flatMap((u) => u.serialCandidates))],
+  };
+}
+
 /** A serial written as digits alone: which reading is meant, only the inventory can tell. */
 export interface AmbiguousSerial {
   /** The digits as written. */
@@ -93,6 +123,8 @@ export interface AmbiguousSerial {
 
 export interface Evidence {
   readonly certificates: readonly CertificateEvidence[];
+  /** Certificates the parser refused or re-encoded (the first `maxUnparsedCertificates`). */
+  readonly unparsedCertificates: readonly UnparsedCertificateEvidence[];
   readonly keys: readonly PrivateKeyEvidence[];
   readonly csrs: readonly CsrEvidence[];
   /** Serial numbers mentioned in text, lowercase hex. */
@@ -118,6 +150,7 @@ export interface Evidence {
 
 export const EMPTY_EVIDENCE: Evidence = Object.freeze({
   certificates: [],
+  unparsedCertificates: [],
   keys: [],
   csrs: [],
   serials: [],

@@ -3,7 +3,12 @@
  * each affected Subscriber gets its own preliminary report).
  */
 import type { Subscriber } from '../case/types.ts';
-import { type CertificateEvidence, type Evidence, provenSpkiHashes } from '../evidence/types.ts';
+import {
+  type CertificateEvidence,
+  type Evidence,
+  provenSpkiHashes,
+  unparsedIdentifiers,
+} from '../evidence/types.ts';
 import { safeIssuerKeyOf, UNKNOWN_ISSUER_KEY } from './issuer-name.ts';
 import { serialReadings } from './serial-readings.ts';
 import type { InventoryQuery, InventoryRecord } from './types.ts';
@@ -15,7 +20,8 @@ import type { InventoryQuery, InventoryRecord } from './types.ts';
  *   (where the CA's issuers are configured) a signature of that issuer;
  * - `precertificate`: the same, for the CT precertificate of the record's certificate;
  * - `spki`: a key or valid CSR in the report proves possession of the record's key;
- * - `serialOnly`: only a serial number written in the text; the weakest link, shown as such.
+ * - `serialOnly`: only a serial number written in the text, or read from a certificate the
+ *   parser refused; the weakest link, shown as such.
  */
 export const MATCH_KINDS = [
   'sha256',
@@ -37,13 +43,25 @@ export function inventoryQueryFor(
   options: ResolveOptions = { issuersConfigured: false },
 ): InventoryQuery {
   const provenSpki = provenSpkiHashes(evidence);
+  const unparsed = unparsedIdentifiers(evidence);
   return {
     sha256s: [
-      ...new Set([...evidence.certificates.map((c) => c.sha256), ...evidence.sha256Fingerprints]),
+      ...new Set([
+        ...evidence.certificates.map((c) => c.sha256),
+        ...evidence.sha256Fingerprints,
+        ...unparsed.sha256s,
+      ]),
     ],
-    // Only serials written as text: a certificate's serial counts only with its issuer.
-    // A digit-only serial is asked for in both readings; settleSerialReadings keeps the known one.
-    serials: [...new Set([...evidence.serials, ...serialReadings(evidence.ambiguousSerials)])],
+    // Only serials written as text, or read from a certificate the parser refused: a parsed
+    // certificate's serial counts only with its issuer. A digit-only serial is asked for in
+    // both readings; settleSerialReadings keeps the known one.
+    serials: [
+      ...new Set([
+        ...evidence.serials,
+        ...serialReadings(evidence.ambiguousSerials),
+        ...unparsed.serials,
+      ]),
+    ],
     // With the issuers configured, a certificate none of them signed cannot match this way.
     issuerSerials: evidence.certificates
       .filter((c) => !options.issuersConfigured || c.signedBy !== undefined)
@@ -98,11 +116,15 @@ export function resolveAffected(
   records: readonly InventoryRecord[],
   options: ResolveOptions = { issuersConfigured: false },
 ): Resolution {
+  const unparsed = unparsedIdentifiers(evidence);
   const sha = new Set([
     ...evidence.certificates.map((c) => c.sha256),
     ...evidence.sha256Fingerprints,
+    ...unparsed.sha256s,
   ]);
-  const textSerials = new Set(evidence.serials);
+  // The serial of a certificate the parser refused is as weak as one written in the text:
+  // anyone can put a real serial in bytes of their own.
+  const textSerials = new Set([...evidence.serials, ...unparsed.serials]);
   const spki = new Set(provenSpkiHashes(evidence));
   const bySerial = new Map<string, CertificateEvidence[]>();
   for (const c of evidence.certificates) {

@@ -4,7 +4,7 @@
  * expired or revoked before the report needs nothing, and says why.
  */
 import type { CprCase } from '../case/types.ts';
-import type { CertificateEvidence, Evidence } from '../evidence/types.ts';
+import { type CertificateEvidence, type Evidence, unparsedIdentifiers } from '../evidence/types.ts';
 import type { InventoryQuery, InventoryRecord } from '../inventory/types.ts';
 import type { DeadlinePolicy } from '../policy/deadline-policy.ts';
 import { HOUR_MS } from '../policy/deadline-policy.ts';
@@ -43,10 +43,24 @@ export function provenKeys(e: Evidence): { spkiSha256: string; proof: string }[]
 
 /** What to ask the inventory: every identifier in the report, and every blocked key of the case. */
 export function obligationQuery(e: Evidence, blockedSpkis: readonly string[]): InventoryQuery {
+  const { sha256s, serials } = wantedIdentifiers(e);
   return {
-    sha256s: [...new Set([...e.certificates.map((c) => c.sha256), ...e.sha256Fingerprints])],
-    serials: [...new Set([...e.certificates.map((c) => c.serial), ...e.serials])],
+    sha256s: [...sha256s],
+    serials: [...serials],
     spkiSha256s: [...new Set([...provenKeys(e).map((k) => k.spkiSha256), ...blockedSpkis])],
+  };
+}
+
+/** Fingerprints and serials of the report, including those of certificates the parser refused. */
+function wantedIdentifiers(e: Evidence): { sha256s: Set<string>; serials: Set<string> } {
+  const unparsed = unparsedIdentifiers(e);
+  return {
+    sha256s: new Set([
+      ...e.certificates.map((c) => c.sha256),
+      ...e.sha256Fingerprints,
+      ...unparsed.sha256s,
+    ]),
+    serials: new Set([...e.certificates.map((c) => c.serial), ...e.serials, ...unparsed.serials]),
   };
 }
 
@@ -96,8 +110,7 @@ export function obligationsFor(input: ObligationInput): Revocation[] {
     string,
     { mail?: CertificateEvidence; record?: InventoryRecord; via: string }
   >();
-  const wantSha = new Set([...e.certificates.map((x) => x.sha256), ...e.sha256Fingerprints]);
-  const wantSerial = new Set([...e.certificates.map((x) => x.serial), ...e.serials]);
+  const { sha256s: wantSha, serials: wantSerial } = wantedIdentifiers(e);
   const wantSpki = new Set([...provenKeys(e).map((k) => k.spkiSha256), ...input.blockedSpkis]);
   for (const m of e.certificates) bySha.set(m.sha256, { mail: m, via: 'mail' });
   for (const r of records) {

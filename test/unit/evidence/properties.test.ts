@@ -12,6 +12,7 @@ import { pkiBytes, pkiText } from './helpers.ts';
 const SMALL = {
   ...DEFAULT_EVIDENCE_LIMITS,
   maxCertificates: 3,
+  maxUnparsedCertificates: 2,
   maxKeys: 2,
   maxSerials: 5,
   maxProblems: 4,
@@ -41,11 +42,18 @@ const binary = fc.oneof(
       'bundle.p7c',
       'leaf-rsa.der',
       'leaf-ec.pkcs8.der',
+      'odd-serial-padded.der',
+      'odd-utf8-name.der',
+      'odd-long-length.der',
     )
     .map((name) => pkiBytes(name)),
   // A real file with some bytes flipped: parsers meet almost-valid structures.
   fc
-    .tuple(fc.constantFrom('evidence.zip', 'bundle.p7c', 'leaf-rsa.der'), fc.nat(), fc.nat(255))
+    .tuple(
+      fc.constantFrom('evidence.zip', 'bundle.p7c', 'leaf-rsa.der', 'odd-serial-padded.der'),
+      fc.nat(),
+      fc.nat(255),
+    )
     .map(([name, at, value]) => {
       const bytes = pkiBytes(name).slice();
       bytes[at % bytes.length] = value;
@@ -78,6 +86,11 @@ describe('extraction properties', () => {
         const ev = await extractEvidence(c, SMALL);
         expect(ev.certificates.length).toBeLessThanOrEqual(SMALL.maxCertificates);
         expect(ev.keys.length).toBeLessThanOrEqual(SMALL.maxKeys);
+        expect(ev.unparsedCertificates.length).toBeLessThanOrEqual(SMALL.maxUnparsedCertificates);
+        for (const u of ev.unparsedCertificates) {
+          expect(u.sha256).toMatch(/^[0-9a-f]{64}$/);
+          expect(u.serialCandidates.length).toBeLessThanOrEqual(1);
+        }
         expect(ev.serials.length).toBeLessThanOrEqual(SMALL.maxSerials);
         // Past the limit, problems are summarised by one more line.
         expect(ev.problems.length).toBeLessThanOrEqual(SMALL.maxProblems + 1);
