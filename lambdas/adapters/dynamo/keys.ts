@@ -24,6 +24,8 @@ export const keys = {
     sk: 'MID',
   }),
   heartbeat: () => ({ pk: 'HEARTBEAT#canary', sk: 'HEARTBEAT' }),
+  /** A canary nonce that a message used (hex, so it is a key as it is). */
+  canaryNonce: (nonce: string) => ({ pk: `CANARY#${nonce}`, sk: 'NONCE' }),
   outbound: (sesMessageId: string) => ({ pk: `OUT#${sesMessageId}`, sk: 'OUT' }),
   /** One revocation obligation per certificate, next to its case (a Query lists them). */
   revocation: (caseId: string, sha256: string) => ({ pk: `CASE#${caseId}`, sk: `REV#${sha256}` }),

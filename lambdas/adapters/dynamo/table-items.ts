@@ -2,8 +2,8 @@
  * What the small adapters of one table share: a consistent read of one item, and a conditional
  * put that says whether it was written (a refused condition is an answer, not an outage).
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from './conditions.ts';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { putIf } from './conditions.ts';
 
 type Item = Record<string, unknown>;
 
@@ -34,23 +34,15 @@ export abstract class TableItems {
     item: Item,
     condition: PutCondition | null = FIRST_WRITE,
   ): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: item,
-          ...(condition
-            ? {
-                ConditionExpression: condition.expression,
-                ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
-              }
-            : {}),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return false;
-    }
+    return putIf(this.db, {
+      TableName: this.table,
+      Item: item,
+      ...(condition
+        ? {
+            ConditionExpression: condition.expression,
+            ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
+          }
+        : {}),
+    });
   }
 }

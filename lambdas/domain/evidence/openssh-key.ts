@@ -246,7 +246,8 @@ export function readOpenSshKeys(bytes: Uint8Array): OpenSshKey[] {
   if (cipher !== 'none' || kdf !== 'none') throw new EncryptedOpenSshKeyError(cipher, kdf);
   const s = new Reader(section);
   // Two equal random words: a wrong passphrase shows as a mismatch (PROTOCOL.key).
-  if (s.uint32() !== s.uint32()) throw new MalformedEvidenceError('OpenSSH check words differ');
+  const [check1, check2] = [s.uint32(), s.uint32()];
+  if (check1 !== check2) throw new MalformedEvidenceError('OpenSSH check words differ');
   const keys: OpenSshKey[] = [];
   for (let i = 0; i < count; i++) keys.push(readKey(s));
   return keys;
