@@ -8,17 +8,10 @@ import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
 import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
 import { teamNotice } from '../../lambdas/domain/escalation/messages.ts';
 import { parseInventoryText } from '../../lambdas/domain/inventory/csv.ts';
-import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { compose } from '../support/compose.ts';
 import { CPR_ADDRESS, type IntakeEnv, intakeEnv } from '../support/intake-env.ts';
 
 let env: IntakeEnv;
-const run = (event: unknown) =>
-  handleSesEvent(event, {
-    deps: env.deps,
-    settings: env.settings,
-    inboundPrefix: env.config.inboundPrefix,
-  });
 
 beforeAll(async () => {
   env = await intakeEnv();
@@ -43,7 +36,7 @@ async function intake(options: Parameters<typeof compose>[0], minute: number) {
   const raw = await compose({ to: CPR_ADDRESS, ...options });
   const at = new Date(Date.UTC(2026, 10, 27, 10, minute));
   const { event } = await env.deliver(raw, { timestamp: at });
-  const [result] = await run(event);
+  const [result] = await env.intake(event);
   const c = await env.deps.cases.get(result?.caseId ?? '');
   if (!c) throw new Error('no case');
   return c;

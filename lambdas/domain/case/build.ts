@@ -29,7 +29,6 @@ import {
   withSubscribers,
 } from './notices.ts';
 import type {
-  AcknowledgmentDecision,
   CaseMessage,
   Checkpoint,
   Classification,
@@ -38,7 +37,6 @@ import type {
   EvidenceCounts,
   Notice,
   Subscriber,
-  Verdicts,
 } from './types.ts';
 
 /** Does the report name any certificate or key (so assume a 24-hour revocation until triage)? */
@@ -148,16 +146,19 @@ export function withInventoryMatches(evidence: Evidence, resolution: Resolution)
   };
 }
 
-export interface NewCaseInput {
-  readonly id: string;
+export interface NewCaseInput
+  extends Pick<
+    CprCase,
+    | 'id'
+    | 'reporter'
+    | 'subject'
+    | 'classification'
+    | 'classificationSignals'
+    | 'revocationRequested'
+    | 'acknowledgment'
+    | 'verdicts'
+  > {
   readonly receivedAt: Date;
-  readonly reporter: string | null;
-  readonly subject: string | null;
-  readonly classification: Classification;
-  readonly classificationSignals: readonly string[];
-  readonly revocationRequested: boolean;
-  readonly acknowledgment: AcknowledgmentDecision;
-  readonly verdicts: Verdicts;
   readonly full: CaseEvidence;
   readonly message: CaseMessage;
   readonly parseError: string | null;
