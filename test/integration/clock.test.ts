@@ -15,13 +15,7 @@ import { triageCase } from '../../lambdas/domain/revocation/use-cases.ts';
 import { synthesizedClockDefinition } from '../../local/clock-definition.ts';
 import { failureReportTasks } from '../../local/failure-reports.ts';
 import { runClock } from '../../local/state-machine.ts';
-import {
-  type ClockEnv,
-  clockEnv,
-  SENDER,
-  sesEventNotification,
-  startCaseFrom,
-} from '../support/clock-env.ts';
+import { type ClockEnv, clockEnv, SENDER, sesEventNotification } from '../support/clock-env.ts';
 import { compose } from '../support/compose.ts';
 import { CPR_ADDRESS } from '../support/intake-env.ts';
 import { type ScriptStep, scriptedClock } from '../support/scripted-clock.ts';
@@ -52,7 +46,7 @@ async function openCase(
     text: 'The private key of www.example.test is compromised; it was posted publicly.',
     headers: extraHeaders,
   });
-  return startCaseFrom(env, raw, { timestamp: new Date(RECEIVED) });
+  return env.clockInput(raw, { timestamp: new Date(RECEIVED) });
 }
 
 type Tasks = Parameters<typeof runClock>[2]['tasks'];

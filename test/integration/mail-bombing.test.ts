@@ -12,7 +12,7 @@ import type { DeadlineClockInput } from '../../lambdas/domain/ports/deadline-clo
 import { synthesizedClockDefinition } from '../../local/clock-definition.ts';
 import { failureReportTasks } from '../../local/failure-reports.ts';
 import { type LocalClock, runClock } from '../../local/state-machine.ts';
-import { type ClockEnv, clockEnv, SENDER, startCaseFrom } from '../support/clock-env.ts';
+import { type ClockEnv, clockEnv, SENDER } from '../support/clock-env.ts';
 import { compose } from '../support/compose.ts';
 import { CPR_ADDRESS } from '../support/intake-env.ts';
 import { scriptedClock } from '../support/scripted-clock.ts';
@@ -41,7 +41,7 @@ async function forgedReport(from: string, n: number): Promise<DeadlineClockInput
     text: 'The private key of www.example.test is compromised.',
   });
   // No SPF record, no DMARC record: neutral verdicts, nothing to refuse the From on.
-  return startCaseFrom(env, raw, {
+  return env.clockInput(raw, {
     timestamp: new Date(RECEIVED),
     verdicts: { spf: 'GRAY', dkim: 'GRAY', dmarc: 'GRAY' },
   });

@@ -11,8 +11,6 @@ import {
   deliveryEventsTask,
   notifyTeamTask,
 } from '../../lambdas/clock/tasks.ts';
-import type { DeadlineClockInput } from '../../lambdas/domain/ports/deadline-clock.ts';
-import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { GUARD_PATHS, type RecordedRefusal } from '../../local/ses-guard.ts';
 import type { SnsSink } from '../../local/sns-sink.ts';
 import { pointSdkAt, type StoredMail } from '../../local/stand-ins.ts';
@@ -106,25 +104,6 @@ export async function clockEnv(): Promise<ClockEnv> {
       await base.stop();
     },
   });
-}
-
-/**
- * Delivers a raw message through intake, as SES would, and returns the input intake started the
- * case's deadline clock with.
- */
-export async function startCaseFrom(
-  env: ClockEnv,
-  raw: Uint8Array,
-  options: Parameters<ClockEnv['deliver']>[1],
-): Promise<DeadlineClockInput> {
-  const { event } = await env.deliver(raw, options);
-  const [r] = await handleSesEvent(event, {
-    deps: env.deps,
-    settings: env.settings,
-    inboundPrefix: env.config.inboundPrefix,
-  });
-  const start = env.sfn.startCalls.findLast((s) => s.name === r!.caseId);
-  return JSON.parse(start!.input) as DeadlineClockInput;
 }
 
 /** An SES event-publishing record wrapped in an SNS notification, as the delivery topic sends it. */

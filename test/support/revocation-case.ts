@@ -7,7 +7,7 @@ import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
 import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
 import type { InventoryRecord } from '../../lambdas/domain/inventory/types.ts';
 import type { DeadlineClockInput } from '../../lambdas/domain/ports/deadline-clock.ts';
-import { type ClockEnv, startCaseFrom } from './clock-env.ts';
+import type { ClockEnv } from './clock-env.ts';
 import { compose } from './compose.ts';
 import { CPR_ADDRESS } from './intake-env.ts';
 import type { IssuedCertificate, TestCa } from './test-ca.ts';
@@ -53,5 +53,5 @@ export async function reportCertificate(
       ? `The private key of ${cert.name} was posted publicly. Certificate and key:\n\n${cert.pem}\n${key}`
       : `This certificate was not issued in accordance with the Baseline Requirements:\n\n${cert.pem}`,
   });
-  return startCaseFrom(env, raw, { timestamp: options.received });
+  return env.clockInput(raw, { timestamp: options.received });
 }

@@ -48,6 +48,7 @@ import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import { inventoryQueryFor, resolveAffected } from '../inventory/resolve.ts';
 import { settleSerialReadings } from '../inventory/serial-readings.ts';
 import type { IssuerCertificate } from '../issuers/config.ts';
+import { withInventoryLints } from '../lint/lint-inventory.ts';
 import { parseAddresses } from '../mail/header-values.ts';
 import { MAX_HEADER_VALUE_CHARS } from '../mail/limits.ts';
 import { parseMail, UnparsableMailError } from '../mail/parse.ts';
@@ -180,9 +181,11 @@ async function resolve(
   const records = await deps.inventory.lookup(inventoryQueryFor(extracted, matching));
   const settled = settleSerialReadings(extracted, records);
   const resolution = resolveAffected(settled, records, matching);
-  const evidence = withInventoryMatches(
-    linkKeysToCertificates(settled, resolution.keyCompromised),
-    resolution,
+  const evidence = withInventoryLints(
+    withInventoryMatches(linkKeysToCertificates(settled, resolution.keyCompromised), resolution),
+    records,
+    resolution.affected,
+    DEFAULT_EVIDENCE_LIMITS.maxLintedCertificates,
   );
   return {
     own: {
@@ -602,7 +605,7 @@ function eventsFor(
 ): AuditEvent[] {
   const at = now.toISOString();
   const ids = { caseId: c.id, sesMessageId: env.sesMessageId };
-  const events: AuditEvent[] = [messageReceived({ ...ids, receivedAt: env.receivedAt, role })];
+  const events: AuditEvent[] = [messageReceived({ ...ids, at: env.receivedAt, role })];
   events.push(
     role === 'report'
       ? caseOpened({
