@@ -127,18 +127,14 @@ export async function createTables(
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [
         { AttributeName: inv.partitionKey, AttributeType: 'S' },
-        { AttributeName: inv.bySerialIndex.partitionKey, AttributeType: 'S' },
-        { AttributeName: inv.bySerialIndex.sortKey, AttributeType: 'S' },
+        { AttributeName: inv.bySha256Index.partitionKey, AttributeType: 'S' },
         { AttributeName: inv.bySpkiIndex.partitionKey, AttributeType: 'S' },
       ],
       KeySchema: [{ AttributeName: inv.partitionKey, KeyType: 'HASH' }],
       GlobalSecondaryIndexes: [
         {
-          IndexName: inv.bySerialIndex.name,
-          KeySchema: [
-            { AttributeName: inv.bySerialIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: inv.bySerialIndex.sortKey, KeyType: 'RANGE' },
-          ],
+          IndexName: inv.bySha256Index.name,
+          KeySchema: [{ AttributeName: inv.bySha256Index.partitionKey, KeyType: 'HASH' }],
           Projection: { ProjectionType: 'KEYS_ONLY' },
         },
         {

@@ -74,7 +74,7 @@ export class Intake extends Construct {
       .bindTable(props.store.cases, ENV.casesTable, 'readWrite')
       .bindTable(props.store.inventory, ENV.inventoryTable, 'read', {
         indexNames: [
-          INVENTORY_TABLE_SCHEMA.bySerialIndex.name,
+          INVENTORY_TABLE_SCHEMA.bySha256Index.name,
           INVENTORY_TABLE_SCHEMA.bySpkiIndex.name,
         ],
       })
