@@ -140,7 +140,11 @@ for (const size of SIZES) {
   let sameFound = 0;
   for (let run = 0; run < RUNS; run += 1) {
     await withDynamo(async (endpoint) => {
-      await createTables(endpoint, { cases: 'bench-cases', inventory: TABLE });
+      await createTables(endpoint, {
+        cases: 'bench-cases',
+        audit: 'bench-audit',
+        inventory: TABLE,
+      });
       const imported = await child(['import', csv, TABLE], endpoint);
       if (imported.rows !== size) throw new Error(`imported ${imported.rows} of ${size}`);
       rates.push((imported.rows! * 1000) / imported.ms!);
@@ -161,7 +165,7 @@ for (const size of SIZES) {
   }
   const parsed = await child(['parse', csv, TABLE], null);
   const raw = await withDynamo(async (endpoint) => {
-    await createTables(endpoint, { cases: 'bench-cases', inventory: TABLE });
+    await createTables(endpoint, { cases: 'bench-cases', audit: 'bench-audit', inventory: TABLE });
     return child(['raw', csv, TABLE], endpoint);
   });
   const rate = median(rates);

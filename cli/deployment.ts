@@ -53,6 +53,8 @@ export interface Deployment {
     readonly scale: number;
   };
   readonly casesTable: string;
+  /** The append-only audit log. */
+  readonly auditTable: string;
   readonly inventoryTable: string;
   readonly inboundBucket: string;
   /** Key prefix of the SES S3 action: the raw message is at inboundPrefix + SES messageId. */
@@ -95,6 +97,7 @@ const deploymentSchema = z.object({
     .object({ realAt: z.number(), simulatedAt: z.number(), scale: z.number().positive() })
     .optional(),
   casesTable: z.string().min(1),
+  auditTable: z.string().min(1),
   inventoryTable: z.string().min(1),
   inboundBucket: z.string().min(1),
   inboundPrefix: z.string(),
@@ -210,6 +213,7 @@ export function deploymentFromOutputs(
     kind: 'aws',
     region,
     casesTable: required(STACK_OUTPUTS.casesTable),
+    auditTable: required(STACK_OUTPUTS.auditTable),
     inventoryTable: required(STACK_OUTPUTS.inventoryTable),
     inboundBucket,
     inboundPrefix: typeof prefixes.inbound === 'string' ? prefixes.inbound : '',

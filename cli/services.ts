@@ -10,6 +10,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoAuditLog } from '../lambdas/adapters/dynamo/audit-log.ts';
 import {
   type CasesTable,
   casesTable,
@@ -39,6 +40,8 @@ export interface Services extends CasesTable {
   readonly deployment: Deployment;
   readonly db: DynamoDBDocumentClient;
   readonly s3: S3Client;
+  /** The append-only audit log (its own table). */
+  readonly audit: DynamoAuditLog;
   readonly evidence: S3EvidenceStore;
   readonly inventory: DynamoInventory;
   /** Created on first use (each client costs start-up time): ingest and replay invoke. */
@@ -94,6 +97,7 @@ export function servicesFor(d: Deployment, env: NodeJS.ProcessEnv): Services {
   let ses: SESv2Client | null = null;
   let actor: Promise<PersonActor> | null = null;
   const table = casesTable(db, d.casesTable);
+  const audit = new DynamoAuditLog(db, d.auditTable);
   const evidence = new S3EvidenceStore(s3, d.evidenceBucket, d.evidencePrefix);
   const inventory = new DynamoInventory(db, d.inventoryTable);
   return {
@@ -101,11 +105,12 @@ export function servicesFor(d: Deployment, env: NodeJS.ProcessEnv): Services {
     db,
     s3,
     ...table,
+    audit,
     evidence,
     inventory,
     revocation() {
       return {
-        cases: revocationCases(table),
+        cases: revocationCases({ cases: table.cases, audit }),
         revocations: new DynamoRevocationStore(db, d.casesTable),
         inventory,
         evidence,
@@ -163,7 +168,7 @@ export function servicesFor(d: Deployment, env: NodeJS.ProcessEnv): Services {
       };
     },
     noticeDeps(now) {
-      const { cases, audit, outbound, messageIds } = table;
+      const { cases, outbound, messageIds } = table;
       return { cases, audit, outbound, messageIds, now };
     },
     actor() {

@@ -13,6 +13,8 @@ export const STACK_OUTPUTS = {
   /** The Object Lock archive of every raw message. */
   archiveBucket: 'ArchiveBucketName',
   casesTable: 'CasesTableName',
+  /** The append-only audit log (BR 5.4). */
+  auditTable: 'AuditTableName',
   inventoryTable: 'InventoryTableName',
   deadlineStateMachine: 'DeadlineStateMachineArn',
   intakeFunction: 'IntakeFunctionName',

@@ -49,6 +49,7 @@ import { startLocalVerifier } from './verifier.ts';
 
 export const LOCAL_NAMES = {
   casesTable: 'cpr-cases',
+  auditTable: 'cpr-audit',
   inventoryTable: 'cpr-inventory',
   bucket: 'cpr-inbound',
   archiveBucket: 'cpr-archive',
@@ -213,6 +214,7 @@ export async function startLocalStack(
   });
   await createTables(dynamo.endpoint, {
     cases: LOCAL_NAMES.casesTable,
+    audit: LOCAL_NAMES.auditTable,
     inventory: LOCAL_NAMES.inventoryTable,
   });
   await createBucket(s3.endpoint, LOCAL_NAMES.bucket);
@@ -220,6 +222,7 @@ export async function startLocalStack(
 
   const storage = {
     casesTable: LOCAL_NAMES.casesTable,
+    auditTable: LOCAL_NAMES.auditTable,
     inventoryTable: LOCAL_NAMES.inventoryTable,
     inboundBucket: LOCAL_NAMES.bucket,
     inboundPrefix: LOCAL_NAMES.inboundPrefix,
@@ -243,6 +246,7 @@ export async function startLocalStack(
   };
   const taskDeps = clockDeps({
     casesTable: LOCAL_NAMES.casesTable,
+    auditTable: LOCAL_NAMES.auditTable,
     revocation: {
       inventoryTable: LOCAL_NAMES.inventoryTable,
       evidenceBucket: LOCAL_NAMES.bucket,

@@ -12,7 +12,11 @@ import {
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
-import { CASES_TABLE_SCHEMA, INVENTORY_TABLE_SCHEMA } from '../lambdas/adapters/dynamo/schema.ts';
+import {
+  AUDIT_TABLE_SCHEMA,
+  CASES_TABLE_SCHEMA,
+  INVENTORY_TABLE_SCHEMA,
+} from '../lambdas/adapters/dynamo/schema.ts';
 import { startSesGuard } from './ses-guard.ts';
 
 /** s3rver only accepts these credentials; dynalite accepts any. */
@@ -80,13 +84,24 @@ export function pointSdkAt(
   if (endpoints.sns) env.AWS_ENDPOINT_URL_SNS = endpoints.sns;
 }
 
-/** Creates the cases and inventory tables with the key schema the CDK stack deploys. */
+/** The HASH (and RANGE) key of a table or index. */
+function keySchema(hash: string, range?: string) {
+  return [
+    { AttributeName: hash, KeyType: 'HASH' as const },
+    ...(range ? [{ AttributeName: range, KeyType: 'RANGE' as const }] : []),
+  ];
+}
+
+function stringAttributes(...names: string[]) {
+  return names.map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const }));
+}
+
+/** Creates the cases, audit and inventory tables with the key schema the CDK stack deploys. */
 export async function createTables(
   endpoint: string,
-  names: { cases: string; inventory: string },
+  names: { cases: string; audit: string; inventory: string },
 ): Promise<void> {
   const db = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const s = CASES_TABLE_SCHEMA;
   const create = async (command: CreateTableCommand) => {
     try {
       await db.send(command);
@@ -94,30 +109,37 @@ export async function createTables(
       if (!(error instanceof ResourceInUseException)) throw error;
     }
   };
+  const s = CASES_TABLE_SCHEMA;
+  const open = s.openByDeadlineIndex;
   await create(
     new CreateTableCommand({
       TableName: names.cases,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: s.partitionKey, AttributeType: 'S' },
-        { AttributeName: s.sortKey, AttributeType: 'S' },
-        { AttributeName: s.openByDeadlineIndex.partitionKey, AttributeType: 'S' },
-        { AttributeName: s.openByDeadlineIndex.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: s.partitionKey, KeyType: 'HASH' },
-        { AttributeName: s.sortKey, KeyType: 'RANGE' },
-      ],
+      AttributeDefinitions: stringAttributes(
+        s.partitionKey,
+        s.sortKey,
+        open.partitionKey,
+        open.sortKey,
+      ),
+      KeySchema: keySchema(s.partitionKey, s.sortKey),
       GlobalSecondaryIndexes: [
         {
-          IndexName: s.openByDeadlineIndex.name,
-          KeySchema: [
-            { AttributeName: s.openByDeadlineIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: s.openByDeadlineIndex.sortKey, KeyType: 'RANGE' },
-          ],
+          IndexName: open.name,
+          KeySchema: keySchema(open.partitionKey, open.sortKey),
           Projection: { ProjectionType: 'ALL' },
         },
       ],
+    }),
+  );
+  // The stand-in has no resource policies: append-only here rests on the adapter's condition,
+  // as it does against an overwriting PutItem in AWS (docs/security.md).
+  const audit = AUDIT_TABLE_SCHEMA;
+  await create(
+    new CreateTableCommand({
+      TableName: names.audit,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: stringAttributes(audit.partitionKey, audit.sortKey),
+      KeySchema: keySchema(audit.partitionKey, audit.sortKey),
     }),
   );
   const inv = INVENTORY_TABLE_SCHEMA;
@@ -125,21 +147,21 @@ export async function createTables(
     new CreateTableCommand({
       TableName: names.inventory,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: inv.partitionKey, AttributeType: 'S' },
-        { AttributeName: inv.bySha256Index.partitionKey, AttributeType: 'S' },
-        { AttributeName: inv.bySpkiIndex.partitionKey, AttributeType: 'S' },
-      ],
-      KeySchema: [{ AttributeName: inv.partitionKey, KeyType: 'HASH' }],
+      AttributeDefinitions: stringAttributes(
+        inv.partitionKey,
+        inv.bySha256Index.partitionKey,
+        inv.bySpkiIndex.partitionKey,
+      ),
+      KeySchema: keySchema(inv.partitionKey),
       GlobalSecondaryIndexes: [
         {
           IndexName: inv.bySha256Index.name,
-          KeySchema: [{ AttributeName: inv.bySha256Index.partitionKey, KeyType: 'HASH' }],
+          KeySchema: keySchema(inv.bySha256Index.partitionKey),
           Projection: { ProjectionType: 'KEYS_ONLY' },
         },
         {
           IndexName: inv.bySpkiIndex.name,
-          KeySchema: [{ AttributeName: inv.bySpkiIndex.partitionKey, KeyType: 'HASH' }],
+          KeySchema: keySchema(inv.bySpkiIndex.partitionKey),
           Projection: { ProjectionType: 'KEYS_ONLY' },
         },
       ],

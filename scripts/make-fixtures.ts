@@ -8,6 +8,7 @@ import { makeFormatFixtures } from './fixtures/formats.ts';
 import { LINT_DEFAULT_DIR, makeLintFixtures } from './fixtures/lint.ts';
 import { MAIL_DEFAULT_DIR, makeMailFixtures } from './fixtures/mails.ts';
 import { makeOddCertificateFixtures } from './fixtures/odd-certificates.ts';
+import { makeOpenSshKeyFixtures } from './fixtures/openssh-keys.ts';
 import { makePkiFixtures } from './fixtures/pki.ts';
 
 const PKI_DIR = 'test/fixtures/pki';
@@ -21,6 +22,8 @@ makeFormatFixtures(PKI_DIR);
 console.log(`PKCS#12, RSA-PSS and DER key fixtures: ${PKI_DIR}`);
 makeOddCertificateFixtures(PKI_DIR);
 console.log(`odd certificate fixtures: ${PKI_DIR}`);
+makeOpenSshKeyFixtures(PKI_DIR);
+console.log(`OpenSSH key fixtures: ${PKI_DIR}`);
 
 makeLintFixtures(LINT_DEFAULT_DIR);
 console.log(`lint fixtures: ${LINT_DEFAULT_DIR}`);

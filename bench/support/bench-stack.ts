@@ -23,7 +23,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     createInterface({ input: standIns.stdout! }).once('line', resolve);
   });
   const endpoints = JSON.parse(line) as { dynamo: string; s3: string; sfn: string };
-  const names = { cases: 'bench-cases', inventory: 'bench-inventory' };
+  const names = { cases: 'bench-cases', audit: 'bench-audit', inventory: 'bench-inventory' };
   await createTables(endpoints.dynamo, names);
   await createBucket(endpoints.s3, 'bench-inbound');
   const env = {
@@ -36,6 +36,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     AWS_ENDPOINT_URL_SFN: endpoints.sfn,
     S3_FORCE_PATH_STYLE: 'true',
     CASES_TABLE: names.cases,
+    AUDIT_TABLE: names.audit,
     INVENTORY_TABLE: names.inventory,
     INBOUND_BUCKET: 'bench-inbound',
     INBOUND_PREFIX: 'inbound/',

@@ -1,7 +1,8 @@
 /**
- * The two DynamoDB tables: cases (one partition per case: the case item, its messages and its
- * audit events) and the certificate inventory the intake looks affected certificates up in.
- * Key names come from `schema.ts`, the same source the adapters and the local stand-in use.
+ * The three DynamoDB tables: cases (one partition per case: the case item, its messages and its
+ * revocation obligations), the append-only audit log (BR 5.4) and the certificate inventory the
+ * intake looks affected certificates up in. Key names come from `schema.ts`, the same source the
+ * adapters and the local stand-in use.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import {
@@ -11,8 +12,10 @@ import {
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
+import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
+  AUDIT_TABLE_SCHEMA,
   CASES_TABLE_SCHEMA,
   INVENTORY_TABLE_SCHEMA,
 } from '../../lambdas/adapters/dynamo/schema.ts';
@@ -21,10 +24,51 @@ export interface CaseStoreProps {
   /** RETAIN keeps the tables when the stack goes; DESTROY only for throwaway stacks. */
   readonly removalPolicy: RemovalPolicy;
   readonly deletionProtection: boolean;
+  /** The one role the audit table's resource policy does not forbid to change items. */
+  readonly breakGlassRoleArn: string;
+}
+
+/**
+ * Every data-plane action that changes or removes an existing item, or writes without the
+ * adapter's condition. (TransactWriteItems is authorized as PutItem, UpdateItem and DeleteItem
+ * per item, so it is covered.) PutItem stays: it is how events are appended, and no IAM condition
+ * key can tell a conditional put from an overwriting one.
+ */
+export const AUDIT_DENIED_ACTIONS = [
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+] as const;
+
+/**
+ * The audit table's resource policy: whatever an identity policy grants (an administrator's
+ * `dynamodb:*` included), nobody but the break-glass role may update, delete or batch-write audit
+ * events. Changing this policy is itself a `PutResourcePolicy` event in CloudTrail.
+ */
+export function auditTablePolicy(breakGlassRoleArn: string): PolicyDocument {
+  return new PolicyDocument({
+    statements: [
+      new PolicyStatement({
+        sid: 'AuditEventsAreAppendOnly',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: [...AUDIT_DENIED_ACTIONS],
+        // A table's own ARN in its policy would be a circular reference; the policy is the
+        // table's, so `*` is this table.
+        resources: ['*'],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': breakGlassRoleArn } },
+      }),
+    ],
+  });
 }
 
 export class CaseStore extends Construct {
   readonly cases: Table;
+  /** Audit events only, append-only: bind it with `CprFunction.bindAuditLog`. */
+  readonly audit: Table;
   readonly inventory: Table;
 
   constructor(scope: Construct, id: string, props: CaseStoreProps) {
@@ -52,6 +96,13 @@ export class CaseStore extends Construct {
       // Sparse (open cases only), so ALL costs little and the "due first" view needs no second
       // read per case.
       projectionType: ProjectionType.ALL,
+    });
+
+    this.audit = new Table(this, 'Audit', {
+      ...common,
+      partitionKey: { name: AUDIT_TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: AUDIT_TABLE_SCHEMA.sortKey, type: AttributeType.STRING },
+      resourcePolicy: auditTablePolicy(props.breakGlassRoleArn),
     });
 
     const inv = INVENTORY_TABLE_SCHEMA;

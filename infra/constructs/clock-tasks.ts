@@ -63,7 +63,7 @@ export class ClockTasks extends Construct {
       service,
       invocation: 'sync',
     });
-    const { cases } = props.store;
+    const { cases, audit } = props.store;
     const { alerts, delivery } = props;
 
     this.acknowledge = new CprFunction(
@@ -76,6 +76,7 @@ export class ClockTasks extends Construct {
       ),
     )
       .bindTable(cases, ENV.casesTable, 'getAndPut')
+      .bindAuditLog(audit)
       // From is always the configured sender: the role cannot send as any other address of the
       // verified domain. (Recipients are whoever reported, so they cannot be pinned.)
       .bindSendEmail(delivery.configurationSet, delivery.senderIdentityArns, ENV.configurationSet, {
@@ -98,6 +99,7 @@ export class ClockTasks extends Construct {
       ),
     )
       .bindTable(cases, ENV.casesTable, 'getAndPut')
+      .bindAuditLog(audit)
       .bindTopicPublish(alerts.team, ENV.teamTopicArn)
       .setEnv(ENV.inboundBucket, props.inboundBucket.bucketName);
 
@@ -113,6 +115,7 @@ export class ClockTasks extends Construct {
       // The case, its audit events and outbound records by key; Query lists a case's revocation
       // obligations and the blocklist partition.
       .bindTable(cases, ENV.casesTable, 'getPutAndQuery')
+      .bindAuditLog(audit)
       // Revocation obligations: every affected certificate, and the inventory re-checked for
       // certificates on a blocked key while the case is open (by serial and SPKI: its indexes);
       // the blocklist's S3 copy.

@@ -19,7 +19,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { EnvName } from '../../lambdas/shared/env-names.ts';
+import { ENV, type EnvName } from '../../lambdas/shared/env-names.ts';
 import { METRICS_NAMESPACE, type MetricService } from '../../lambdas/shared/metric-names.ts';
 import { LOCK_FILE, REPO_ROOT } from '../paths.ts';
 import { grantTopicPublish } from './alert-topics.ts';
@@ -65,6 +65,11 @@ const TABLE_ACTIONS = {
    * blocklist (one partition each). Still no UpdateItem, no BatchGetItem.
    */
   getPutAndQuery: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+  /**
+   * The audit log: whether an event is there (GetItem) and its append (a PutItem the adapter
+   * conditions on `attribute_not_exists`). Nothing that changes or removes an item.
+   */
+  append: ['dynamodb:GetItem', 'dynamodb:PutItem'],
   readWrite: [
     'dynamodb:GetItem',
     'dynamodb:BatchGetItem',
@@ -278,6 +283,14 @@ export class CprFunction extends Construct {
       );
     }
     return this.setEnv(envName, table.tableName);
+  }
+
+  /**
+   * The append-only audit table (`CaseStore.audit`): GetItem and PutItem, nothing else; sets
+   * AUDIT_TABLE. The only way a function is given that table.
+   */
+  bindAuditLog(table: ITable): this {
+    return this.bindTable(table, ENV.auditTable, 'append');
   }
 
   /** s3:GetObject on `prefix*` of one bucket; sets `envName` to the bucket name. */

@@ -72,6 +72,7 @@ export class Intake extends Construct {
       .bindBucketRead(props.archive.bucket, ENV.archiveBucket, inboundPrefix)
       .bindBucketWrite(props.archive.bucket, ENV.archiveBucket, inboundPrefix)
       .bindTable(props.store.cases, ENV.casesTable, 'readWrite')
+      .bindAuditLog(props.store.audit)
       .bindTable(props.store.inventory, ENV.inventoryTable, 'read', {
         indexNames: [
           INVENTORY_TABLE_SCHEMA.bySha256Index.name,

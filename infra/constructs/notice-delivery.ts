@@ -143,6 +143,7 @@ export class NoticeDelivery extends Construct {
       service: METRIC_SERVICES.deliveryEvents,
     })
       .bindTable(props.store.cases, ENV.casesTable, 'getAndPut')
+      .bindAuditLog(props.store.audit)
       .bindTopicPublish(props.alerts.team, ENV.teamTopicArn)
       .bindTopicPublish(props.alerts.pager, ENV.pagerTopicArn)
       .setEnv(ENV.inboundBucket, props.inboundBucket.bucketName);

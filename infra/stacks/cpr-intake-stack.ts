@@ -75,6 +75,7 @@ export class CprIntakeStack extends Stack {
     this.store = new CaseStore(this, 'CaseStore', {
       removalPolicy,
       deletionProtection: config.protection.deletionProtection,
+      breakGlassRoleArn: this.breakGlass.role.roleArn,
     });
     const logRetention = config.logRetentionDays;
     this.alerts = new AlertTopics(this, 'Alerts', {
@@ -195,6 +196,7 @@ export class CprIntakeStack extends Stack {
       evidenceBucket: this.mail.bucket.bucketName,
       archiveBucket: this.archive.bucket.bucketName,
       casesTable: this.store.cases.tableName,
+      auditTable: this.store.audit.tableName,
       inventoryTable: this.store.inventory.tableName,
       deadlineStateMachine: this.clock.stateMachine.stateMachineArn,
       intakeFunction: this.intake.function.fn.functionName,

@@ -11,6 +11,7 @@ const config = readSenderConfig();
 const task = acknowledgeTask(
   clockDeps({
     casesTable: config.casesTable,
+    auditTable: config.auditTable,
     configurationSet: config.configurationSet,
     region: config.region,
   }),

@@ -14,6 +14,7 @@ const config = readTopicConfig(ALERT_TOPICS);
 const task = checkpointTask(
   clockDeps({
     casesTable: config.casesTable,
+    auditTable: config.auditTable,
     topics: config.topics,
     // Revocation obligations: the evidence, the inventory and the blocklist's copy.
     revocation: {

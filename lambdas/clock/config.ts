@@ -41,6 +41,7 @@ export function readAcknowledgmentLimits(
 
 export interface SenderConfig {
   readonly casesTable: string;
+  readonly auditTable: string;
   readonly senderAddress: string;
   readonly replyTo: string;
   readonly caName: string;
@@ -53,6 +54,7 @@ export function readSenderConfig(env: NodeJS.ProcessEnv = process.env): SenderCo
   const addresses = listEnv(ENV.cprAddresses, env);
   return {
     casesTable: requireEnv(ENV.casesTable, env),
+    auditTable: requireEnv(ENV.auditTable, env),
     senderAddress: requireEnv(ENV.senderAddress, env),
     // Replies go to the first CPR address, so they come back through intake and join the case.
     replyTo: addresses[0]!,
@@ -65,6 +67,7 @@ export function readSenderConfig(env: NodeJS.ProcessEnv = process.env): SenderCo
 
 export interface TopicConfig {
   readonly casesTable: string;
+  readonly auditTable: string;
   readonly inboundBucket: string;
   /** ARNs of the alert topics the function publishes to; the others stay unset (and unusable). */
   readonly topics: Readonly<Partial<Record<AlertTopic, string>>>;
@@ -79,6 +82,7 @@ export function readTopicConfig(
   for (const topic of needs) topics[topic] = requireEnv(ALERT_TOPIC_ENV[topic], env);
   return {
     casesTable: requireEnv(ENV.casesTable, env),
+    auditTable: requireEnv(ENV.auditTable, env),
     inboundBucket: optionalEnv(ENV.inboundBucket, 'inbound-bucket', env),
     topics,
   };

@@ -1,10 +1,7 @@
 /** Wires the clock's tasks to their AWS adapters. */
 import { documentClient, s3Client, sesClient, snsClient } from '../adapters/aws-clients.ts';
-import {
-  casesTable,
-  casesTable as casesTableOf,
-  revocationCases,
-} from '../adapters/dynamo/cases-table.ts';
+import { DynamoAuditLog } from '../adapters/dynamo/audit-log.ts';
+import { casesTable, revocationCases } from '../adapters/dynamo/cases-table.ts';
 import { DynamoInventory } from '../adapters/dynamo/inventory.ts';
 import { DynamoRateLimiter } from '../adapters/dynamo/rate-limits.ts';
 import { DynamoBlocklist, DynamoRevocationStore } from '../adapters/dynamo/revocations.ts';
@@ -36,19 +33,29 @@ export interface RevocationStorage {
   readonly blocklistBucket: string | null;
 }
 
+/** The two tables every clock task works on: the cases and the append-only audit log. */
+export interface CaseTables {
+  readonly casesTable: string;
+  readonly auditTable: string;
+}
+
 export function revocationDeps(
-  casesTable: string,
+  tables: CaseTables,
   storage: RevocationStorage,
   now: () => Date,
 ): RevocationDeps {
   const db = documentClient();
   const s3 = s3Client();
+  const { casesTable: cases } = tables;
   return {
-    cases: revocationCases(casesTableOf(db, casesTable)),
-    revocations: new DynamoRevocationStore(db, casesTable),
+    cases: revocationCases({
+      cases: casesTable(db, cases).cases,
+      audit: new DynamoAuditLog(db, tables.auditTable),
+    }),
+    revocations: new DynamoRevocationStore(db, cases),
     inventory: new DynamoInventory(db, storage.inventoryTable),
     evidence: new S3EvidenceStore(s3, storage.evidenceBucket, storage.evidencePrefix),
-    blocklist: new DynamoBlocklist(db, casesTable),
+    blocklist: new DynamoBlocklist(db, cases),
     blocklistPublisher: storage.blocklistBucket
       ? new S3BlocklistPublisher(s3, storage.blocklistBucket)
       : null,
@@ -56,19 +63,20 @@ export function revocationDeps(
   };
 }
 
-export function clockDeps(options: {
-  casesTable: string;
-  /** Watch revocation obligations too (the checkpoint function); absent: notices only. */
-  revocation?: RevocationStorage;
-  configurationSet?: string;
-  topics?: Readonly<Partial<Record<AlertTopic, string>>>;
-  region?: string | null;
-  now?: () => Date;
-}): ClockTaskDeps {
+export function clockDeps(
+  options: CaseTables & {
+    /** Watch revocation obligations too (the checkpoint function); absent: notices only. */
+    revocation?: RevocationStorage;
+    configurationSet?: string;
+    topics?: Readonly<Partial<Record<AlertTopic, string>>>;
+    region?: string | null;
+    now?: () => Date;
+  },
+): ClockTaskDeps {
   const table = casesTable(documentClient(), options.casesTable);
   return {
     cases: table.cases,
-    audit: table.audit,
+    audit: new DynamoAuditLog(documentClient(), options.auditTable),
     outbound: table.outbound,
     messageIds: table.messageIds,
     claims: new DynamoSendClaims(documentClient(), options.casesTable),
@@ -80,7 +88,7 @@ export function clockDeps(options: {
     region: options.region ?? null,
     now: options.now ?? (() => new Date()),
     revocation: options.revocation
-      ? revocationDeps(options.casesTable, options.revocation, options.now ?? (() => new Date()))
+      ? revocationDeps(options, options.revocation, options.now ?? (() => new Date()))
       : null,
   };
 }

@@ -12,7 +12,11 @@ import { logger, metrics } from '../shared/powertools.ts';
 
 const config = readTopicConfig(['team', 'pager']);
 const task = deliveryEventsTask(
-  clockDeps({ casesTable: config.casesTable, topics: config.topics }),
+  clockDeps({
+    casesTable: config.casesTable,
+    auditTable: config.auditTable,
+    topics: config.topics,
+  }),
 );
 
 export const handler = cprHandler(async (event) => {

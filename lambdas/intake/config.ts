@@ -9,6 +9,8 @@ import { ENV } from '../shared/env-names.ts';
 
 export interface IntakeConfig {
   readonly casesTable: string;
+  /** The append-only audit log. */
+  readonly auditTable: string;
   readonly inventoryTable: string;
   readonly inboundBucket: string;
   /** Prefix of the SES S3 action; the raw message's key is prefix + SES messageId. */
@@ -51,6 +53,7 @@ export function readIntakeConfig(env: NodeJS.ProcessEnv = process.env): IntakeCo
   const inboundBucket = requireEnv(ENV.inboundBucket, env);
   const config: IntakeConfig = {
     casesTable: requireEnv(ENV.casesTable, env),
+    auditTable: requireEnv(ENV.auditTable, env),
     inventoryTable: requireEnv(ENV.inventoryTable, env),
     inboundBucket,
     inboundPrefix: optionalEnv(ENV.inboundPrefix, '', env),

@@ -1,5 +1,6 @@
 /** Wires the intake domain to its AWS adapters. The only place that knows both. */
 import { documentClient, s3Client, sfnClient, snsClient } from '../adapters/aws-clients.ts';
+import { DynamoAuditLog } from '../adapters/dynamo/audit-log.ts';
 import { casesTable } from '../adapters/dynamo/cases-table.ts';
 import { DynamoInventory } from '../adapters/dynamo/inventory.ts';
 import { S3EvidenceStore } from '../adapters/s3/evidence-store.ts';
@@ -25,7 +26,7 @@ export function intakeDeps(config: IntakeConfig, now: () => Date = () => new Dat
     caseMessages: table.caseMessages,
     notifier: new SnsNotifier(snsClient(), { team: config.teamTopicArn }),
     locations: consoleLocations(config.inboundBucket, process.env.AWS_REGION ?? null),
-    audit: table.audit,
+    audit: new DynamoAuditLog(db, config.auditTable),
     heartbeats: table.heartbeats,
     inventory: new DynamoInventory(db, config.inventoryTable),
     clock: new StepFunctionsDeadlineClock(sfnClient(), config.stateMachineArn),

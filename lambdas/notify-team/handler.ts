@@ -10,7 +10,12 @@ import { logger, metrics } from '../shared/powertools.ts';
 const config = readTopicConfig(['team']);
 const region = process.env.AWS_REGION ?? null;
 const task = notifyTeamTask(
-  clockDeps({ casesTable: config.casesTable, topics: config.topics, region }),
+  clockDeps({
+    casesTable: config.casesTable,
+    auditTable: config.auditTable,
+    topics: config.topics,
+    region,
+  }),
   consoleLocations(config.inboundBucket, region),
 );
 

@@ -6,6 +6,8 @@ import type { AlertTopic } from '../domain/case/types.ts';
 
 export const ENV = {
   casesTable: 'CASES_TABLE',
+  /** The append-only audit log (BR 5.4), a table of its own. */
+  auditTable: 'AUDIT_TABLE',
   inventoryTable: 'INVENTORY_TABLE',
   inboundBucket: 'INBOUND_BUCKET',
   inboundPrefix: 'INBOUND_PREFIX',

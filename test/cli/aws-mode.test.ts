@@ -39,6 +39,7 @@ beforeAll(async () => {
       evidence: d.evidencePrefix,
     }),
     [STACK_OUTPUTS.casesTable]: d.casesTable,
+    [STACK_OUTPUTS.auditTable]: d.auditTable,
     [STACK_OUTPUTS.inventoryTable]: d.inventoryTable,
     [STACK_OUTPUTS.deadlineStateMachine]: d.stateMachineArn,
     [STACK_OUTPUTS.intakeFunction]: d.intakeFunction,

@@ -34,6 +34,7 @@ const LOCAL: Deployment = {
   },
   pid: process.pid,
   casesTable: 'cases',
+  auditTable: 'audit',
   inventoryTable: 'inventory',
   inboundBucket: 'inbound',
   inboundPrefix: '',
@@ -87,6 +88,7 @@ describe('AWS deployment from stack outputs', () => {
     [STACK_OUTPUTS.inboundBucket]: 'cprintake-inbound-abc',
     [STACK_OUTPUTS.keyPrefixes]: JSON.stringify({ inbound: 'inbound/', evidence: 'evidence/' }),
     [STACK_OUTPUTS.casesTable]: 'CprIntake-Cases-1',
+    [STACK_OUTPUTS.auditTable]: 'CprIntake-Audit-1',
     [STACK_OUTPUTS.inventoryTable]: 'CprIntake-Inventory-1',
     [STACK_OUTPUTS.deadlineStateMachine]:
       'arn:aws:states:eu-west-1:123456789012:stateMachine:Clock',
@@ -100,6 +102,7 @@ describe('AWS deployment from stack outputs', () => {
       kind: 'aws',
       region: 'eu-west-1',
       casesTable: 'CprIntake-Cases-1',
+      auditTable: 'CprIntake-Audit-1',
       inboundBucket: 'cprintake-inbound-abc',
       inboundPrefix: 'inbound/',
       evidenceBucket: 'cprintake-inbound-abc',

@@ -65,6 +65,7 @@ export async function cliEnv(): Promise<CliEnv> {
     },
     pid: process.pid,
     casesTable: clock.config.casesTable,
+    auditTable: clock.config.auditTable,
     inventoryTable: clock.config.inventoryTable,
     inboundBucket: clock.config.inboundBucket,
     inboundPrefix: clock.config.inboundPrefix,

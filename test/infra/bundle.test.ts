@@ -22,6 +22,7 @@ const BUNDLE_BUDGET_BYTES = 6 * 1024 * 1024;
 
 const FAKE_ENV = {
   CASES_TABLE: 'cases',
+  AUDIT_TABLE: 'audit',
   INVENTORY_TABLE: 'inventory',
   INBOUND_BUCKET: 'bucket',
   STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:clock',

@@ -17,13 +17,15 @@ import {
   type CanaryDeps,
   type CanaryRunResult,
   type CanaryRunSettings,
+  canaryMail,
   failIfIncomplete,
   runCanary,
 } from '../../lambdas/domain/canary/run.ts';
 import { verifyCanaryToken } from '../../lambdas/domain/canary/token.ts';
 import { openObligations } from '../../lambdas/domain/case/notices.ts';
 import type { AlertTopic } from '../../lambdas/domain/case/types.ts';
-import type { SubscriptionCounts } from '../../lambdas/domain/ports/canary.ts';
+import type { IntakeResult } from '../../lambdas/domain/intake/process-message.ts';
+import type { CanaryMail, SubscriptionCounts } from '../../lambdas/domain/ports/canary.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import type { StoredMail } from '../../local/stand-ins.ts';
 import { sampleCase } from '../support/case-factory.ts';
@@ -99,6 +101,30 @@ async function asReceived(mail: StoredMail): Promise<Buffer> {
   });
 }
 
+/** Runs intake on a raw message as SES would have received it at `at`. */
+async function intake(raw: Buffer, at: Date) {
+  const { event } = await env.deliver(raw, { timestamp: at, source: SETTINGS.from });
+  return handleSesEvent(event, {
+    deps: env.deps,
+    settings: env.settings,
+    inboundPrefix: env.config.inboundPrefix,
+  });
+}
+
+function composeCanary(mail: CanaryMail): Promise<Buffer> {
+  return compose({
+    from: mail.from,
+    to: mail.to,
+    subject: mail.subject,
+    headers: { [CANARY_HEADER_NAME]: mail.token },
+    text: mail.text,
+  });
+}
+
+/** A canary mail as the canary would send it at `sentAt`, not through the SES stand-in. */
+const signedCanary = (sentAt: Date) =>
+  composeCanary(canaryMail(SETTINGS, sentAt, TEST_CANARY_SECRET));
+
 const teamAlerts = () => env.sns.messages.filter((m) => m.topicArn === TOPICS.team);
 
 beforeAll(async () => {
@@ -106,9 +132,10 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.stop());
 
-describe('the canary loop: canary -> SES -> intake -> heartbeat -> canary', () => {
-  let first: CanaryRunResult;
+/** The first run of the loop: its mail is the one later tests send again and copy from. */
+let first: CanaryRunResult;
 
+describe('the canary loop: canary -> SES -> intake -> heartbeat -> canary', () => {
   test('before any canary arrived, the missing heartbeat is detected and no age is published', async () => {
     first = await runCanary(deps(T0), SETTINGS);
     expect(first.assessment.problems).toEqual([{ kind: 'heartbeatStale', ageSeconds: null }]);
@@ -126,10 +153,10 @@ describe('the canary loop: canary -> SES -> intake -> heartbeat -> canary', () =
     expect(mail.subject).toBe(`CPR intake canary ${T0.toISOString()}`);
     expect(mail.body.text).toContain('This is an automated test message, not a Certificate');
     const header = (name: string) => mail.headers?.find((h) => h.name === name)?.value;
-    expect(verifyCanaryToken(header(CANARY_HEADER_NAME), TEST_CANARY_SECRET, T0)).toMatchObject({
-      valid: true,
-      sentAt: T0.toISOString(),
-    });
+    const content = { subject: mail.subject, text: mail.body.text ?? '' };
+    expect(
+      verifyCanaryToken(header(CANARY_HEADER_NAME), TEST_CANARY_SECRET, T0, content),
+    ).toMatchObject({ valid: true, sentAt: T0.toISOString() });
     // Even an unrecognised canary would never be acknowledged (RFC 3834).
     expect(header('Auto-Submitted')).toBe('auto-generated');
   });
@@ -174,16 +201,25 @@ describe('the canary loop: canary -> SES -> intake -> heartbeat -> canary', () =
 
   test('an older canary arriving late does not make the heartbeat look fresher', async () => {
     const before = await env.deps.heartbeats.latest();
-    const staleMail = await storedMail(first.messageId);
-    const { event } = await env.deliver(await asReceived(staleMail), {
-      timestamp: new Date(T0.getTime() + 1_000),
+    const earlier = new Date(T0.getTime() - 60_000);
+    const [result] = await intake(await signedCanary(earlier), new Date(T0.getTime() + 1_000));
+    expect(result?.outcome).toBe('canary');
+    expect(await env.deps.heartbeats.latest()).toEqual(before);
+  });
+
+  test('SES delivering the same message again keeps it one canary', async () => {
+    const mail = await storedMail(first.messageId);
+    const heartbeat = await env.deps.heartbeats.latest();
+    const { event } = await env.deliver(await asReceived(mail), {
+      messageId: heartbeat!.sesMessageId,
+      timestamp: new Date(heartbeat!.receivedAt),
     });
-    await handleSesEvent(event, {
+    const [again] = await handleSesEvent(event, {
       deps: env.deps,
       settings: env.settings,
       inboundPrefix: env.config.inboundPrefix,
     });
-    expect(await env.deps.heartbeats.latest()).toEqual(before);
+    expect(again).toMatchObject({ outcome: 'canary', caseId: null });
   });
 });
 
@@ -297,5 +333,59 @@ describe('the checks around the path', () => {
         minutes(51),
       ),
     );
+  });
+});
+
+// Last: the cases made here would count in the open-case figures checked above.
+describe('a canary header cannot silence a report', () => {
+  /** The case a message became, with the problem it records about the canary header. */
+  async function caseOf(result: IntakeResult | undefined) {
+    expect(result).toMatchObject({ outcome: 'created', role: 'report' });
+    const c = await env.deps.cases.get(result!.caseId!);
+    return { c, note: c?.evidence.problems.find((p) => p.startsWith('X-CPR-Canary')) };
+  }
+
+  test('the canary mail sent again (a new SES message) is an ordinary case that says why', async () => {
+    const mail = await storedMail(first.messageId);
+    const before = await env.deps.heartbeats.latest();
+    const [result] = await intake(await asReceived(mail), minutes(20));
+    const { note } = await caseOf(result);
+    expect(note).toContain('(reused: its token was used by another message already');
+    expect(await env.deps.heartbeats.latest()).toEqual(before);
+  });
+
+  test('its header copied onto a real report leaves the report a case', async () => {
+    const mail = await storedMail(first.messageId);
+    const token = mail.headers?.find((h) => h.name === CANARY_HEADER_NAME)?.value;
+    const report = await compose({
+      from: 'Rita Reporter <rita@researcher.example>',
+      to: CPR_ADDRESS,
+      subject: mail.subject,
+      headers: { [CANARY_HEADER_NAME]: token! },
+      text: 'Key compromise: the private key of www.example.test was published. Please revoke.',
+    });
+    const [result] = await intake(report, minutes(21));
+    const { c, note } = await caseOf(result);
+    expect(note).toContain('(badSignature: not signed with the canary key for this subject');
+    expect(c?.classification).toBe('keyCompromise');
+  });
+
+  test('a fresh canary with a part added is a case, before its nonce is used', async () => {
+    const sentAt = minutes(22);
+    const canary = canaryMail(SETTINGS, sentAt, TEST_CANARY_SECRET);
+    const raw = await compose({
+      from: canary.from,
+      to: canary.to,
+      subject: canary.subject,
+      headers: { [CANARY_HEADER_NAME]: canary.token },
+      text: canary.text,
+      attachments: [{ filename: 'key.pem', content: '-----BEGIN PRIVATE KEY-----\n' }],
+    });
+    const [result] = await intake(raw, minutes(23));
+    const { note } = await caseOf(result);
+    expect(note).toContain('(extraContent:');
+    // The untouched canary still counts: nothing was claimed for the altered copy.
+    const [genuine] = await intake(await composeCanary(canary), minutes(24));
+    expect(genuine?.outcome).toBe('canary');
   });
 });

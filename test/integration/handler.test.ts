@@ -24,6 +24,7 @@ beforeAll(async () => {
   env = await intakeEnv();
   Object.assign(process.env, {
     CASES_TABLE: env.config.casesTable,
+    AUDIT_TABLE: env.config.auditTable,
     INVENTORY_TABLE: env.config.inventoryTable,
     INBOUND_BUCKET: env.config.inboundBucket,
     INBOUND_PREFIX: env.config.inboundPrefix,

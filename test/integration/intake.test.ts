@@ -488,24 +488,26 @@ describe('replay', () => {
 });
 
 describe('canary and archive', () => {
-  async function canaryMail(token: string) {
+  /** A canary mail signed with `secret`, its token bound to its subject and text. */
+  async function canaryMail(secret: string, sentAt: Date) {
+    const { createCanaryToken } = await import('../../lambdas/domain/canary/token.ts');
+    const content = {
+      subject: `CPR intake canary ${sentAt.toISOString()}`,
+      text: 'This is the CPR intake canary: a synthetic report that proves the mail path works.',
+    };
     return compose({
       from: 'notices@ca.example',
       to: CPR_ADDRESS,
-      subject: `CPR intake canary ${new Date().toISOString()}`,
+      ...content,
       messageId: `<canary-${Math.random().toString(36).slice(2)}@ca.example>`,
-      headers: { 'X-CPR-Canary': token },
-      text: 'This is the CPR intake canary: a synthetic report that proves the mail path works.',
+      headers: { 'X-CPR-Canary': createCanaryToken(secret, sentAt, content) },
     });
   }
 
   test('a correctly signed canary records a heartbeat, opens no case and starts no clock', async () => {
-    const { createCanaryToken } = await import('../../lambdas/domain/canary/token.ts');
     const { TEST_CANARY_SECRET } = await import('../support/intake-env.ts');
     const at = new Date('2026-11-27T09:00:00.000Z');
-    const raw = await canaryMail(
-      createCanaryToken(TEST_CANARY_SECRET, new Date(at.getTime() - 1500)),
-    );
+    const raw = await canaryMail(TEST_CANARY_SECRET, new Date(at.getTime() - 1500));
     const starts = env.sfn.startCalls.length;
     const { event, messageId } = await env.deliver(raw, { timestamp: at });
     const [result] = await run(event);
@@ -524,10 +526,7 @@ describe('canary and archive', () => {
   });
 
   test('a forged canary header is ignored: the message is an ordinary report', async () => {
-    const { createCanaryToken } = await import('../../lambdas/domain/canary/token.ts');
-    const raw = await canaryMail(
-      createCanaryToken('f'.repeat(64), new Date('2026-11-27T09:00:00.000Z')),
-    );
+    const raw = await canaryMail('f'.repeat(64), new Date('2026-11-27T09:00:00.000Z'));
     const [result] = await run((await env.deliver(raw)).event);
     expect(result?.outcome).toBe('created');
     expect(result?.caseId).toMatch(/^CPR-/);

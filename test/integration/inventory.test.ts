@@ -34,7 +34,11 @@ afterAll(() => db?.destroy());
 
 async function freshTable(): Promise<string> {
   const name = `inventory-${randomUUID().slice(0, 8)}`;
-  await createTables(inject('dynamoEndpoint'), { cases: `cases-${name}`, inventory: name });
+  await createTables(inject('dynamoEndpoint'), {
+    cases: `cases-${name}`,
+    audit: `audit-${name}`,
+    inventory: name,
+  });
   // dynalite makes a new table ACTIVE on a timer; a request before that finds no table.
   const client = new DynamoDBClient({});
   await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: name });

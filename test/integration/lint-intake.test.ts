@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { caseJson } from '../../cli/commands/show.ts';
+import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
+import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
 import { teamNotice } from '../../lambdas/domain/escalation/messages.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { compose } from '../support/compose.ts';
@@ -76,5 +78,46 @@ describe('a report that only pastes a defective certificate', () => {
     expect(notice).toContain('Certificate lints: 2');
     expect(notice).toContain('error dnsNameUnderscore (BR 7.1.2.7.12; ballot SC-12)');
     expect(notice).toContain('dNSName "my_host.example.com"');
+  });
+});
+
+/** What openssl says about a lint fixture: the facts an inventory row holds. */
+function inventoryRow(name: string, email: string) {
+  const file = `test/fixtures/lint/${name}.pem`;
+  const ossl = (args: string[], input?: Buffer) =>
+    execFileSync('/usr/bin/openssl', args, { input }).toString('utf8');
+  const sha = (bytes: Buffer) => ossl(['dgst', '-sha256', '-r'], bytes).split(' ')[0] ?? '';
+  const spki = execFileSync('/usr/bin/openssl', ['x509', '-in', file, '-pubkey', '-noout']);
+  return {
+    sha256: sha(der(name)),
+    serial: ossl(['x509', '-in', file, '-noout', '-serial']).trim().slice(7).toLowerCase(),
+    spkiSha256: sha(
+      execFileSync('/usr/bin/openssl', ['pkey', '-pubin', '-outform', 'DER'], { input: spki }),
+    ),
+    subscriber: 'Prüfer AG',
+    email,
+    pem: lintPem(name),
+  };
+}
+
+describe('a report that names an inventory certificate only by its serial', () => {
+  test('is misissuance when the inventory’s copy of the certificate fails a lint', async () => {
+    const row = inventoryRow('underscore-san', 'pki@pruefer.example');
+    await new DynamoInventory(documentClient(), env.config.inventoryTable).put([row]);
+    const raw = await compose({
+      ...{ to: CPR_ADDRESS, from: 'Eva <eva@forscher.example>', messageId: '<lint-2@f.example>' },
+      subject: 'Falsch ausgestelltes Zertifikat',
+      text: `Hallo,\n\nbitte prüfen Sie das Zertifikat mit der Seriennummer ${row.serial}.\n\nEva`,
+    });
+    const { event } = await env.deliver(raw);
+    const [result] = await run(event);
+    const c = await env.deps.cases.get(result?.caseId ?? '');
+    expect(c?.evidence.certificates).toEqual([]);
+    expect(c?.affected).toEqual([row.sha256]);
+    expect(c?.evidence.lints.map((l) => [l.certificate, l.code])).toEqual([
+      [row.sha256, 'dnsNameUnderscore'],
+    ]);
+    expect(c?.classification).toBe('misissuance');
+    expect(c?.classificationSignals).toContain('lint:dnsNameUnderscore');
   });
 });

@@ -58,6 +58,7 @@ export async function clockEnv(): Promise<ClockEnv> {
   const env = { now: new Date('2026-11-27T09:00:00.000Z') } as { now: Date };
   const deps = clockDeps({
     casesTable: base.config.casesTable,
+    auditTable: base.config.auditTable,
     revocation: {
       inventoryTable: base.config.inventoryTable,
       evidenceBucket: base.config.evidenceBucket,

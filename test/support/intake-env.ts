@@ -51,6 +51,7 @@ export async function intakeEnv(overrides: Partial<IntakeConfig> = {}): Promise<
   });
   const config: IntakeConfig = {
     casesTable: `cases-${suffix}`,
+    auditTable: `audit-${suffix}`,
     inventoryTable: `inventory-${suffix}`,
     inboundBucket: `inbound-${suffix}`,
     inboundPrefix: 'inbound/',
@@ -66,6 +67,7 @@ export async function intakeEnv(overrides: Partial<IntakeConfig> = {}): Promise<
   };
   await createTables(inject('dynamoEndpoint'), {
     cases: config.casesTable,
+    audit: config.auditTable,
     inventory: config.inventoryTable,
   });
   await createBucket(inject('s3Endpoint'), config.inboundBucket);

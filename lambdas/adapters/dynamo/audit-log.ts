@@ -10,7 +10,13 @@ import { isConditionFailure } from './conditions.ts';
 import { keys } from './keys.ts';
 import { itemToEvent } from './stored-items.ts';
 
-/** `CASE#id / EVENT#eventId` items, each put once under `attribute_not_exists` and never changed. */
+/**
+ * The audit table (BR 5.4): `CASE#id / EVENT#eventId` items, each put once under
+ * `attribute_not_exists` and never changed. IAM grants the functions only GetItem and PutItem on
+ * it, and its resource policy refuses UpdateItem, DeleteItem and batch or PartiQL writes to
+ * everyone; neither can tell an overwriting PutItem from a new one, so the condition here is what
+ * keeps a written event as first written.
+ */
 export class DynamoAuditLog implements AuditLog {
   constructor(
     private readonly db: DynamoDBDocumentClient,

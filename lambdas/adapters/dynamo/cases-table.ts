@@ -1,9 +1,10 @@
 /**
  * The cases table behind its ports, one adapter per role. The functions wire only the roles they
- * use; the IAM grants of each function are in `infra/`.
+ * use; the IAM grants of each function are in `infra/`. The audit log has a table of its own
+ * (`DynamoAuditLog`), so that nothing that may update cases may touch it.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoAuditLog } from './audit-log.ts';
+import type { DynamoAuditLog } from './audit-log.ts';
 import { DynamoCaseMessageLog } from './case-messages.ts';
 import { DynamoCaseStore } from './case-store.ts';
 import { DynamoHeartbeatStore } from './heartbeat-store.ts';
@@ -16,7 +17,6 @@ export interface CasesTable {
   readonly messages: DynamoMessageLedger;
   readonly caseMessages: DynamoCaseMessageLog;
   readonly messageIds: DynamoMessageIdIndex;
-  readonly audit: DynamoAuditLog;
   readonly outbound: DynamoOutboundRegistry;
   readonly heartbeats: DynamoHeartbeatStore;
 }
@@ -27,18 +27,20 @@ export function casesTable(db: DynamoDBDocumentClient, table: string): CasesTabl
     messages: new DynamoMessageLedger(db, table),
     caseMessages: new DynamoCaseMessageLog(db, table),
     messageIds: new DynamoMessageIdIndex(db, table),
-    audit: new DynamoAuditLog(db, table),
     outbound: new DynamoOutboundRegistry(db, table),
     heartbeats: new DynamoHeartbeatStore(db, table),
   };
 }
 
 /** The case store and audit log as triage and revocation use them (one door, two roles). */
-export function revocationCases(t: Pick<CasesTable, 'cases' | 'audit'>) {
+export function revocationCases(t: {
+  readonly cases: DynamoCaseStore;
+  readonly audit: DynamoAuditLog;
+}) {
   return {
     getCase: (id: string) => t.cases.get(id),
-    updateCase: (id: string, change: Parameters<CasesTable['cases']['update']>[1]) =>
+    updateCase: (id: string, change: Parameters<DynamoCaseStore['update']>[1]) =>
       t.cases.update(id, change),
-    appendEvents: (events: Parameters<CasesTable['audit']['append']>[0]) => t.audit.append(events),
+    appendEvents: (events: Parameters<DynamoAuditLog['append']>[0]) => t.audit.append(events),
   };
 }

@@ -1,11 +1,14 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Heartbeat } from '../../domain/canary/token.ts';
-import type { HeartbeatStore } from '../../domain/ports/heartbeat-store.ts';
-import { isConditionFailure } from './conditions.ts';
+import type { CanaryNonceClaim, HeartbeatStore } from '../../domain/ports/heartbeat-store.ts';
+import { isConditionFailure, putIf } from './conditions.ts';
 import { keys } from './keys.ts';
 import { itemToHeartbeat } from './stored-items.ts';
 
-/** The one `HEARTBEAT#canary` item, only ever replaced by a newer heartbeat. */
+/**
+ * The one `HEARTBEAT#canary` item, only ever replaced by a newer heartbeat, and the canary nonces
+ * used (`CANARY#nonce`), each written once.
+ */
 export class DynamoHeartbeatStore implements HeartbeatStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -26,6 +29,16 @@ export class DynamoHeartbeatStore implements HeartbeatStore {
       // A newer heartbeat is already recorded: keeping it is the point.
       if (!isConditionFailure(error)) throw error;
     }
+  }
+
+  claimNonce(claim: CanaryNonceClaim): Promise<boolean> {
+    return putIf(this.db, {
+      TableName: this.table,
+      Item: { ...keys.canaryNonce(claim.nonce), itemType: 'canaryNonce', ...claim },
+      // Once per nonce; the same SES message again (a retry, `cpr replay`) keeps its claim.
+      ConditionExpression: 'attribute_not_exists(pk) OR sesMessageId = :m',
+      ExpressionAttributeValues: { ':m': claim.sesMessageId },
+    });
   }
 
   async latest(): Promise<Heartbeat | null> {

@@ -1,4 +1,7 @@
-/** Item keys of the cases table. One table, told apart by the partition key's prefix. */
+/**
+ * Item keys of the tables, told apart by the partition key's prefix. `event` keys live in the
+ * audit table, `inventoryCertificate` in the inventory, every other key in the cases table.
+ */
 import { createHash } from 'node:crypto';
 
 export const OPEN_INDEX_PARTITION = 'OPEN';
@@ -21,6 +24,8 @@ export const keys = {
     sk: 'MID',
   }),
   heartbeat: () => ({ pk: 'HEARTBEAT#canary', sk: 'HEARTBEAT' }),
+  /** A canary nonce that a message used (hex, so it is a key as it is). */
+  canaryNonce: (nonce: string) => ({ pk: `CANARY#${nonce}`, sk: 'NONCE' }),
   outbound: (sesMessageId: string) => ({ pk: `OUT#${sesMessageId}`, sk: 'OUT' }),
   /** One revocation obligation per certificate, next to its case (a Query lists them). */
   revocation: (caseId: string, sha256: string) => ({ pk: `CASE#${caseId}`, sk: `REV#${sha256}` }),

@@ -1,5 +1,5 @@
 /**
- * Key schema of the two DynamoDB tables, the one source of truth for the CDK stack and for the
+ * Key schema of the three DynamoDB tables, the one source of truth for the CDK stack and for the
  * local stand-in. Items are told apart by their `pk` prefix (see `keys.ts`).
  */
 export const CASES_TABLE_SCHEMA = {
@@ -11,6 +11,15 @@ export const CASES_TABLE_SCHEMA = {
     partitionKey: 'gsi1pk',
     sortKey: 'gsi1sk',
   },
+} as const;
+
+/**
+ * The audit log (BR 5.4), a table of its own so that its grants and its resource policy can say
+ * "append only": `CASE#id` / `EVENT#eventId`, each item put once under `attribute_not_exists`.
+ */
+export const AUDIT_TABLE_SCHEMA = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
 } as const;
 
 /**

@@ -66,11 +66,17 @@ async function observe<T>(check: () => Promise<T>): Promise<Observed<T>> {
   }
 }
 
-/** The synthetic report. Its text says what it is, for anyone who ever sees it in a mailbox. */
-export function canaryMail(settings: CanaryRunSettings, sentAt: Date, token: string): CanaryMail {
-  return {
-    from: settings.from,
-    to: settings.to,
+/**
+ * The synthetic report, its token signed over this subject and text: the token is good on this
+ * mail only. Its text says what it is, for anyone who ever sees it in a mailbox.
+ */
+export function canaryMail(
+  settings: CanaryRunSettings,
+  sentAt: Date,
+  secret: string,
+  nonce?: string,
+): CanaryMail {
+  const content = {
     subject: `CPR intake canary ${sentAt.toISOString()}`,
     text: [
       'This is an automated test message, not a Certificate Problem Report.',
@@ -82,7 +88,12 @@ export function canaryMail(settings: CanaryRunSettings, sentAt: Date, token: str
       'If you see this message in a case or a mailbox, intake did not recognise it (for example',
       'after a change of the canary secret): see "Canary mail became a case" in docs/operations.md.',
     ].join('\n'),
-    token,
+  };
+  return {
+    from: settings.from,
+    to: settings.to,
+    ...content,
+    token: createCanaryToken(secret, sentAt, content, nonce),
   };
 }
 
@@ -92,8 +103,7 @@ export async function runCanary(
 ): Promise<CanaryRunResult> {
   const now = deps.now();
   const sent = await observe(async () => {
-    const token = createCanaryToken(await deps.secret(), now);
-    return deps.mailer.send(canaryMail(settings, now, token));
+    return deps.mailer.send(canaryMail(settings, now, await deps.secret()));
   });
   const count = (topic: AlertTopic) => observe(() => deps.subscriptions.count(topic));
   const [activeRuleSet, team, escalation, pager, heartbeat, openCases] = await Promise.all([

@@ -11,13 +11,15 @@ import { type CsrFacts, parseCsr } from './csr.ts';
 import { KeyLimitError } from './errors.ts';
 import { sha256Hex } from './hash.ts';
 import type { EvidenceLimits } from './limits.ts';
+import { EncryptedOpenSshKeyError } from './openssh-key.ts';
 import { certificatesInPkcs7 } from './pkcs7.ts';
-import { parsePrivateKey } from './private-key.ts';
+import { parseOpenSshPrivateKeys, parsePrivateKey } from './private-key.ts';
 import type { RefSink } from './refs.ts';
 import type {
   AmbiguousSerial,
   CertificateEvidence,
   CsrEvidence,
+  DerKeyFormat,
   Evidence,
   EvidenceSource,
   KeyFormat,
@@ -213,20 +215,44 @@ export class EvidenceCollector implements RefSink {
    * Adds a private key, then zeroes `der`: the key bytes are not needed past this point and a
    * heap dump should hold as few copies as possible. False when `der` is not a key in `format`.
    */
-  addKey(der: Buffer, format: KeyFormat, source: EvidenceSource): boolean {
+  addKey(der: Buffer, format: DerKeyFormat, source: EvidenceSource): boolean {
+    return this.addLoadedKeys(der, source, () => [{ ...parsePrivateKey(der, format), format }]);
+  }
+
+  /**
+   * Adds the keys of an OpenSSH private key file (the decoded PEM body), then zeroes it. One
+   * protected by a passphrase is a problem that says so. False when it is not such a file.
+   */
+  addOpenSshKeys(bytes: Buffer, source: EvidenceSource): boolean {
+    return this.addLoadedKeys(bytes, source, () =>
+      parseOpenSshPrivateKeys(bytes).map((facts) => ({ ...facts, format: 'openssh' as const })),
+    );
+  }
+
+  /** Adds what `load` reads from `bytes`, then zeroes them; false when they are no key. */
+  private addLoadedKeys(
+    bytes: Buffer,
+    source: EvidenceSource,
+    load: () => Omit<KeyEntry, 'source'>[],
+  ): boolean {
     try {
       if (this.full.has('keys')) return true;
-      const facts = parsePrivateKey(der, format);
-      this.addParsedKey({ ...facts, format, source });
+      for (const facts of load()) this.addParsedKey({ ...facts, source });
       return true;
     } catch (error) {
+      if (error instanceof EncryptedOpenSshKeyError) {
+        this.problem(
+          `${source}: encrypted OpenSSH private key (cipher ${error.cipherName}): a passphrase is needed, public key not derived`,
+        );
+        return true;
+      }
       if (error instanceof KeyLimitError) {
         this.keyRefused(error, source);
         return true;
       }
       return false;
     } finally {
-      der.fill(0);
+      bytes.fill(0);
     }
   }
 

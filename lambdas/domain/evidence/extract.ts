@@ -23,11 +23,7 @@ const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED 
 const PKCS7_LABELS = new Set(['PKCS7', 'CMS', 'PKCS #7 SIGNED DATA']);
 const CSR_LABELS = new Set(['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST']);
 /** Key formats node:crypto cannot read; worth a human look, since they may hold a real key. */
-const UNSUPPORTED_KEY_LABELS = new Set([
-  'OPENSSH PRIVATE KEY',
-  'DSA PRIVATE KEY',
-  'PGP PRIVATE KEY BLOCK',
-]);
+const UNSUPPORTED_KEY_LABELS = new Set(['DSA PRIVATE KEY', 'PGP PRIVATE KEY BLOCK']);
 /**
  * Key labels as named in problem notes. The PEM label itself is kept out of notes so that
  * `PRIVATE KEY` never appears in Evidence: downstream leak checks can then treat it as a red flag.
@@ -40,6 +36,8 @@ const KEY_LABEL_NAMES: Readonly<Record<string, string>> = {
   'DSA PRIVATE KEY': 'DSA private key',
   'PGP PRIVATE KEY BLOCK': 'PGP private key',
 };
+/** openssh-key-v1 (OpenSSH's PROTOCOL.key), read by `openssh-key.ts`. */
+const OPENSSH_LABEL = 'OPENSSH PRIVATE KEY';
 /** S/MIME signatures carry the reporter's own certificate chain, which is not evidence. */
 const SMIME_SIGNATURE_TYPES = /^application\/(x-)?pkcs7-signature\b/i;
 /** Extensions that promise evidence: an unreadable one deserves a note, a stray binary not. */
@@ -203,6 +201,10 @@ async function handlePemBlock(ctx: Ctx, block: PemBlock, source: EvidenceSource)
   } else if (isKeyLabel(label)) {
     const format = PRIVATE_KEY_LABELS[label];
     if (format === undefined || !c.addKey(der, format, source)) {
+      c.problem(`${source}: unreadable ${KEY_LABEL_NAMES[label]} PEM block`);
+    }
+  } else if (label === OPENSSH_LABEL) {
+    if (!c.addOpenSshKeys(der, source)) {
       c.problem(`${source}: unreadable ${KEY_LABEL_NAMES[label]} PEM block`);
     }
   } else if (UNSUPPORTED_KEY_LABELS.has(label)) {

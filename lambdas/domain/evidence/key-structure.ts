@@ -13,7 +13,7 @@ import { RSAPrivateKey } from '@peculiar/asn1-rsa';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1js from 'asn1js';
 import { KeyLimitError, MalformedEvidenceError } from './errors.ts';
-import type { KeyFormat } from './types.ts';
+import type { DerKeyFormat } from './types.ts';
 
 /** OpenSSL's own ceiling (OPENSSL_RSA_MAX_MODULUS_BITS); no CA issues for larger keys. */
 export const MAX_RSA_MODULUS_BITS = 16_384;
@@ -192,7 +192,7 @@ function readPkcs8(der: Uint8Array): KeyStructure {
  * large to load, MalformedEvidenceError for one that is not of `format` (unless it is small
  * enough to leave to OpenSSL, see MAX_UNINSPECTED_KEY_BYTES).
  */
-export function inspectKey(der: Uint8Array, format: KeyFormat): KeyStructure {
+export function inspectKey(der: Uint8Array, format: DerKeyFormat): KeyStructure {
   try {
     if (format === 'pkcs8') return readPkcs8(der);
     if (format === 'pkcs1') return { algorithmOid: OID.rsaEncryption, rsa: readRsa(der), ec: null };

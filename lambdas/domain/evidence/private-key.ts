@@ -10,7 +10,8 @@ import { KeyLimitError, MalformedEvidenceError } from './errors.ts';
 import { sha256Hex } from './hash.ts';
 import { proveKey } from './key-proof.ts';
 import { inspectKey, type KeyStructure } from './key-structure.ts';
-import type { KeyFormat } from './types.ts';
+import { readOpenSshKeys } from './openssh-key.ts';
+import type { DerKeyFormat } from './types.ts';
 
 export interface KeyFacts {
   /** SHA-256 of the SPKI the key claims; a key that fails its proof matches nothing by it. */
@@ -23,7 +24,7 @@ export interface KeyFacts {
 }
 
 /** The PEM labels of unencrypted private keys we read, and their DER encoding. */
-export const PRIVATE_KEY_LABELS: Readonly<Record<string, KeyFormat>> = {
+export const PRIVATE_KEY_LABELS: Readonly<Record<string, DerKeyFormat>> = {
   'PRIVATE KEY': 'pkcs8',
   'RSA PRIVATE KEY': 'pkcs1',
   'EC PRIVATE KEY': 'sec1',
@@ -35,7 +36,7 @@ export const PRIVATE_KEY_LABELS: Readonly<Record<string, KeyFormat>> = {
  * is not a `format` key, both without the underlying message or input, so no key bytes can
  * reach a log through them.
  */
-export function parsePrivateKey(der: Buffer, format: KeyFormat): KeyFacts {
+export function parsePrivateKey(der: Buffer, format: DerKeyFormat): KeyFacts {
   let structure: KeyStructure;
   try {
     structure = inspectKey(der, format);
@@ -43,16 +44,21 @@ export function parsePrivateKey(der: Buffer, format: KeyFormat): KeyFacts {
     if (error instanceof KeyLimitError) throw error;
     throw new MalformedEvidenceError(`not a ${format} private key`);
   }
+  let key: KeyObject;
   try {
-    let key: KeyObject;
-    try {
-      key = createPrivateKey({ key: der, format: 'der', type: format });
-    } catch {
-      // The cause is dropped on purpose: OpenSSL errors are generic, and keeping the object
-      // around risks someone logging it next to the input.
-      throw new MalformedEvidenceError(`not a ${format} private key`);
-    }
-    const claimed = createPublicKey(key);
+    key = createPrivateKey({ key: der, format: 'der', type: format });
+  } catch {
+    structure.ec?.scalar.fill(0);
+    // The cause is dropped on purpose: OpenSSL errors are generic, and keeping the object
+    // around risks someone logging it next to the input.
+    throw new MalformedEvidenceError(`not a ${format} private key`);
+  }
+  return provenFacts(key, createPublicKey(key), structure);
+}
+
+/** The SPKI hash of `claimed` and whether `key` proves it; zeroes the scalar the proof read. */
+function provenFacts(key: KeyObject, claimed: KeyObject, structure: KeyStructure): KeyFacts {
+  try {
     const { proof, reason } = proveKey(key, claimed, structure);
     return {
       spkiSha256: sha256Hex(claimed.export({ type: 'spki', format: 'der' })),
@@ -66,10 +72,23 @@ export function parsePrivateKey(der: Buffer, format: KeyFormat): KeyFacts {
 }
 
 /**
+ * The keys of an unencrypted OpenSSH private key file (its base64-decoded body), each reduced
+ * to its SPKI hash and put through the same proof as every other key (the public key the file
+ * states is the one claimed). Throws what `readOpenSshKeys` throws.
+ */
+export function parseOpenSshPrivateKeys(bytes: Uint8Array): KeyFacts[] {
+  return readOpenSshKeys(bytes).map(({ key, claimed, structure }) =>
+    provenFacts(key, claimed, structure),
+  );
+}
+
+/**
  * Tries each DER private key encoding in turn, for key files without a PEM label. A key too
  * large to load in one encoding is too large in all: the KeyLimitError is passed on.
  */
-export function sniffPrivateKey(der: Buffer): (KeyFacts & { readonly format: KeyFormat }) | null {
+export function sniffPrivateKey(
+  der: Buffer,
+): (KeyFacts & { readonly format: DerKeyFormat }) | null {
   for (const format of ['pkcs8', 'pkcs1', 'sec1'] as const) {
     try {
       return { ...parsePrivateKey(der, format), format };

@@ -10,7 +10,10 @@ import type { CertificateLint } from '../lint/codes.ts';
 /** Where in the message a piece of evidence was found, e.g. `body`, `attachment:keys.zip/a.pem`. */
 export type EvidenceSource = string;
 
-export type KeyFormat = 'pkcs8' | 'pkcs1' | 'sec1';
+/** The DER private key encodings node:crypto loads. */
+export type DerKeyFormat = 'pkcs8' | 'pkcs1' | 'sec1';
+/** How a key arrived: a DER encoding, or an OpenSSH private key file (openssh-key-v1). */
+export type KeyFormat = DerKeyFormat | 'openssh';
 
 export interface CertificateEvidence {
   /** SHA-256 of the DER certificate (its fingerprint). */

@@ -22,7 +22,8 @@ import {
   senderFlagged,
   verdictsFlagged,
 } from '../audit/events.ts';
-import { CANARY_HEADER, verifyCanaryToken } from '../canary/token.ts';
+import { canaryRefusalProblem, recogniseCanary } from '../canary/recognise.ts';
+import type { CanaryCheck } from '../canary/token.ts';
 import {
   buildNewCase,
   type CaseEvidence,
@@ -47,6 +48,7 @@ import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import { inventoryQueryFor, resolveAffected } from '../inventory/resolve.ts';
 import { settleSerialReadings } from '../inventory/serial-readings.ts';
 import type { IssuerCertificate } from '../issuers/config.ts';
+import { withInventoryLints } from '../lint/lint-inventory.ts';
 import { parseAddresses } from '../mail/header-values.ts';
 import { MAX_HEADER_VALUE_CHARS } from '../mail/limits.ts';
 import { parseMail, UnparsableMailError } from '../mail/parse.ts';
@@ -113,12 +115,13 @@ export async function processMessage(
   // The first delivery's envelope is authoritative: a retry carries the same facts anyway.
   const env = record.envelope;
   const { mail, parseError } = await readAndArchive(env, deps);
-  if (!parseError && isCanary(mail, settings, new Date(env.receivedAt))) {
-    return recordCanary(env, mail, deps);
-  }
+  const canary = parseError
+    ? null
+    : await recogniseCanary(mail, env, settings.canarySecret, deps.heartbeats);
+  if (canary?.valid) return recordCanary(env, canary, deps);
   const time = options.deadline ? extractionTimeBudget(options.deadline, deps.now) : null;
   const issuers = settings.issuers ?? [];
-  const extracted = await extract(mail, parseError, time, issuers);
+  const extracted = withCanaryRefusal(await extract(mail, parseError, time, issuers), canary);
   const { caseId, role } = await route(record, mail, deps);
   const { own, namesOurCertificate } = await resolve(extracted, deps, issuers);
   const evidenceKey = await storeEvidence(caseId, env, own, deps);
@@ -178,9 +181,11 @@ async function resolve(
   const records = await deps.inventory.lookup(inventoryQueryFor(extracted, matching));
   const settled = settleSerialReadings(extracted, records);
   const resolution = resolveAffected(settled, records, matching);
-  const evidence = withInventoryMatches(
-    linkKeysToCertificates(settled, resolution.keyCompromised),
-    resolution,
+  const evidence = withInventoryLints(
+    withInventoryMatches(linkKeysToCertificates(settled, resolution.keyCompromised), resolution),
+    records,
+    resolution.affected,
+    DEFAULT_EVIDENCE_LIMITS.maxLintedCertificates,
   );
   return {
     own: {
@@ -449,19 +454,20 @@ async function safeExtract(
   }
 }
 
-function isCanary(mail: ParsedMail, settings: IntakeSettings, receivedAt: Date): boolean {
-  const header = mail.headers[CANARY_HEADER];
-  return header !== undefined && verifyCanaryToken(header, settings.canarySecret, receivedAt).valid;
+/** A canary header that was not accepted is said on the case: a person sees why it is one. */
+function withCanaryRefusal(evidence: Evidence, canary: CanaryCheck | null): Evidence {
+  return canary && !canary.valid
+    ? withProblem(evidence, canaryRefusalProblem(canary.why))
+    : evidence;
 }
 
 /** Our own synthetic report: proof that the whole mail path works. No case, nothing sent. */
 async function recordCanary(
   env: MessageEnvelope,
-  mail: ParsedMail,
+  canary: { readonly sentAt: string },
   deps: IntakeDeps,
 ): Promise<IntakeResult> {
-  const token = mail.headers[CANARY_HEADER] ?? '';
-  const sentAt = token.split(';')[1] ?? env.receivedAt;
+  const { sentAt } = canary;
   await deps.heartbeats.record({
     receivedAt: env.receivedAt,
     sentAt,

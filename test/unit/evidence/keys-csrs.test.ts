@@ -67,12 +67,10 @@ describe('private keys', () => {
     },
   );
 
-  test('an OpenSSH key is flagged for a manual check', async () => {
+  test('a truncated OpenSSH key is a problem for a manual check', async () => {
     const block = `-----BEGIN OPENSSH PRIVATE KEY-----\n${Buffer.from('openssh-key-v1').toString('base64')}\n-----END OPENSSH PRIVATE KEY-----`;
     const ev = await extractEvidence(mail([block]));
-    expect(ev.problems).toEqual([
-      'body: OpenSSH private key format not supported, needs a manual check',
-    ]);
+    expect(ev.problems).toEqual(['body: unreadable OpenSSH private key PEM block']);
   });
 
   test('a corrupt key block is a problem', async () => {

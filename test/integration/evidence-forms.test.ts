@@ -1,7 +1,8 @@
 /**
- * A certificate no parser accepts, through intake against the stand-ins, in real MIME: it is
- * recorded with its fingerprint as sent, looked up in the inventory by that fingerprint and by
- * the serial its tbsCertificate holds, and shown to the team as an unparsed certificate.
+ * Evidence forms through intake against the stand-ins, in real MIME. A certificate no parser
+ * accepts is recorded with its fingerprint as sent, looked up in the inventory by that
+ * fingerprint and by the serial its tbsCertificate holds, and shown to the team as an unparsed
+ * certificate. An OpenSSH private key proves its key and reaches the certificates on it.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -19,6 +20,12 @@ const pki = (name: string) => readFileSync(new URL(`../fixtures/pki/${name}`, im
 const odd = readOddFacts();
 const PADDED = odd['odd-serial-padded.der']!;
 const UTF8 = odd['odd-utf8-name.der']!;
+const run = (event: unknown) =>
+  handleSesEvent(event, {
+    deps: env.deps,
+    settings: env.settings,
+    inboundPrefix: env.config.inboundPrefix,
+  });
 const CERTS = (
   JSON.parse(pki('facts.json').toString('utf8')) as {
     certificates: Record<string, { sha256: string }>;
@@ -58,11 +65,7 @@ describe('certificates the parser refuses', () => {
       ],
     });
     const { event } = await env.deliver(raw, { timestamp: new Date('2026-11-27T10:00:00.000Z') });
-    const [result] = await handleSesEvent(event, {
-      deps: env.deps,
-      settings: env.settings,
-      inboundPrefix: env.config.inboundPrefix,
-    });
+    const [result] = await run(event);
     const c = await env.deps.cases.get(result?.caseId ?? '');
     if (!c) throw new Error('no case');
     expect(c.evidence.certificates).toEqual([]);
@@ -104,5 +107,29 @@ describe('certificates the parser refuses', () => {
     expect(notice).toContain(
       `sha256 ${PADDED.sha256}, serial ${PADDED.serial}: the serial number INTEGER is not minimally encoded`,
     );
+  });
+});
+
+describe('an OpenSSH private key', () => {
+  test('proves its key by signing and reaches every inventory certificate on it', async () => {
+    const raw = await compose({
+      ...{
+        to: CPR_ADDRESS,
+        from: 'Ops <ops@subscriber.example>',
+        messageId: '<ssh-1@ops.example>',
+      },
+      subject: 'Unser Server wurde gehackt',
+      text: 'Der Schlüssel liegt bei (OpenSSH-Format). Bitte sperren.',
+      attachments: [{ filename: 'id_ecdsa', content: pki('leaf-ec.openssh.key') }],
+    });
+    const { event } = await env.deliver(raw);
+    const [result] = await run(event);
+    const c = await env.deps.cases.get(result?.caseId ?? '');
+    expect(c?.classification).toBe('keyCompromise');
+    expect(c?.evidence.keys.map((k) => [k.format, k.proof, k.source])).toEqual([
+      ['openssh', true, 'attachment:id_ecdsa'],
+    ]);
+    expect(c?.affected).toEqual([EC.sha256]);
+    expect(c?.subscribers.map((s) => s.email)).toEqual(['ec-admin@subscriber.example']);
   });
 });
