@@ -8,7 +8,7 @@
 import { promises as dns } from 'node:dns';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { authenticate } from 'mailauth';
-import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { type SesVerdict, sesLikeMessageId, sesReceiptEvent, topHeaders } from './ses-event.ts';
 
 /** SES accepts messages up to 40 MB including headers. */
@@ -19,6 +19,12 @@ export const DNS_TIMEOUT_MS = 400;
 export const AUTH_TIMEOUT_MS = 1_500;
 /** Recipients per message, as SES allows. */
 export const MAX_RECIPIENTS = 50;
+/**
+ * Concurrent SMTP connections. Each may hold a message of up to 40 MB while it is stored: 20 of
+ * them bound that to under 1 GB, and a sender opening hundreds of connections gets 421 (and the
+ * connection closed) instead of exhausting the process.
+ */
+export const MAX_CONNECTIONS = 20;
 
 export interface SmtpIntakeOptions {
   readonly port: number;
@@ -33,6 +39,10 @@ export interface SmtpIntakeOptions {
   /** Called after the message is stored and intake was started. */
   readonly onAccepted?: (messageId: string, invocation: Promise<unknown>) => void;
   readonly now?: () => Date;
+  /** @default MAX_MESSAGE_BYTES (tests use a small limit) */
+  readonly maxMessageBytes?: number;
+  /** @default MAX_CONNECTIONS */
+  readonly maxConnections?: number;
 }
 
 const resolver = new dns.Resolver({ timeout: DNS_TIMEOUT_MS, tries: 1 });
@@ -125,11 +135,21 @@ export async function authenticateMessage(
   }
 }
 
-function collect(stream: NodeJS.ReadableStream & { sizeExceeded?: boolean }): Promise<Buffer> {
+/**
+ * The DATA of one message, or null when it went past the size limit. smtp-server sets
+ * `sizeExceeded` on the stream as soon as the limit is passed; from then on every chunk is
+ * dropped as it arrives and what was kept is let go. (SMTP can answer only after the client's
+ * final dot, so the rest must still be read.) A DATA of any size then holds at most what one at
+ * the limit does.
+ */
+function collectWithinLimit(stream: SMTPServerDataStream): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    let chunks: Buffer[] | null = [];
+    stream.on('data', (c: Buffer) => {
+      if (stream.sizeExceeded) chunks = null;
+      else chunks?.push(c);
+    });
+    stream.on('end', () => resolve(chunks && !stream.sizeExceeded ? Buffer.concat(chunks) : null));
     stream.on('error', reject);
   });
 }
@@ -139,12 +159,18 @@ export async function startSmtpIntake(
 ): Promise<{ address: string; stop(): Promise<void> }> {
   const allowed = new Set(options.cprAddresses.map((a) => a.toLowerCase()));
   const now = options.now ?? (() => new Date());
+  const maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
   const server = new SMTPServer({
     name: 'cpr-intake.local',
     banner: 'cpr-intake local SMTP (stands in for SES receiving)',
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
-    size: MAX_MESSAGE_BYTES,
+    // Announced in EHLO (RFC 1870), so a client that honours SIZE sends nothing bigger; for one
+    // that does not, the stream marks `sizeExceeded` and the reply is 552 whatever onData says.
+    size: maxBytes,
+    rejectOversized: true,
+    // One more connection is answered 421 and closed.
+    maxClients: options.maxConnections ?? MAX_CONNECTIONS,
     logger: false,
     onRcptTo(address, session, callback) {
       if (session.envelope.rcptTo.length >= MAX_RECIPIENTS) {
@@ -161,10 +187,13 @@ export async function startSmtpIntake(
     },
     onData(stream, session: SMTPServerSession, callback) {
       void (async () => {
-        const raw = await collect(stream);
-        if ((stream as { sizeExceeded?: boolean }).sizeExceeded) {
+        const raw = await collectWithinLimit(stream);
+        if (!raw) {
+          // SES refuses such a message too; nothing of it is stored.
           return callback(
-            Object.assign(new Error('Message exceeds the 40 MB limit'), { responseCode: 552 }),
+            Object.assign(new Error(`Message exceeds the ${maxBytes}-byte limit`), {
+              responseCode: 552,
+            }),
           );
         }
         const receivedAt = now();

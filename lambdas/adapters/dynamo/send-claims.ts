@@ -1,9 +1,4 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   ClaimResult,
   SendClaim,
@@ -12,39 +7,16 @@ import type {
 } from '../../domain/ports/send-claims.ts';
 import { isConditionFailure } from './conditions.ts';
 import { keys } from './keys.ts';
+import { TableItems } from './table-items.ts';
 
 /** Send claims as `CLAIM#key` items of the cases table, taken with `attribute_not_exists`. */
-export class DynamoSendClaims implements SendClaims {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly table: string,
-  ) {}
-
+export class DynamoSendClaims extends TableItems implements SendClaims {
   async claim(key: string, at: string): Promise<ClaimResult> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            ...keys.sendClaim(key),
-            itemType: 'sendClaim',
-            key,
-            state: 'claimed',
-            claimedAt: at,
-            messageId: null,
-            error: null,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+    const fresh = { state: 'claimed', claimedAt: at, messageId: null, error: null };
+    if (await this.putIf({ ...keys.sendClaim(key), itemType: 'sendClaim', key, ...fresh })) {
       return { taken: true };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
     }
-    const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: keys.sendClaim(key), ConsistentRead: true }),
-    );
-    const item = out.Item;
+    const item = await this.getItem(keys.sendClaim(key));
     if (!item) throw new Error(`send claim ${key}: refused as taken, but not found`);
     const existing: SendClaim = {
       key,

@@ -50,13 +50,9 @@ export interface InventoryRecord {
 }
 
 /** The optional columns: a file without one keeps what the inventory already holds for it. */
+// biome-ignore format: a long list of names, packed to read as one block
 export const OPTIONAL_RECORD_FIELDS = [
-  'issuer',
-  'notBefore',
-  'notAfter',
-  'revokedAt',
-  'revocationReason',
-  'pem',
+  'issuer', 'notBefore', 'notAfter', 'revokedAt', 'revocationReason', 'pem',
 ] as const satisfies readonly (keyof InventoryRecord)[];
 export type OptionalRecordField = (typeof OPTIONAL_RECORD_FIELDS)[number];
 
