@@ -92,6 +92,20 @@ describe('classification on the case', () => {
     expect(c.classification).toBe('other');
     expect(c.revocationRequested).toBe(true);
     expect(c.classificationSignals).toContain('text:revocationRequest:ja');
+    // BR 4.9.1.1 (1): the Subscriber's written request is a 24-hour reason, certificate named
+    // or not (received 10:02).
+    expect(c.deadlines.revocation).toBe('2026-11-28T10:02:00.000Z');
+  });
+
+  test('"I never requested this certificate", naming none: misissuance with the 24 h deadline', async () => {
+    const text = 'I never requested this certificate for brand.example. Who asked for it?';
+    const headers = { from: 'Jane <jane@brand.example>', messageId: '<never@brand.example>' };
+    const c = await intake({ ...headers, subject: 'A certificate for our domain', text }, 3);
+    expect(c.classification).toBe('misissuance');
+    expect(c.classificationSignals).toContain('text:unauthorisedIssuance:en');
+    expect(c.revocationRequested).toBe(false);
+    // BR 4.9.1.1 (2), not the 5 days of the misissuance list.
+    expect(c.deadlines.revocation).toBe('2026-11-28T10:03:00.000Z');
   });
 });
 
