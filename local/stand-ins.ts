@@ -142,15 +142,14 @@ export async function createTables(
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: stringAttributes(
         inv.partitionKey,
-        inv.bySerialIndex.partitionKey,
-        inv.bySerialIndex.sortKey,
+        inv.bySha256Index.partitionKey,
         inv.bySpkiIndex.partitionKey,
       ),
       KeySchema: keySchema(inv.partitionKey),
       GlobalSecondaryIndexes: [
         {
-          IndexName: inv.bySerialIndex.name,
-          KeySchema: keySchema(inv.bySerialIndex.partitionKey, inv.bySerialIndex.sortKey),
+          IndexName: inv.bySha256Index.name,
+          KeySchema: keySchema(inv.bySha256Index.partitionKey),
           Projection: { ProjectionType: 'KEYS_ONLY' },
         },
         {

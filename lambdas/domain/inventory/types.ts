@@ -92,10 +92,19 @@ export interface InventoryWrite {
   readonly keep: readonly OptionalRecordField[];
 }
 
+/** A record the inventory would not store, and why (its key belongs to another certificate). */
+export interface RefusedRecord {
+  readonly sha256: string;
+  readonly reason: string;
+}
+
 /** Port: the import's side of the inventory. */
 export interface InventoryWriter {
-  /** Writes records idempotently (a record is replaced by the same record). */
-  write(batch: InventoryWrite): Promise<void>;
+  /**
+   * Writes records idempotently (a record is replaced by the same record); returns those it
+   * refused, which are not written.
+   */
+  write(batch: InventoryWrite): Promise<readonly RefusedRecord[]>;
   /** Marks every active record not written by `runId` as gone at `at`; returns how many. */
   markGoneUnlessWrittenBy(runId: string, at: Date): Promise<number>;
 }
