@@ -154,6 +154,12 @@ describe('notice functions: least privilege', () => {
         const indexes = JSON.stringify(resources);
         expect(indexes).toContain(`/index/${INVENTORY_TABLE_SCHEMA.bySerialIndex.name}`);
         expect(indexes).toContain(`/index/${INVENTORY_TABLE_SCHEMA.bySpkiIndex.name}`);
+        // The inventory itself only in batches by key: the look-up reads its matches so.
+        const inventoryArn = JSON.stringify({ 'Fn::GetAtt': [inventory, 'Arn'] });
+        const onInventory = statementsOf(name).filter((s) =>
+          resourcesOf(s).some((r) => JSON.stringify(r) === inventoryArn),
+        );
+        expect(onInventory.flatMap(actionsOf)).toEqual(['dynamodb:BatchGetItem']);
       } else {
         expect(resources).toEqual([{ 'Fn::GetAtt': [ids.cases, 'Arn'] }]);
       }

@@ -1,16 +1,11 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   ClaimResult,
   SendClaim,
   SendClaimState,
   SendClaims,
 } from '../../domain/ports/send-claims.ts';
-import { isConditionFailure } from './conditions.ts';
+import { isConditionFailure, putIf } from './conditions.ts';
 import { keys } from './keys.ts';
 
 /** Send claims as `CLAIM#key` items of the cases table, taken with `attribute_not_exists`. */
@@ -56,29 +51,30 @@ export class DynamoSendClaims implements SendClaims {
     return { taken: false, existing };
   }
 
+  /**
+   * A read, then a put conditioned on the claim still being `claimed`: GetItem and PutItem are
+   * what the sending functions are granted on the cases table (no UpdateItem).
+   */
   async settle(
     key: string,
     outcome: { state: 'sent'; messageId: string } | { state: 'refused'; error: string },
   ): Promise<void> {
-    await this.db
-      .send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.sendClaim(key),
-          UpdateExpression: 'SET #state = :s, messageId = :m, #error = :e',
-          ExpressionAttributeNames: { '#state': 'state', '#error': 'error' },
-          ExpressionAttributeValues: {
-            ':s': outcome.state,
-            ':m': outcome.state === 'sent' ? outcome.messageId : null,
-            ':e': outcome.state === 'refused' ? outcome.error : null,
-            ':claimed': 'claimed',
-          },
-          // Settled once: a late writer never turns a recorded outcome into another.
-          ConditionExpression: 'attribute_exists(pk) AND #state = :claimed',
-        }),
-      )
-      .catch((error: unknown) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.sendClaim(key), ConsistentRead: true }),
+    );
+    if (out.Item?.state !== 'claimed') return;
+    await putIf(this.db, {
+      TableName: this.table,
+      Item: {
+        ...out.Item,
+        state: outcome.state,
+        messageId: outcome.state === 'sent' ? outcome.messageId : null,
+        error: outcome.state === 'refused' ? outcome.error : null,
+      },
+      // Settled once: a late writer never turns a recorded outcome into another.
+      ConditionExpression: '#state = :claimed',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':claimed': 'claimed' },
+    });
   }
 }
