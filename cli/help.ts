@@ -1,19 +1,9 @@
 /** Help texts of `cpr` and its commands: one place, shown by `--help` and on usage errors. */
 
+// biome-ignore format: a long list of names, packed to read as one block
 export const COMMAND_NAMES = [
-  'ingest',
-  'list',
-  'show',
-  'notice',
-  'send',
-  'close',
-  'replay',
-  'inventory',
-  'timeline',
-  'triage',
-  'revoke',
-  'verify',
-  'blocklist',
+  'ingest', 'list', 'show', 'notice', 'send', 'close', 'replay', 'inventory', 'timeline', 'triage',
+  'revoke', 'verify', 'blocklist',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 

@@ -10,8 +10,8 @@
  *   `{errorType, errorMessage, trace}`, like Lambda;
  * - an unknown function answers 404 `ResourceNotFoundException`.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
+import { listenLocal, RequestTooLargeError, readBody } from './http-service.ts';
 
 /** An in-process Lambda handler: the event in, the JSON-serialisable result out. */
 export type LocalHandler = (event: unknown) => Promise<unknown>;
@@ -35,21 +35,6 @@ export interface LambdaEndpoint {
   /** Every invocation received, in order (for tests). */
   readonly invocations: readonly { readonly functionName: string; readonly type: string }[];
   stop(): Promise<void>;
-}
-
-class RequestTooLargeError extends Error {
-  override readonly name = 'RequestTooLargeError';
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_INVOKE_REQUEST_BYTES) throw new RequestTooLargeError('request too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 /**
@@ -102,7 +87,7 @@ export async function startLambdaEndpoint(
       }
       const functionName = functionNameOf(match[1]!);
       const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_INVOKE_REQUEST_BYTES);
       const handler = handlers.get(functionName);
       if (!handler) {
         return serviceError(
@@ -171,18 +156,13 @@ export async function startLambdaEndpoint(
       return serviceError(res, 500, 'ServiceException', (error as Error).message);
     }
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { endpoint, stop } = await listenLocal(server, options.port);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     invocations,
     register(functionName, handler) {
       handlers.set(functionName, handler);
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop,
   };
 }

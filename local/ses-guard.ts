@@ -16,8 +16,8 @@
  * cannot be seen in a request: a test asks for them with `POST /_guard/refuse-next`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { isSesHeader } from '../lambdas/domain/notices/outbound.ts';
+import { listenLocal } from './http-service.ts';
 
 /** SendEmail of SES v2. */
 const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
@@ -26,23 +26,11 @@ export const GUARD_PATHS = { refuseNext: '/_guard/refuse-next', refusals: '/_gua
 
 /** Fields SES accepts at most once in a header section ("Amazon SES header fields"). */
 const SINGLE_FIELDS = new Set(
+  // biome-ignore format: a long list of names, packed to read as one block
   [
-    'Auto-Submitted',
-    'Content-Type',
-    'Date',
-    'DKIM-Signature',
-    'From',
-    'In-Reply-To',
-    'List-Id',
-    'List-Unsubscribe',
-    'Message-ID',
-    'MIME-Version',
-    'Precedence',
-    'References',
-    'Reply-To',
-    'Return-Path',
-    'Sender',
-    'Subject',
+    'Auto-Submitted', 'Content-Type', 'Date', 'DKIM-Signature', 'From', 'In-Reply-To', 'List-Id',
+    'List-Unsubscribe', 'Message-ID', 'MIME-Version', 'Precedence', 'References', 'Reply-To',
+    'Return-Path', 'Sender', 'Subject',
   ].map((f) => f.toLowerCase()),
 );
 
@@ -222,17 +210,5 @@ export async function startSesGuard(options: {
       res.end(`SES guard: ${(error as Error).message}`);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenLocal(server, options.port);
 }

@@ -6,8 +6,8 @@
  * machine; the same name with the same input returns the existing execution, a different input
  * fails with ExecutionAlreadyExists.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { listenLocal, readBody } from './http-service.ts';
 
 export interface LocalExecution {
   readonly executionArn: string;
@@ -29,17 +29,6 @@ export interface SfnEndpoint {
 /** Largest request body accepted: Step Functions' own input limit is 256 KB. */
 export const MAX_SFN_REQUEST_BYTES = 262_144 + 4_096;
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_SFN_REQUEST_BYTES) throw new Error('request too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf-8');
-}
-
 export async function startSfnEndpoint(
   options: {
     port?: number;
@@ -57,7 +46,9 @@ export async function startSfnEndpoint(
     const fail = (type: string, message: string) => reply(400, { __type: type, message });
     try {
       const target = String(req.headers['x-amz-target'] ?? '').replace('AWSStepFunctions.', '');
-      const body = JSON.parse((await readBody(req)) || '{}') as Record<string, string>;
+      const body = JSON.parse(
+        (await readBody(req, MAX_SFN_REQUEST_BYTES)).toString('utf-8') || '{}',
+      ) as Record<string, string>;
       if (target === 'StartExecution') {
         const stateMachineArn = body.stateMachineArn ?? '';
         const name = body.name ?? crypto.randomUUID();
@@ -109,12 +100,5 @@ export async function startSfnEndpoint(
       return fail('InvalidRequestException', (error as Error).message);
     }
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    executions,
-    startCalls,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { ...(await listenLocal(server, options.port)), executions, startCalls };
 }

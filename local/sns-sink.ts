@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal, readBody } from './http-service.ts';
 
 export interface PublishedMessage {
   readonly at: string;
@@ -44,14 +44,7 @@ export interface SnsSink {
 export const MAX_SNS_REQUEST_BYTES = 300_000;
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_SNS_REQUEST_BYTES) throw new Error('request too large');
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf-8'));
+  return new URLSearchParams((await readBody(req, MAX_SNS_REQUEST_BYTES)).toString('utf-8'));
 }
 
 function attributesOf(form: URLSearchParams): Record<string, string> {
@@ -124,11 +117,5 @@ export async function startSnsSink(options: SnsSinkOptions = {}): Promise<SnsSin
       return error('InvalidParameter', (e as Error).message);
     }
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    messages,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { ...(await listenLocal(server, options.port)), messages };
 }

@@ -17,6 +17,7 @@ import {
   CASES_TABLE_SCHEMA,
   INVENTORY_TABLE_SCHEMA,
 } from '../lambdas/adapters/dynamo/schema.ts';
+import { listenLocal } from './http-service.ts';
 import { startSesGuard } from './ses-guard.ts';
 
 /** s3rver only accepts these credentials; dynalite accepts any. */
@@ -38,15 +39,7 @@ export async function startDynamo(
     updateTableMs: 0,
     ...(options.path ? { path: options.path } : {}),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return listenLocal(server, options.port);
 }
 
 export async function startS3(options: {
@@ -149,15 +142,14 @@ export async function createTables(
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: stringAttributes(
         inv.partitionKey,
-        inv.bySerialIndex.partitionKey,
-        inv.bySerialIndex.sortKey,
+        inv.bySha256Index.partitionKey,
         inv.bySpkiIndex.partitionKey,
       ),
       KeySchema: keySchema(inv.partitionKey),
       GlobalSecondaryIndexes: [
         {
-          IndexName: inv.bySerialIndex.name,
-          KeySchema: keySchema(inv.bySerialIndex.partitionKey, inv.bySerialIndex.sortKey),
+          IndexName: inv.bySha256Index.name,
+          KeySchema: keySchema(inv.bySha256Index.partitionKey),
           Projection: { ProjectionType: 'KEYS_ONLY' },
         },
         {

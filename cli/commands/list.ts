@@ -112,13 +112,9 @@ export const list: Command = async (ctx, args) => {
   }
   ctx.io.out(
     table(
+      // biome-ignore format: a long list of names, packed to read as one block
       [
-        'CASE',
-        'STATUS',
-        'CLASSIFICATION',
-        'RECEIVED',
-        'NEXT DEADLINE',
-        'OPEN OBLIGATIONS',
+        'CASE', 'STATUS', 'CLASSIFICATION', 'RECEIVED', 'NEXT DEADLINE', 'OPEN OBLIGATIONS',
         'REPORTER',
       ],
       summaries.map((s) => [

@@ -11,12 +11,7 @@ import { AccountRootPrincipal, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { bucketArnReference } from './cpr-function.ts';
-import {
-  allowObjectKeyUse,
-  OBJECT_KEY_ACTIONS,
-  type ObjectKeyUse,
-  objectUseConditions,
-} from './keys.ts';
+import { grantObjectKeyUse, OBJECT_ACTIONS, type ObjectKeyUse } from './keys.ts';
 
 /** Long enough for an investigation at the console or the CLI, short enough to expire unused. */
 export const BREAK_GLASS_SESSION = Duration.hours(1);
@@ -53,7 +48,7 @@ export class BreakGlassRole extends Construct {
   allow(bucket: IBucket, prefix: string, use: ObjectKeyUse): this {
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: [use === 'read' ? 's3:GetObject' : 's3:PutObject'],
+        actions: [OBJECT_ACTIONS[use]],
         resources: [bucket.arnForObjects(`${prefix}*`)],
       }),
     );
@@ -74,17 +69,7 @@ export class BreakGlassRole extends Construct {
           'messageId, so the narrowest grant is the prefix.',
       });
     }
-    const key = bucket.encryptionKey;
-    if (key) {
-      allowObjectKeyUse(this.role, bucket, use);
-      this.role.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: [...OBJECT_KEY_ACTIONS[use]],
-          resources: [key.keyArn],
-          conditions: objectUseConditions(bucket),
-        }),
-      );
-    }
+    grantObjectKeyUse(this.role, bucket, use);
     return this;
   }
 }

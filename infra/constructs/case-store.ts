@@ -113,9 +113,8 @@ export class CaseStore extends Construct {
     // Keys only: a match is read in full from the table, so a certificate's PEM is stored and
     // written once, not once per index (docs/deploy.md: upgrading adds one index per deploy).
     this.inventory.addGlobalSecondaryIndex({
-      indexName: inv.bySerialIndex.name,
-      partitionKey: { name: inv.bySerialIndex.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: inv.bySerialIndex.sortKey, type: AttributeType.STRING },
+      indexName: inv.bySha256Index.name,
+      partitionKey: { name: inv.bySha256Index.partitionKey, type: AttributeType.STRING },
       projectionType: ProjectionType.KEYS_ONLY,
     });
     this.inventory.addGlobalSecondaryIndex({

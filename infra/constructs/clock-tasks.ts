@@ -121,7 +121,7 @@ export class ClockTasks extends Construct {
       // the blocklist's S3 copy.
       .bindTable(props.store.inventory, ENV.inventoryTable, 'batchGet', {
         indexNames: [
-          INVENTORY_TABLE_SCHEMA.bySerialIndex.name,
+          INVENTORY_TABLE_SCHEMA.bySha256Index.name,
           INVENTORY_TABLE_SCHEMA.bySpkiIndex.name,
         ],
       })

@@ -23,12 +23,7 @@ import { ENV, type EnvName } from '../../lambdas/shared/env-names.ts';
 import { METRICS_NAMESPACE, type MetricService } from '../../lambdas/shared/metric-names.ts';
 import { LOCK_FILE, REPO_ROOT } from '../paths.ts';
 import { grantTopicPublish } from './alert-topics.ts';
-import {
-  allowObjectKeyUse,
-  OBJECT_KEY_ACTIONS,
-  type ObjectKeyUse,
-  objectUseConditions,
-} from './keys.ts';
+import { grantObjectKeyUse, OBJECT_ACTIONS, type ObjectKeyUse } from './keys.ts';
 import { cprLogGroup } from './log-group.ts';
 
 /**
@@ -303,17 +298,8 @@ export class CprFunction extends Construct {
     prefix: string,
     options: BucketBindOptions = {},
   ): this {
-    this.checkPrefix(prefix);
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: [bucket.arnForObjects(`${prefix}*`)],
-      }),
-    );
-    this.grantObjectKey(bucket, 'read');
     this.allowListBucket(bucket);
-    this.acknowledgePrefixWildcard(bucket, prefix);
-    return this.setBucketEnv(bucket, envName, prefix, options);
+    return this.bindBucketObjects(bucket, envName, prefix, 'read', options);
   }
 
   /** s3:PutObject on `prefix*` of one bucket; sets `envName` to the bucket name. */
@@ -323,14 +309,24 @@ export class CprFunction extends Construct {
     prefix: string,
     options: BucketBindOptions = {},
   ): this {
+    return this.bindBucketObjects(bucket, envName, prefix, 'write', options);
+  }
+
+  private bindBucketObjects(
+    bucket: IBucket,
+    envName: EnvName,
+    prefix: string,
+    use: ObjectKeyUse,
+    options: BucketBindOptions,
+  ): this {
     this.checkPrefix(prefix);
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: ['s3:PutObject'],
+        actions: [OBJECT_ACTIONS[use]],
         resources: [bucket.arnForObjects(`${prefix}*`)],
       }),
     );
-    this.grantObjectKey(bucket, 'write');
+    grantObjectKeyUse(this.role, bucket, use);
     this.acknowledgePrefixWildcard(bucket, prefix);
     return this.setBucketEnv(bucket, envName, prefix, options);
   }
@@ -429,23 +425,6 @@ export class CprFunction extends Construct {
       }),
     );
     return this.setEnv(envName, stateMachine.stateMachineArn);
-  }
-
-  /**
-   * A bucket encrypted with a customer-managed key: the key's policy names this role (it trusts
-   * no IAM policy), and the role's policy says the same, through S3 and for this bucket only.
-   */
-  private grantObjectKey(bucket: IBucket, use: ObjectKeyUse): void {
-    const key = bucket.encryptionKey;
-    if (!key) return;
-    allowObjectKeyUse(this.role, bucket, use);
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: [...OBJECT_KEY_ACTIONS[use]],
-        resources: [key.keyArn],
-        conditions: objectUseConditions(bucket),
-      }),
-    );
   }
 
   private checkPrefix(prefix: string): void {

@@ -75,7 +75,7 @@ export class Intake extends Construct {
       .bindAuditLog(props.store.audit)
       .bindTable(props.store.inventory, ENV.inventoryTable, 'batchGet', {
         indexNames: [
-          INVENTORY_TABLE_SCHEMA.bySerialIndex.name,
+          INVENTORY_TABLE_SCHEMA.bySha256Index.name,
           INVENTORY_TABLE_SCHEMA.bySpkiIndex.name,
         ],
       })

@@ -19,6 +19,7 @@ import {
   AnyPrincipal,
   Effect,
   type IPrincipal,
+  type IRole,
   PolicyDocument,
   PolicyStatement,
   ServicePrincipal,
@@ -35,29 +36,14 @@ export const KEY_DELETION_WINDOW = Duration.days(30);
  * not delegate its use: everything that manages it, nothing that encrypts or decrypts, and no
  * grants (which would hand out use).
  */
+// biome-ignore format: a long list of names, packed to read as one block
 export const KEY_ADMIN_ACTIONS = [
-  'kms:CancelKeyDeletion',
-  'kms:CreateAlias',
-  'kms:DeleteAlias',
-  'kms:DescribeKey',
-  'kms:DisableKey',
-  'kms:DisableKeyRotation',
-  'kms:EnableKey',
-  'kms:EnableKeyRotation',
-  'kms:GetKeyPolicy',
-  'kms:GetKeyRotationStatus',
-  'kms:ListAliases',
-  'kms:ListGrants',
-  'kms:ListKeyPolicies',
-  'kms:ListResourceTags',
-  'kms:PutKeyPolicy',
-  'kms:RevokeGrant',
-  'kms:RotateKeyOnDemand',
-  'kms:ScheduleKeyDeletion',
-  'kms:TagResource',
-  'kms:UntagResource',
-  'kms:UpdateAlias',
-  'kms:UpdateKeyDescription',
+  'kms:CancelKeyDeletion', 'kms:CreateAlias', 'kms:DeleteAlias', 'kms:DescribeKey',
+  'kms:DisableKey', 'kms:DisableKeyRotation', 'kms:EnableKey', 'kms:EnableKeyRotation',
+  'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListAliases', 'kms:ListGrants',
+  'kms:ListKeyPolicies', 'kms:ListResourceTags', 'kms:PutKeyPolicy', 'kms:RevokeGrant',
+  'kms:RotateKeyOnDemand', 'kms:ScheduleKeyDeletion', 'kms:TagResource', 'kms:UntagResource',
+  'kms:UpdateAlias', 'kms:UpdateKeyDescription',
 ] as const;
 
 /** Object access through S3 with the mail key: what a reader and a writer need, no more. */
@@ -68,6 +54,11 @@ export const OBJECT_KEY_ACTIONS = {
   write: ['kms:GenerateDataKey'],
 } as const;
 export type ObjectKeyUse = keyof typeof OBJECT_KEY_ACTIONS;
+/** The one S3 action of each use. */
+export const OBJECT_ACTIONS = {
+  read: 's3:GetObject',
+  write: 's3:PutObject',
+} as const satisfies Record<ObjectKeyUse, string>;
 
 /**
  * CT.KMS.PR.3: deny kms:CreateGrant to every principal unless the grant is for an AWS resource
@@ -183,6 +174,24 @@ export function allowObjectKeyUse(principal: IPrincipal, bucket: IBucket, use: O
       // Not the bucket's ARN as well: the bucket refers to the key, so the key policy cannot
       // refer to the bucket (a dependency cycle). The role's own statement names the bucket.
       conditions: { StringEquals: { 'kms:ViaService': s3Service() } },
+    }),
+  );
+}
+
+/**
+ * Both halves of a role's use of `bucket`'s key: the key policy names the role
+ * (`allowObjectKeyUse`), and the role's own statement says the same, through S3 and for this
+ * bucket only. A bucket with no customer-managed key needs neither.
+ */
+export function grantObjectKeyUse(role: IRole, bucket: IBucket, use: ObjectKeyUse): void {
+  const key = bucket.encryptionKey;
+  if (!key) return;
+  allowObjectKeyUse(role, bucket, use);
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: [...OBJECT_KEY_ACTIONS[use]],
+      resources: [key.keyArn],
+      conditions: objectUseConditions(bucket),
     }),
   );
 }

@@ -198,7 +198,7 @@ describe('intake role: least privilege', () => {
     expect(onTable.flatMap(actionsOf)).toEqual(['dynamodb:BatchGetItem']);
     expect(onIndexes.flatMap(actionsOf)).toEqual(['dynamodb:Query']);
     const indexes = JSON.stringify(onIndexes.flatMap(resourcesOf));
-    expect(indexes).toContain(`/index/${INVENTORY_TABLE_SCHEMA.bySerialIndex.name}`);
+    expect(indexes).toContain(`/index/${INVENTORY_TABLE_SCHEMA.bySha256Index.name}`);
     expect(indexes).toContain(`/index/${INVENTORY_TABLE_SCHEMA.bySpkiIndex.name}`);
     expect(onIndexes.flatMap(resourcesOf)).toHaveLength(2);
   });

@@ -152,7 +152,7 @@ describe('notice functions: least privilege', () => {
         expect(resources).toContainEqual({ 'Fn::GetAtt': [ids.cases, 'Arn'] });
         expect(resources).toContainEqual({ 'Fn::GetAtt': [inventory, 'Arn'] });
         const indexes = JSON.stringify(resources);
-        expect(indexes).toContain(`/index/${INVENTORY_TABLE_SCHEMA.bySerialIndex.name}`);
+        expect(indexes).toContain(`/index/${INVENTORY_TABLE_SCHEMA.bySha256Index.name}`);
         expect(indexes).toContain(`/index/${INVENTORY_TABLE_SCHEMA.bySpkiIndex.name}`);
         // The inventory itself only in batches by key: the look-up reads its matches so.
         const inventoryArn = JSON.stringify({ 'Fn::GetAtt': [inventory, 'Arn'] });

@@ -192,7 +192,7 @@ describe('case tables', () => {
     });
   });
 
-  test('inventory: one item per certificate, keys-only indexes by serial and issuer, and by SPKI', () => {
+  test('inventory: one item per certificate, keyed by issuer and serial, keys-only indexes by SHA-256 and by SPKI', () => {
     const inv = INVENTORY_TABLE_SCHEMA;
     template.hasResource('AWS::DynamoDB::Table', {
       Properties: {
@@ -200,11 +200,8 @@ describe('case tables', () => {
         KeySchema: [{ AttributeName: inv.partitionKey, KeyType: 'HASH' }],
         GlobalSecondaryIndexes: [
           {
-            IndexName: inv.bySerialIndex.name,
-            KeySchema: [
-              { AttributeName: inv.bySerialIndex.partitionKey, KeyType: 'HASH' },
-              { AttributeName: inv.bySerialIndex.sortKey, KeyType: 'RANGE' },
-            ],
+            IndexName: inv.bySha256Index.name,
+            KeySchema: [{ AttributeName: inv.bySha256Index.partitionKey, KeyType: 'HASH' }],
             Projection: { ProjectionType: 'KEYS_ONLY' },
           },
           {

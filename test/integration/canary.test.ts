@@ -26,7 +26,6 @@ import { openObligations } from '../../lambdas/domain/case/notices.ts';
 import type { AlertTopic } from '../../lambdas/domain/case/types.ts';
 import type { IntakeResult } from '../../lambdas/domain/intake/process-message.ts';
 import type { CanaryMail, SubscriptionCounts } from '../../lambdas/domain/ports/canary.ts';
-import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import type { StoredMail } from '../../local/stand-ins.ts';
 import { sampleCase } from '../support/case-factory.ts';
 import { type ClockEnv, clockEnv, TOPICS } from '../support/clock-env.ts';
@@ -104,11 +103,7 @@ async function asReceived(mail: StoredMail): Promise<Buffer> {
 /** Runs intake on a raw message as SES would have received it at `at`. */
 async function intake(raw: Buffer, at: Date) {
   const { event } = await env.deliver(raw, { timestamp: at, source: SETTINGS.from });
-  return handleSesEvent(event, {
-    deps: env.deps,
-    settings: env.settings,
-    inboundPrefix: env.config.inboundPrefix,
-  });
+  return env.intake(event);
 }
 
 function composeCanary(mail: CanaryMail): Promise<Buffer> {
@@ -168,11 +163,7 @@ describe('the canary loop: canary -> SES -> intake -> heartbeat -> canary', () =
       timestamp: new Date(T0.getTime() + DELIVERY_MS),
       source: mail.from,
     });
-    const [result] = await handleSesEvent(event, {
-      deps: env.deps,
-      settings: env.settings,
-      inboundPrefix: env.config.inboundPrefix,
-    });
+    const [result] = await env.intake(event);
     expect(result).toMatchObject({ outcome: 'canary', caseId: null });
     expect(result?.acknowledgment).toEqual({ decision: 'suppress', reason: 'canary' });
     expect(env.sfn.startCalls.length).toBe(starts);
@@ -214,11 +205,7 @@ describe('the canary loop: canary -> SES -> intake -> heartbeat -> canary', () =
       messageId: heartbeat!.sesMessageId,
       timestamp: new Date(heartbeat!.receivedAt),
     });
-    const [again] = await handleSesEvent(event, {
-      deps: env.deps,
-      settings: env.settings,
-      inboundPrefix: env.config.inboundPrefix,
-    });
+    const [again] = await env.intake(event);
     expect(again).toMatchObject({ outcome: 'canary', caseId: null });
   });
 });

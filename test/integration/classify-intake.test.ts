@@ -8,17 +8,10 @@ import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
 import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
 import { teamNotice } from '../../lambdas/domain/escalation/messages.ts';
 import { parseInventoryText } from '../../lambdas/domain/inventory/csv.ts';
-import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { compose } from '../support/compose.ts';
 import { CPR_ADDRESS, type IntakeEnv, intakeEnv } from '../support/intake-env.ts';
 
 let env: IntakeEnv;
-const run = (event: unknown) =>
-  handleSesEvent(event, {
-    deps: env.deps,
-    settings: env.settings,
-    inboundPrefix: env.config.inboundPrefix,
-  });
 
 beforeAll(async () => {
   env = await intakeEnv();
@@ -43,7 +36,7 @@ async function intake(options: Parameters<typeof compose>[0], minute: number) {
   const raw = await compose({ to: CPR_ADDRESS, ...options });
   const at = new Date(Date.UTC(2026, 10, 27, 10, minute));
   const { event } = await env.deliver(raw, { timestamp: at });
-  const [result] = await run(event);
+  const [result] = await env.intake(event);
   const c = await env.deps.cases.get(result?.caseId ?? '');
   if (!c) throw new Error('no case');
   return c;
@@ -99,6 +92,20 @@ describe('classification on the case', () => {
     expect(c.classification).toBe('other');
     expect(c.revocationRequested).toBe(true);
     expect(c.classificationSignals).toContain('text:revocationRequest:ja');
+    // BR 4.9.1.1 (1): the Subscriber's written request is a 24-hour reason, certificate named
+    // or not (received 10:02).
+    expect(c.deadlines.revocation).toBe('2026-11-28T10:02:00.000Z');
+  });
+
+  test('"I never requested this certificate", naming none: misissuance with the 24 h deadline', async () => {
+    const text = 'I never requested this certificate for brand.example. Who asked for it?';
+    const headers = { from: 'Jane <jane@brand.example>', messageId: '<never@brand.example>' };
+    const c = await intake({ ...headers, subject: 'A certificate for our domain', text }, 3);
+    expect(c.classification).toBe('misissuance');
+    expect(c.classificationSignals).toContain('text:unauthorisedIssuance:en');
+    expect(c.revocationRequested).toBe(false);
+    // BR 4.9.1.1 (2), not the 5 days of the misissuance list.
+    expect(c.deadlines.revocation).toBe('2026-11-28T10:03:00.000Z');
   });
 });
 

@@ -12,7 +12,6 @@ import { recordPreliminaryReport } from '../../lambdas/domain/notices/send-notic
 import type { DeadlineClockInput } from '../../lambdas/domain/ports/deadline-clock.ts';
 import type { TriageReason } from '../../lambdas/domain/revocation/reasons.ts';
 import { triageCase } from '../../lambdas/domain/revocation/use-cases.ts';
-import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { synthesizedClockDefinition } from '../../local/clock-definition.ts';
 import { failureReportTasks } from '../../local/failure-reports.ts';
 import { runClock } from '../../local/state-machine.ts';
@@ -47,14 +46,7 @@ async function openCase(
     text: 'The private key of www.example.test is compromised; it was posted publicly.',
     headers: extraHeaders,
   });
-  const { event } = await env.deliver(raw, { timestamp: new Date(RECEIVED) });
-  const [r] = await handleSesEvent(event, {
-    deps: env.deps,
-    settings: env.settings,
-    inboundPrefix: env.config.inboundPrefix,
-  });
-  const start = env.sfn.startCalls.findLast((s) => s.name === r!.caseId);
-  return JSON.parse(start!.input) as DeadlineClockInput;
+  return env.clockInput(raw, { timestamp: new Date(RECEIVED) });
 }
 
 type Tasks = Parameters<typeof runClock>[2]['tasks'];

@@ -10,7 +10,6 @@ import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
 import { parseInventoryText } from '../../lambdas/domain/inventory/csv.ts';
 import { parseIssuers } from '../../lambdas/domain/issuers/config.ts';
 import type { MessageEvidence } from '../../lambdas/domain/ports/evidence-store.ts';
-import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { compose } from '../support/compose.ts';
 import { type ForgedCertificates, makeForgedCertificates } from '../support/forged-certificates.ts';
 import { CPR_ADDRESS, type IntakeEnv, intakeEnv } from '../support/intake-env.ts';
@@ -48,11 +47,7 @@ async function report(messageId: string, text: string) {
     text,
   });
   const { event } = await env.deliver(raw);
-  const [result] = await handleSesEvent(event, {
-    deps: env.deps,
-    settings: env.settings,
-    inboundPrefix: env.config.inboundPrefix,
-  });
+  const [result] = await env.intake(event);
   const c = await env.deps.cases.get(result!.caseId!);
   const file = await env.s3.send(
     new GetObjectCommand({ Bucket: env.config.evidenceBucket, Key: c!.messages[0]!.evidenceKey! }),

@@ -57,6 +57,11 @@ async function scanAll(table: string): Promise<Record<string, unknown>[]> {
   return out;
 }
 
+/** The certificate items, without the issuer registry. */
+async function certItems(table: string): Promise<Record<string, unknown>[]> {
+  return (await scanAll(table)).filter((i) => String(i.pk).startsWith('CERT#'));
+}
+
 async function runImport(
   inventory: DynamoInventory,
   text: string,
@@ -82,7 +87,7 @@ const row = (
 ) =>
   [
     hex64(n),
-    extra.serial ?? `0${n.toString(16)}`.slice(-2).padStart(2, '0'),
+    extra.serial ?? n.toString(16).padStart(n < 256 ? 2 : 4, '0'),
     extra.spki ?? hex64(n % 3, 'b'),
     `Subscriber ${n}`,
     `pki@s${n}.example`,
@@ -104,10 +109,68 @@ describe('one item per certificate, found through the table’s indexes', () => 
     expect(result).toMatchObject({ written: 251, rejected: 0 });
   });
 
-  test('the table holds one item per certificate and nothing else', async () => {
+  test('the table holds one item per certificate, keyed by issuer and serial, and the issuer registry', async () => {
     const items = await scanAll(table);
-    expect(items).toHaveLength(251);
-    expect(items.every((i) => String(i.pk).startsWith('CERT#'))).toBe(true);
+    const certs = items.filter((i) => String(i.pk).startsWith('CERT#'));
+    expect(certs).toHaveLength(251);
+    expect(certs.every((i) => i.pk === `CERT#${i.issuerKey}#${i.serial}`)).toBe(true);
+    const others = items.filter((i) => !String(i.pk).startsWith('CERT#'));
+    expect(others).toEqual([
+      { pk: 'ISSUERS', issuerKeys: new Set([issuerKeyOf(ISSUER_A), issuerKeyOf(ISSUER_B)]) },
+    ]);
+  });
+
+  test('serials and certificates are read by key; only fingerprints and keys need an index', async () => {
+    const sent: string[] = [];
+    const counting = {
+      send: (command: { constructor: { name: string } }) => {
+        sent.push(command.constructor.name);
+        return db.send(command as never);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const reader = new DynamoInventory(counting, table);
+    const serials = Array.from({ length: 250 }, (_, i) => `0${(i + 1).toString(16)}`.slice(-2));
+    const found = await reader.lookup({
+      sha256s: [hex64(7), hex64(1000)],
+      serials,
+      issuerSerials: [{ serial: '05', issuerKey: issuerKeyOf(ISSUER_A), sha256: hex64(5) }],
+      spkiSha256s: [],
+    });
+    expect(found).toHaveLength(251);
+    // 250 serials under two issuers: 500 keys, five BatchGetItem calls; the fingerprints were
+    // among the certificates read, so no index query at all.
+    expect(sent.filter((c) => c === 'QueryCommand')).toEqual([]);
+    expect(sent.filter((c) => c === 'BatchGetCommand')).toHaveLength(5);
+
+    sent.length = 0;
+    const bySha = await reader.lookup({ sha256s: [hex64(9)], serials: [], spkiSha256s: [] });
+    expect(bySha.map((r) => r.serial)).toEqual(['09']);
+    expect(sent.filter((c) => c === 'QueryCommand')).toHaveLength(1);
+  });
+
+  test('an item of an older key layout is never returned', async () => {
+    const old = {
+      pk: `CERT#${hex64(5)}`,
+      sha256: hex64(5),
+      serial: '05',
+      spkiSha256: hex64(2, 'b'),
+    };
+    await db.send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [table]: [
+            { PutRequest: { Item: { ...old, subscriber: 'Old', email: 'old@s5.example' } } },
+          ],
+        },
+      }),
+    );
+    const found = await inventory.lookup({ sha256s: [hex64(5)], serials: ['05'], spkiSha256s: [] });
+    expect(found.map((r) => r.subscriber)).toEqual(['Subscriber 5']);
+    await db.send(
+      new BatchWriteCommand({
+        RequestItems: { [table]: [{ DeleteRequest: { Key: { pk: old.pk } } }] },
+      }),
+    );
   });
 
   test('by SHA-256, by serial alone, by issuer and serial, by SPKI', async () => {
@@ -152,6 +215,59 @@ describe('one item per certificate, found through the table’s indexes', () => 
     rows.push(row(1000, { serial: '01', issuer: ISSUER_B, spki: hex64(77, 'b') }));
     await runImport(inventory, [HEADER, ...rows].join('\n'));
     expect(strip(await scanAll(table))).toEqual(before);
+  });
+});
+
+describe('issuer and serial as the key', () => {
+  test('a second certificate under one issuer and serial is refused with its line, not written over the first', async () => {
+    const table = await freshTable();
+    const inventory = new DynamoInventory(db, table);
+    await runImport(inventory, [HEADER, row(1, { serial: '42' })].join('\n'));
+    const second = await runImport(
+      inventory,
+      [HEADER, row(2), row(3, { serial: '42' }), row(4, { serial: '42', issuer: ISSUER_B })].join(
+        '\n',
+      ),
+    );
+    expect(second).toMatchObject({ written: 2, rejected: 1 });
+    expect(second.rejections).toEqual([
+      { line: 3, reason: `issuer and serial 42 already belong to certificate ${hex64(1)}` },
+    ]);
+    const found = await inventory.lookup({ sha256s: [], serials: ['42'], spkiSha256s: [] });
+    expect(found.map((r) => r.sha256).sort()).toEqual([hex64(1), hex64(4)]);
+    // The same within one file: the first row keeps the key.
+    const inOneFile = await runImport(
+      inventory,
+      [HEADER, row(5, { serial: '77' }), row(6, { serial: '77' })].join('\n'),
+    );
+    expect(inOneFile.rejections.map((r) => r.line)).toEqual([3]);
+  });
+
+  test('a record first loaded without an issuer moves to its issuer’s key when one is given', async () => {
+    const table = await freshTable();
+    const inventory = new DynamoInventory(db, table);
+    const bare = 'sha256,serial,spki_sha256,subscriber,email';
+    const cells = (n: number) => row(n).split(',').slice(0, 5).join(',');
+    await runImport(inventory, [bare, cells(1), cells(2)].join('\n'));
+    expect((await scanAll(table)).map((i) => i.pk).sort()).toEqual([
+      'CERT#-#01',
+      'CERT#-#02',
+      'ISSUERS',
+    ]);
+    await runImport(inventory, [HEADER, row(1)].join('\n'));
+    const pks = (await scanAll(table)).map((i) => String(i.pk)).sort();
+    expect(pks).toEqual(['CERT#-#02', `CERT#${issuerKeyOf(ISSUER_A)}#01`, 'ISSUERS']);
+    // A delta without the issuer column finds it under its issuer and keeps the issuer.
+    await runImport(
+      inventory,
+      [`${bare},revoked_at`, `${cells(1)},2026-11-30T00:00:00Z`].join('\n'),
+    );
+    const [stored] = await inventory.lookup({ sha256s: [hex64(1)], serials: [], spkiSha256s: [] });
+    expect(stored).toMatchObject({ issuer: ISSUER_A, revokedAt: '2026-11-30T00:00:00.000Z' });
+    expect(await scanAll(table)).toHaveLength(3);
+    // Serials alone find both, the one without an issuer too.
+    const both = await inventory.lookup({ sha256s: [], serials: ['01', '02'], spkiSha256s: [] });
+    expect(both.map((r) => r.sha256).sort()).toEqual([hex64(1), hex64(2)]);
   });
 });
 
@@ -239,7 +355,7 @@ describe('delta files and --sync', () => {
     expect(bad.syncRefused).toMatch(/rejected/);
     const empty = await runImport(inventory, HEADER, { sync: true });
     expect(empty.syncRefused).toMatch(/no record/);
-    const items = await scanAll(table);
+    const items = await certItems(table);
     expect(items.every((i) => i.status === 'active')).toBe(true);
   });
 });
@@ -291,7 +407,7 @@ describe('batched writes', () => {
       inventory,
       [HEADER, ...Array.from({ length: 25 }, (_, i) => row(i + 1))].join('\n'),
     );
-    expect(await scanAll(table)).toHaveLength(25);
+    expect(await certItems(table)).toHaveLength(25);
     expect(pauses.length).toBe(3);
     expect(pauses[1]!).toBeGreaterThan(pauses[0]!);
     expect(pauses[2]!).toBeGreaterThan(pauses[1]!);
@@ -319,7 +435,7 @@ describe('batched writes', () => {
       inventory,
       [HEADER, ...Array.from({ length: 1000 }, (_, i) => row(i + 1))].join('\n'),
     );
-    expect(await scanAll(table)).toHaveLength(1000);
+    expect(await certItems(table)).toHaveLength(1000);
     expect(fake.stats().maxInFlight).toBeGreaterThan(1);
     expect(fake.stats().calls).toBe(40);
   });

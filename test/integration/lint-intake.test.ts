@@ -9,7 +9,6 @@ import { caseJson } from '../../cli/commands/show.ts';
 import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
 import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
 import { teamNotice } from '../../lambdas/domain/escalation/messages.ts';
-import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { compose } from '../support/compose.ts';
 import { CPR_ADDRESS, type IntakeEnv, intakeEnv } from '../support/intake-env.ts';
 
@@ -24,12 +23,6 @@ const der = (name: string) =>
   ]);
 
 let env: IntakeEnv;
-const run = (event: unknown) =>
-  handleSesEvent(event, {
-    deps: env.deps,
-    settings: env.settings,
-    inboundPrefix: env.config.inboundPrefix,
-  });
 
 beforeAll(async () => {
   env = await intakeEnv();
@@ -50,7 +43,7 @@ describe('a report that only pastes a defective certificate', () => {
       ],
     });
     const { event } = await env.deliver(raw, { timestamp: new Date('2026-11-27T10:00:00.000Z') });
-    const [result] = await run(event);
+    const [result] = await env.intake(event);
     const c = await env.deps.cases.get(result?.caseId ?? '');
     expect(c?.classification).toBe('misissuance');
     expect(c?.evidence.lints.map((l) => [l.code, l.severity, l.rule])).toEqual([
@@ -110,7 +103,7 @@ describe('a report that names an inventory certificate only by its serial', () =
       text: `Hallo,\n\nbitte prüfen Sie das Zertifikat mit der Seriennummer ${row.serial}.\n\nEva`,
     });
     const { event } = await env.deliver(raw);
-    const [result] = await run(event);
+    const [result] = await env.intake(event);
     const c = await env.deps.cases.get(result?.caseId ?? '');
     expect(c?.evidence.certificates).toEqual([]);
     expect(c?.affected).toEqual([row.sha256]);

@@ -9,7 +9,6 @@ import { CLOCK_STATES } from '../../lambdas/clock/contract.ts';
 import { acknowledgeTask } from '../../lambdas/clock/tasks.ts';
 import { DEFAULT_ACKNOWLEDGMENT_LIMITS } from '../../lambdas/domain/notices/acknowledgment-limits.ts';
 import type { DeadlineClockInput } from '../../lambdas/domain/ports/deadline-clock.ts';
-import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { synthesizedClockDefinition } from '../../local/clock-definition.ts';
 import { failureReportTasks } from '../../local/failure-reports.ts';
 import { type LocalClock, runClock } from '../../local/state-machine.ts';
@@ -42,17 +41,10 @@ async function forgedReport(from: string, n: number): Promise<DeadlineClockInput
     text: 'The private key of www.example.test is compromised.',
   });
   // No SPF record, no DMARC record: neutral verdicts, nothing to refuse the From on.
-  const { event } = await env.deliver(raw, {
+  return env.clockInput(raw, {
     timestamp: new Date(RECEIVED),
     verdicts: { spf: 'GRAY', dkim: 'GRAY', dmarc: 'GRAY' },
   });
-  const [r] = await handleSesEvent(event, {
-    deps: env.deps,
-    settings: env.settings,
-    inboundPrefix: env.config.inboundPrefix,
-  });
-  const start = env.sfn.startCalls.findLast((s) => s.name === r!.caseId);
-  return JSON.parse(start!.input) as DeadlineClockInput;
 }
 
 function tasks(overrides: Record<string, (p: unknown) => Promise<unknown>> = {}) {

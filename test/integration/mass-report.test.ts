@@ -5,7 +5,6 @@ import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
 import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
 import { CASE_ITEM_SAMPLE } from '../../lambdas/domain/case/evidence-set.ts';
 import type { MessageEvidence } from '../../lambdas/domain/ports/evidence-store.ts';
-import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { type IntakeEnv, intakeEnv } from '../support/intake-env.ts';
 import { buildMassReport, type MassReport } from '../support/mass-report.ts';
 
@@ -30,11 +29,7 @@ afterAll(async () => env?.stop());
 
 test('one case with exact counts, a bounded item and the full evidence in S3', async () => {
   const { event } = await env.deliver(report.raw);
-  const [result] = await handleSesEvent(event, {
-    deps: env.deps,
-    settings: env.settings,
-    inboundPrefix: env.config.inboundPrefix,
-  });
+  const [result] = await env.intake(event);
   const c = await env.deps.cases.get(result!.caseId!);
   expect(c?.classification).toBe('misissuance');
   expect(c?.evidenceCounts.certificates).toBe(2000);

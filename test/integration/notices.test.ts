@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { personActor } from '../../lambdas/domain/audit/events.ts';
 import { recordPreliminaryReport } from '../../lambdas/domain/notices/send-notices.ts';
-import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { type ClockEnv, clockEnv, sesEventNotification } from '../support/clock-env.ts';
 import { compose } from '../support/compose.ts';
 import { CPR_ADDRESS } from '../support/intake-env.ts';
@@ -30,11 +29,7 @@ async function openCase(
     headers,
   });
   const { event } = await env.deliver(raw);
-  const [r] = await handleSesEvent(event, {
-    deps: env.deps,
-    settings: env.settings,
-    inboundPrefix: env.config.inboundPrefix,
-  });
+  const [r] = await env.intake(event);
   return r!.caseId!;
 }
 
@@ -90,11 +85,7 @@ describe('acknowledgment', () => {
       text: 'thanks',
     });
     const { event } = await env.deliver(raw);
-    const [r] = await handleSesEvent(event, {
-      deps: env.deps,
-      settings: env.settings,
-      inboundPrefix: env.config.inboundPrefix,
-    });
+    const [r] = await env.intake(event);
     expect(r).toMatchObject({ caseId, role: 'reply' });
   });
 });

@@ -23,7 +23,6 @@ import {
   triageCase,
   verifyCase,
 } from '../../lambdas/domain/revocation/use-cases.ts';
-import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { synthesizedClockDefinition } from '../../local/clock-definition.ts';
 import { runClock } from '../../local/state-machine.ts';
 import { type ClockEnv, clockEnv } from '../support/clock-env.ts';
@@ -88,14 +87,7 @@ async function report(cert: IssuedCertificate, withKey: boolean): Promise<Deadli
       ? `The private key of ${cert.name} was posted publicly. Certificate and key:\n\n${cert.pem}\n${key}`
       : `This certificate was not issued in accordance with the Baseline Requirements:\n\n${cert.pem}`,
   });
-  const { event } = await env.deliver(raw, { timestamp: new Date(RECEIVED) });
-  const [r] = await handleSesEvent(event, {
-    deps: env.deps,
-    settings: env.settings,
-    inboundPrefix: env.config.inboundPrefix,
-  });
-  const start = env.sfn.startCalls.findLast((s) => s.name === r!.caseId);
-  return JSON.parse(start!.input) as DeadlineClockInput;
+  return env.clockInput(raw, { timestamp: new Date(RECEIVED) });
 }
 
 type Tasks = Parameters<typeof runClock>[2]['tasks'];
@@ -156,17 +148,14 @@ const triaged = (caseId: string, hours: number, reason: TriageReason): ScriptSte
 });
 
 /** The CA revokes in its own system, then someone records it, then the verifier looks. */
-const revoked = (
-  caseId: string,
-  hours: number,
-  options: {
-    revokeInCa: IssuedCertificate[];
-    recordFor: IssuedCertificate[];
-    reason?: CrlReasonName;
-    ocsp?: boolean;
-    crl?: boolean;
-  },
-): ScriptStep => ({
+type Revocation = {
+  revokeInCa: IssuedCertificate[];
+  recordFor: IssuedCertificate[];
+  reason?: CrlReasonName;
+  ocsp?: boolean;
+  crl?: boolean;
+};
+const revoked = (caseId: string, hours: number, options: Revocation): ScriptStep => ({
   at: at(hours),
   run: async () => {
     const reason = options.reason ?? 'keyCompromise';
@@ -196,6 +185,34 @@ const verifyAt = (caseId: string, hours: number, rp: RelyingPartyChecker): Scrip
     });
   },
 });
+
+/** One certificate issued, put in the inventory and reported (with its key for key compromise). */
+async function reportOne(name: string, withKey: boolean, issue?: Parameters<TestCa['issue']>[1]) {
+  const cert = await ca.issue(name, issue);
+  await inventory([record(cert)]);
+  return { cert, input: await report(cert, withKey) };
+}
+
+/**
+ * The usual story: triaged at 2 h, preliminary reports sent at 3 h and, when a revocation is
+ * given, revoked at 10 h and looked at from outside at once (`aroundVerify` runs just before).
+ */
+function story(
+  caseId: string,
+  reason: TriageReason,
+  revocation?: Revocation & { aroundVerify?: ScriptStep[]; after?: ScriptStep[] },
+): ScriptStep[] {
+  const steps = [triaged(caseId, 2, reason), reportsSent(caseId, 3)];
+  if (!revocation) return steps;
+  const { aroundVerify = [], after = [], ...options } = revocation;
+  return [
+    ...steps,
+    revoked(caseId, 10, options),
+    ...aroundVerify,
+    verifyAt(caseId, 10, checker()),
+    ...after,
+  ];
+}
 
 async function runFor(input: DeadlineClockInput, script: ScriptStep[], untilHours = 200) {
   env.now = new Date(RECEIVED);
@@ -228,22 +245,25 @@ async function runFor(input: DeadlineClockInput, script: ScriptStep[], untilHour
   };
 }
 
+type Scenario = {
+  triage?: TriageReason;
+  withKey?: boolean;
+  issue?: Parameters<TestCa['issue']>[1];
+  /** Revoke (by default the reported certificate) at 10 h and verify at once. */
+  revoke?: Partial<Parameters<typeof story>[2]>;
+  untilHours?: number;
+};
+/** One reported certificate through the usual story, the clock run to the end. */
+async function scenario(name: string, s: Scenario = {}) {
+  const { cert, input } = await reportOne(name, s.withKey ?? true, s.issue);
+  const revocation = s.revoke && { revokeInCa: [cert], recordFor: [cert], ...s.revoke };
+  const steps = story(input.caseId, s.triage ?? 'keyCompromise', revocation);
+  return { cert, input, r: await runFor(input, steps, s.untilHours ?? 30) };
+}
+
 describe('revocation on the deadline clock, against openssl', () => {
   test('key compromise triaged at 2 h, revoked and verified at 10 h: no escalation', async () => {
-    const cert = await ca.issue('kc-ok.example.test');
-    await inventory([record(cert)]);
-    const input = await report(cert, true);
-    const rp = checker();
-    const r = await runFor(
-      input,
-      [
-        triaged(input.caseId, 2, 'keyCompromise'),
-        reportsSent(input.caseId, 3),
-        revoked(input.caseId, 10, { revokeInCa: [cert], recordFor: [cert] }),
-        verifyAt(input.caseId, 10, rp),
-      ],
-      30,
-    );
+    const { cert, r } = await scenario('kc-ok.example.test', { revoke: {} });
     expect(r.outcome.status).toBe('SUCCEEDED');
     expect(r.escalations).toHaveLength(0);
     expect(r.alerts).toHaveLength(0);
@@ -262,20 +282,7 @@ describe('revocation on the deadline clock, against openssl', () => {
   });
 
   test('revoked but OCSP still good: an immediate alert, then the 20 h page names the certificate', async () => {
-    const cert = await ca.issue('kc-stale.example.test');
-    await inventory([record(cert)]);
-    const input = await report(cert, true);
-    const rp = checker();
-    const r = await runFor(
-      input,
-      [
-        triaged(input.caseId, 2, 'keyCompromise'),
-        reportsSent(input.caseId, 3),
-        revoked(input.caseId, 10, { revokeInCa: [cert], recordFor: [cert], ocsp: false }),
-        verifyAt(input.caseId, 10, rp),
-      ],
-      30,
-    );
+    const { cert, r } = await scenario('kc-stale.example.test', { revoke: { ocsp: false } });
     expect(r.alerts).toHaveLength(2); // team and pager, at once
     expect(r.alerts[0]!.message).toContain(cert.sha256);
     expect(r.alerts[0]!.message).toContain('OCSP still answers good');
@@ -290,14 +297,7 @@ describe('revocation on the deadline clock, against openssl', () => {
   });
 
   test('never revoked: revocation warning, page and breach, each naming the certificate', async () => {
-    const cert = await ca.issue('kc-never.example.test');
-    await inventory([record(cert)]);
-    const input = await report(cert, true);
-    const r = await runFor(
-      input,
-      [triaged(input.caseId, 2, 'keyCompromise'), reportsSent(input.caseId, 3)],
-      30,
-    );
+    const { cert, r } = await scenario('kc-never.example.test');
     const levels = r.escalations.map((m) => m.attributes.type);
     expect(levels.slice(0, 4)).toEqual([
       'escalation.warning',
@@ -310,14 +310,11 @@ describe('revocation on the deadline clock, against openssl', () => {
   });
 
   test('misissuance: warning 72 h, page 108 h, breach 120 h', async () => {
-    const cert = await ca.issue('mis.example.test');
-    await inventory([record(cert)]);
-    const input = await report(cert, false);
-    const r = await runFor(
-      input,
-      [triaged(input.caseId, 2, 'misissuance'), reportsSent(input.caseId, 3)],
-      125,
-    );
+    const { input, r } = await scenario('mis.example.test', {
+      triage: 'misissuance',
+      withKey: false,
+      untilHours: 125,
+    });
     const c = await env.deps.cases.get(input.caseId);
     expect(c!.deadlines.revocation).toBe(at(120));
     expect(r.escalations.map((m) => m.attributes.type)).toEqual([
@@ -338,15 +335,9 @@ describe('revocation on the deadline clock, against openssl', () => {
     const sibling = await ca.issue('kc-sibling.example.test', { keyOf: reported });
     await inventory([record(reported), record(sibling)]);
     const input = await report(reported, true);
-    const rp = checker();
     const r = await runFor(
       input,
-      [
-        triaged(input.caseId, 2, 'keyCompromise'),
-        reportsSent(input.caseId, 3),
-        revoked(input.caseId, 10, { revokeInCa: [sibling], recordFor: [reported] }),
-        verifyAt(input.caseId, 10, rp),
-      ],
+      story(input.caseId, 'keyCompromise', { revokeInCa: [sibling], recordFor: [reported] }),
       30,
     );
     // Both certificates on the key are obligations of the case.
@@ -359,20 +350,9 @@ describe('revocation on the deadline clock, against openssl', () => {
   });
 
   test('superseded where keyCompromise was triaged: alert, not verified', async () => {
-    const cert = await ca.issue('kc-superseded.example.test');
-    await inventory([record(cert)]);
-    const input = await report(cert, true);
-    const rp = checker();
-    const r = await runFor(
-      input,
-      [
-        triaged(input.caseId, 2, 'keyCompromise'),
-        reportsSent(input.caseId, 3),
-        revoked(input.caseId, 10, { revokeInCa: [cert], recordFor: [cert], reason: 'superseded' }),
-        verifyAt(input.caseId, 10, rp),
-      ],
-      30,
-    );
+    const { r } = await scenario('kc-superseded.example.test', {
+      revoke: { reason: 'superseded' },
+    });
     expect(r.alerts.length).toBeGreaterThan(0);
     expect(r.alerts[0]!.message).toContain('different reason code');
     expect(r.revocations[0]!.problems).toEqual(['wrongReason']);
@@ -380,22 +360,12 @@ describe('revocation on the deadline clock, against openssl', () => {
   });
 
   test('responder down: error, never verified', async () => {
-    const cert = await ca.issue('kc-down.example.test');
-    await inventory([record(cert)]);
-    const input = await report(cert, true);
-    const rp = checker();
-    const r = await runFor(
-      input,
-      [
-        triaged(input.caseId, 2, 'keyCompromise'),
-        reportsSent(input.caseId, 3),
-        revoked(input.caseId, 10, { revokeInCa: [cert], recordFor: [cert] }),
-        { at: at(10), run: () => ca.stopResponder() },
-        verifyAt(input.caseId, 10, rp),
-        { at: at(11), run: () => ca.startResponder() },
-      ],
-      30,
-    );
+    const { r } = await scenario('kc-down.example.test', {
+      revoke: {
+        aroundVerify: [{ at: at(10), run: () => ca.stopResponder() }],
+        after: [{ at: at(11), run: () => ca.startResponder() }],
+      },
+    });
     const v = r.revocations[0]!;
     expect(v.status).toBe('recorded');
     expect(v.checks.find((c) => c.source === 'ocsp')?.result).toBe('error');
@@ -403,17 +373,9 @@ describe('revocation on the deadline clock, against openssl', () => {
   });
 
   test('an expired certificate: notRequired, with the evidence, and no revocation escalation', async () => {
-    const cert = await ca.issue('expired.example.test', {
-      startDate: '20250101000000Z',
-      endDate: '20260101000000Z',
+    const { r } = await scenario('expired.example.test', {
+      issue: { startDate: '20250101000000Z', endDate: '20260101000000Z' },
     });
-    await inventory([record(cert)]);
-    const input = await report(cert, true);
-    const r = await runFor(
-      input,
-      [triaged(input.caseId, 2, 'keyCompromise'), reportsSent(input.caseId, 3)],
-      30,
-    );
     expect(r.revocations.map((x) => x.status)).toEqual(['notRequired']);
     expect(r.revocations[0]!.notRequiredReason).toContain('expired before the report');
     expect(r.escalations).toHaveLength(0);

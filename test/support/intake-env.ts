@@ -8,8 +8,10 @@ import { inject } from 'vitest';
 import { s3Client } from '../../lambdas/adapters/aws-clients.ts';
 import type { IntakeDeps, IntakeSettings } from '../../lambdas/domain/intake/intake-deps.ts';
 import { DEFAULT_DEADLINE_POLICY_VERSION } from '../../lambdas/domain/policy/deadline-policy.ts';
+import type { DeadlineClockInput } from '../../lambdas/domain/ports/deadline-clock.ts';
 import type { IntakeConfig } from '../../lambdas/intake/config.ts';
 import { intakeDeps, intakeSettings } from '../../lambdas/intake/deps.ts';
+import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
 import { type SesEventInput, sesReceiptEvent, topHeaders } from '../../local/ses-event.ts';
 import { type SfnEndpoint, startSfnEndpoint } from '../../local/sfn-endpoint.ts';
 import { type SnsSink, startSnsSink } from '../../local/sns-sink.ts';
@@ -36,6 +38,13 @@ export interface IntakeEnv {
     raw: Uint8Array,
     options?: Partial<Omit<SesEventInput, 'headers'>>,
   ): Promise<{ event: ReturnType<typeof sesReceiptEvent>; messageId: string }>;
+  /** Runs intake's handler on an SES event with this environment's deps and settings. */
+  intake(event: unknown): ReturnType<typeof handleSesEvent>;
+  /** Delivers `raw`, runs intake, and returns the input its case's clock was started with. */
+  clockInput(
+    raw: Uint8Array,
+    options?: Partial<Omit<SesEventInput, 'headers'>>,
+  ): Promise<DeadlineClockInput>;
   stop(): Promise<void>;
 }
 
@@ -74,10 +83,12 @@ export async function intakeEnv(overrides: Partial<IntakeConfig> = {}): Promise<
   if (config.archiveBucket) await createBucket(inject('s3Endpoint'), config.archiveBucket);
   const s3 = s3Client();
   let counter = 0;
-  return {
+  const deps = intakeDeps(config);
+  const settings = intakeSettings(config, TEST_CANARY_SECRET);
+  const env: IntakeEnv = {
     config,
-    deps: intakeDeps(config),
-    settings: intakeSettings(config, TEST_CANARY_SECRET),
+    deps,
+    settings,
     sfn,
     sns,
     s3,
@@ -102,10 +113,21 @@ export async function intakeEnv(overrides: Partial<IntakeConfig> = {}): Promise<
       });
       return { event, messageId };
     },
+    intake(event) {
+      return handleSesEvent(event, { deps, settings, inboundPrefix: config.inboundPrefix });
+    },
+    async clockInput(raw, options) {
+      const { event } = await env.deliver(raw, options);
+      const [r] = await env.intake(event);
+      const start = sfn.startCalls.findLast((s) => s.name === r?.caseId);
+      if (!start) throw new Error(`no clock was started for ${r?.caseId ?? 'the message'}`);
+      return JSON.parse(start.input) as DeadlineClockInput;
+    },
     async stop() {
       await sfn.stop();
       await sns.stop();
       s3.destroy();
     },
   };
+  return env;
 }

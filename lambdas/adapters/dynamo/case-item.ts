@@ -14,7 +14,6 @@ import {
   type CprCase,
   ESCALATION_LEVELS,
   ESCALATION_STATUSES,
-  MESSAGE_ROLES,
   NOTICE_KINDS,
   NOTICE_STATUSES,
   type Notice,
@@ -24,6 +23,7 @@ import {
 import type { KeyFormat } from '../../domain/evidence/types.ts';
 import { LINT_CODES, LINT_SEVERITIES } from '../../domain/lint/codes.ts';
 import { keys, OPEN_INDEX_PARTITION } from './keys.ts';
+import { CASE_MESSAGE_FIELDS } from './stored-items.ts';
 
 /**
  * The shape version of case items this code writes. Version 1 items (before the merged evidence
@@ -189,18 +189,7 @@ const caseSchema: z.ZodType<CprCase> = z.looseObject({
     revocation: maybe,
     checkpoints: z.array(z.looseObject({ level: z.enum(ESCALATION_LEVELS), at: text })),
   }),
-  messages: z.array(
-    z.looseObject({
-      sesMessageId: text,
-      receivedAt: text,
-      from: maybe,
-      subject: maybe,
-      messageIdHeader: maybe,
-      role: z.enum(MESSAGE_ROLES),
-      rawKey: text,
-      evidenceKey: maybe,
-    }),
-  ),
+  messages: z.array(z.looseObject(CASE_MESSAGE_FIELDS)),
   escalations: z.array(
     z.looseObject({
       level: z.enum(ESCALATION_LEVELS),

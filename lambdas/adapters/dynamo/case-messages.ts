@@ -1,29 +1,15 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CaseMessage } from '../../domain/case/types.ts';
 import type { CaseMessageLog } from '../../domain/ports/case-messages.ts';
-import { isConditionFailure } from './conditions.ts';
 import { keys } from './keys.ts';
 import { itemToCaseMessage } from './stored-items.ts';
+import { TableItems } from './table-items.ts';
 
 /** `CASE#id / MESSAGE#receivedAt#sesMessageId` items, written once each. */
-export class DynamoCaseMessageLog implements CaseMessageLog {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly table: string,
-  ) {}
-
+export class DynamoCaseMessageLog extends TableItems implements CaseMessageLog {
   async add(caseId: string, message: CaseMessage): Promise<void> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...keys.caseMessage(caseId, message), itemType: 'caseMessage', ...message },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    // Written once: a retried step finds it there.
+    await this.putIf({ ...keys.caseMessage(caseId, message), itemType: 'caseMessage', ...message });
   }
 
   async list(caseId: string): Promise<readonly CaseMessage[]> {

@@ -35,5 +35,10 @@ export const keys = {
   sendClaim: (key: string) => ({ pk: `CLAIM#${key}`, sk: 'CLAIM' }),
   /** Sends in the window for one rate-limited key (`address:...`, `domain:...`). */
   rateCounter: (key: string) => ({ pk: `RATE#${key}`, sk: 'RATE' }),
-  inventoryCertificate: (sha256: string) => ({ pk: `CERT#${sha256}` }),
+  /** A certificate by issuer key (`-` when the inventory does not know it) and serial. */
+  inventoryCertificate: (issuerKey: string, serial: string) => ({
+    pk: `CERT#${issuerKey}#${serial}`,
+  }),
+  /** The issuer keys the inventory holds certificates of: a serial alone is read under each. */
+  inventoryIssuers: () => ({ pk: 'ISSUERS' }),
 } as const;

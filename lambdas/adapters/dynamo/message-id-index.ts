@@ -1,32 +1,15 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { MessageIdIndex, MessageIdOwner } from '../../domain/ports/message-id-index.ts';
-import { isConditionFailure } from './conditions.ts';
 import { keys } from './keys.ts';
 import { itemToOwner } from './stored-items.ts';
+import { TableItems } from './table-items.ts';
 
 /** One `MID#sha256(header)` item per Message-ID header; the first owner keeps it. */
-export class DynamoMessageIdIndex implements MessageIdIndex {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly table: string,
-  ) {}
-
+export class DynamoMessageIdIndex extends TableItems implements MessageIdIndex {
   async register(header: string, owner: MessageIdOwner): Promise<MessageIdOwner> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...keys.messageIdHeader(header), itemType: 'messageId', header, ...owner },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return owner;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const existing = await this.find(header);
-      if (!existing) throw error;
-      return existing;
-    }
+    if (await this.putIf(this.item(header, owner))) return owner;
+    const existing = await this.find(header);
+    if (!existing) throw new Error(`Message-ID ${header}: refused as taken, but not found`);
+    return existing;
   }
 
   async reassign(
@@ -34,30 +17,17 @@ export class DynamoMessageIdIndex implements MessageIdIndex {
     stale: MessageIdOwner,
     owner: MessageIdOwner,
   ): Promise<MessageIdOwner> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...keys.messageIdHeader(header), itemType: 'messageId', header, ...owner },
-          ConditionExpression: 'caseId = :stale',
-          ExpressionAttributeValues: { ':stale': stale.caseId },
-        }),
-      );
-      return owner;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return (await this.find(header)) ?? owner;
-    }
+    const condition = { expression: 'caseId = :stale', values: { ':stale': stale.caseId } };
+    if (await this.putIf(this.item(header, owner), condition)) return owner;
+    return (await this.find(header)) ?? owner;
   }
 
   async find(header: string): Promise<MessageIdOwner | null> {
-    const out = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: keys.messageIdHeader(header),
-        ConsistentRead: true,
-      }),
-    );
-    return out.Item ? itemToOwner(out.Item) : null;
+    const item = await this.getItem(keys.messageIdHeader(header));
+    return item ? itemToOwner(item) : null;
+  }
+
+  private item(header: string, owner: MessageIdOwner) {
+    return { ...keys.messageIdHeader(header), itemType: 'messageId', header, ...owner };
   }
 }

@@ -23,14 +23,16 @@ export const AUDIT_TABLE_SCHEMA = {
 } as const;
 
 /**
- * One item per certificate (`pk` = `CERT#sha256`); the table's own indexes answer the other
- * look-ups. Both project keys only: a match is then read in full with BatchGetItem, so the
- * indexes do not hold (nor cost a write of) every certificate's PEM a second and third time.
+ * One item per certificate, keyed by issuer and serial (`pk` = `CERT#<issuer key>#<serial>`,
+ * RFC 5280 4.1.2.2: a serial is unique per issuer), so a certificate in a report and a serial
+ * in its text (one key per known issuer) are read with BatchGetItem. The table's own indexes
+ * answer the other look-ups. Both project keys only: a match is then read in full with
+ * BatchGetItem, so the indexes do not hold (nor cost a write of) every certificate's PEM twice.
  */
 export const INVENTORY_TABLE_SCHEMA = {
   partitionKey: 'pk',
-  /** Serial alone (text in a report), or issuer and serial together (a certificate). */
-  bySerialIndex: { name: 'bySerial', partitionKey: 'serial', sortKey: 'issuerKey' },
+  /** A fingerprint in the text of a report (the certificate itself is read by its key). */
+  bySha256Index: { name: 'bySha256', partitionKey: 'sha256' },
   /** Every certificate on a key that a report proves compromised. */
   bySpkiIndex: { name: 'bySpki', partitionKey: 'spkiSha256' },
 } as const;

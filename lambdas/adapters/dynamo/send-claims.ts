@@ -1,45 +1,20 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   ClaimResult,
   SendClaim,
   SendClaimState,
   SendClaims,
 } from '../../domain/ports/send-claims.ts';
-import { isConditionFailure, putIf } from './conditions.ts';
 import { keys } from './keys.ts';
+import { TableItems } from './table-items.ts';
 
 /** Send claims as `CLAIM#key` items of the cases table, taken with `attribute_not_exists`. */
-export class DynamoSendClaims implements SendClaims {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly table: string,
-  ) {}
-
+export class DynamoSendClaims extends TableItems implements SendClaims {
   async claim(key: string, at: string): Promise<ClaimResult> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            ...keys.sendClaim(key),
-            itemType: 'sendClaim',
-            key,
-            state: 'claimed',
-            claimedAt: at,
-            messageId: null,
-            error: null,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+    const fresh = { state: 'claimed', claimedAt: at, messageId: null, error: null };
+    if (await this.putIf({ ...keys.sendClaim(key), itemType: 'sendClaim', key, ...fresh })) {
       return { taken: true };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
     }
-    const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: keys.sendClaim(key), ConsistentRead: true }),
-    );
-    const item = out.Item;
+    const item = await this.getItem(keys.sendClaim(key));
     if (!item) throw new Error(`send claim ${key}: refused as taken, but not found`);
     const existing: SendClaim = {
       key,
@@ -59,22 +34,21 @@ export class DynamoSendClaims implements SendClaims {
     key: string,
     outcome: { state: 'sent'; messageId: string } | { state: 'refused'; error: string },
   ): Promise<void> {
-    const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: keys.sendClaim(key), ConsistentRead: true }),
-    );
-    if (out.Item?.state !== 'claimed') return;
-    await putIf(this.db, {
-      TableName: this.table,
-      Item: {
-        ...out.Item,
+    const item = await this.getItem(keys.sendClaim(key));
+    if (item?.state !== 'claimed') return;
+    // Settled once: a late writer never turns a recorded outcome into another.
+    await this.putIf(
+      {
+        ...item,
         state: outcome.state,
         messageId: outcome.state === 'sent' ? outcome.messageId : null,
         error: outcome.state === 'refused' ? outcome.error : null,
       },
-      // Settled once: a late writer never turns a recorded outcome into another.
-      ConditionExpression: '#state = :claimed',
-      ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: { ':claimed': 'claimed' },
-    });
+      {
+        expression: '#state = :claimed',
+        names: { '#state': 'state' },
+        values: { ':claimed': 'claimed' },
+      },
+    );
   }
 }

@@ -46,7 +46,8 @@ const messageSchema: z.ZodType<MessageRecord> = z.object({
   role: z.enum(MESSAGE_ROLES).nullable(),
 });
 
-const caseMessageSchema: z.ZodType<CaseMessage> = z.object({
+/** A message of a case: its own item, and an entry of the case item's `messages`. */
+export const CASE_MESSAGE_FIELDS = {
   sesMessageId: text,
   receivedAt: text,
   from: maybe,
@@ -55,7 +56,8 @@ const caseMessageSchema: z.ZodType<CaseMessage> = z.object({
   role: z.enum(MESSAGE_ROLES),
   rawKey: text,
   evidenceKey: maybe,
-});
+};
+const caseMessageSchema: z.ZodType<CaseMessage> = z.object(CASE_MESSAGE_FIELDS);
 
 const ownerSchema: z.ZodType<MessageIdOwner> = z.object({
   caseId: text,

@@ -5,51 +5,24 @@
  */
 import type { CaseMessage, Classification, EscalationLevel, NoticeKind } from '../case/types.ts';
 
+// biome-ignore format: a long list of names, packed to read as one block
 export const AUDIT_EVENT_TYPES = [
-  'received',
-  'opened',
-  'joined',
-  'joinAnnounced',
-  'senderFlagged',
-  'reopened',
-  'verdictFlagged',
-  'parseFailed',
-  'acknowledged',
-  'acknowledgment.failed',
-  'acknowledgment.undeliverable',
-  'acknowledgment.suppressed',
-  'noticeSent',
-  'teamNotified',
-  'deliveryAlert',
-  'noticeDelivered',
-  'noticeBounced',
-  'noticeComplained',
-  'noticeDelayed',
-  'escalation.warning',
-  'escalation.page',
-  'escalation.breach',
-  'escalation.repage',
-  'closed',
+  'received', 'opened', 'joined', 'joinAnnounced', 'senderFlagged', 'reopened', 'verdictFlagged',
+  'parseFailed', 'acknowledged', 'acknowledgment.failed', 'acknowledgment.undeliverable',
+  'acknowledgment.suppressed', 'noticeSent', 'teamNotified', 'deliveryAlert', 'noticeDelivered',
+  'noticeBounced', 'noticeComplained', 'noticeDelayed', 'escalation.warning', 'escalation.page',
+  'escalation.breach', 'escalation.repage', 'closed',
   // Triage and revocation (lambdas/domain/revocation/use-cases.ts).
-  'triaged',
-  'infoRequested',
-  'keyBlocked',
-  'revocationObligation',
-  'revocationRecorded',
-  'revocationVerified',
-  'revocationNotVisible',
+  'triaged', 'infoRequested', 'keyBlocked', 'revocationObligation', 'revocationRecorded',
+  'revocationVerified', 'revocationNotVisible',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 /** The functions that act on a case, and SES itself for delivery outcomes. */
+// biome-ignore format: a long list of names, packed to read as one block
 export const SYSTEM_ACTORS = [
-  'system:intake',
-  'system:acknowledge',
-  'system:notify-team',
-  'system:clock',
-  'system:delivery-events',
-  'system:ses',
-  'system:revocation',
+  'system:intake', 'system:acknowledge', 'system:notify-team', 'system:clock',
+  'system:delivery-events', 'system:ses', 'system:revocation',
 ] as const;
 export type SystemActor = (typeof SYSTEM_ACTORS)[number];
 
@@ -98,69 +71,70 @@ export interface AuditEvent {
   readonly eventId: string;
 }
 
+/** Builds an event; every factory below goes through here. */
+function auditEvent(
+  on: { readonly caseId: string; readonly at: string },
+  actor: AuditActor,
+  type: AuditEventType,
+  eventId: string,
+  description: string,
+): AuditEvent {
+  return { caseId: on.caseId, at: on.at, actor, type, eventId, description };
+}
+
 // Intake: one set per message, keyed by the SES messageId (a retried delivery writes each once).
 
-export function messageReceived(m: {
-  readonly caseId: string;
-  readonly sesMessageId: string;
-  readonly receivedAt: string;
-  readonly role: CaseMessage['role'];
-}): AuditEvent {
-  return {
-    caseId: m.caseId,
-    at: m.receivedAt,
-    actor: 'system:intake',
-    type: 'received',
-    eventId: `${m.sesMessageId}:received`,
-    description: `message ${m.sesMessageId} received (${m.role})`,
-  };
-}
-
-export function caseOpened(m: {
+/** What every intake event is about: a message of a case, at a time. */
+interface IntakeRef {
   readonly caseId: string;
   readonly sesMessageId: string;
   readonly at: string;
-  readonly classification: Classification;
-  /** The signals that decided the classification (`classificationSignals`). */
-  readonly signals?: readonly string[];
-  readonly revocationRequested?: boolean;
-  readonly acknowledgment: {
-    readonly decision: 'send' | 'suppress';
-    readonly reason: string | null;
-  };
-}): AuditEvent {
+}
+
+function intakeEvent(m: IntakeRef, type: AuditEventType, description: string): AuditEvent {
+  return auditEvent(m, 'system:intake', type, `${m.sesMessageId}:${type}`, description);
+}
+
+export function messageReceived(m: IntakeRef & { readonly role: CaseMessage['role'] }): AuditEvent {
+  return intakeEvent(m, 'received', `message ${m.sesMessageId} received (${m.role})`);
+}
+
+export function caseOpened(
+  m: IntakeRef & {
+    readonly classification: Classification;
+    /** The signals that decided the classification (`classificationSignals`). */
+    readonly signals?: readonly string[];
+    readonly revocationRequested?: boolean;
+    readonly acknowledgment: {
+      readonly decision: 'send' | 'suppress';
+      readonly reason: string | null;
+    };
+  },
+): AuditEvent {
   const ack =
     m.acknowledgment.decision === 'send' ? 'to be sent' : `suppressed (${m.acknowledgment.reason})`;
-  return {
-    caseId: m.caseId,
-    at: m.at,
-    actor: 'system:intake',
-    type: 'opened',
-    eventId: `${m.sesMessageId}:opened`,
-    description: `case opened as ${m.classification}${
-      m.signals ? ` (signals: ${m.signals.join(', ') || 'none'})` : ''
-    }${m.revocationRequested ? '; revocation requested' : ''}; acknowledgment ${ack}`,
-  };
+  const signals = m.signals ? ` (signals: ${m.signals.join(', ') || 'none'})` : '';
+  const requested = m.revocationRequested ? '; revocation requested' : '';
+  return intakeEvent(
+    m,
+    'opened',
+    `case opened as ${m.classification}${signals}${requested}; acknowledgment ${ack}`,
+  );
 }
 
-export function messageJoined(m: {
-  readonly caseId: string;
-  readonly sesMessageId: string;
-  readonly at: string;
-  readonly role: CaseMessage['role'];
-  readonly classification: Classification;
-  readonly caseClosed: boolean;
-}): AuditEvent {
-  return {
-    caseId: m.caseId,
-    at: m.at,
-    actor: 'system:intake',
-    type: 'joined',
-    eventId: `${m.sesMessageId}:joined`,
-    description: `${m.role} joined the case; classification now ${m.classification}${
-      m.caseClosed ? '; the case is closed' : ''
-    }`,
-  };
+export function messageJoined(
+  m: IntakeRef & {
+    readonly role: CaseMessage['role'];
+    readonly classification: Classification;
+    readonly caseClosed: boolean;
+  },
+): AuditEvent {
+  const closed = m.caseClosed ? '; the case is closed' : '';
+  return intakeEvent(
+    m,
+    'joined',
+    `${m.role} joined the case; classification now ${m.classification}${closed}`,
+  );
 }
 
 /** A joining message is announced to the team once: its event id is the guard. */
@@ -168,89 +142,51 @@ export function joinAnnouncedEventId(sesMessageId: string): string {
   return `${sesMessageId}:joinAnnounced`;
 }
 
-export function joinAnnounced(m: {
-  readonly caseId: string;
-  readonly sesMessageId: string;
-  readonly at: string;
-  readonly snsMessageId: string;
-  readonly added: string;
-}): AuditEvent {
-  return {
-    caseId: m.caseId,
-    at: m.at,
-    actor: 'system:intake',
-    type: 'joinAnnounced',
-    eventId: joinAnnouncedEventId(m.sesMessageId),
-    description: `team told of message ${m.sesMessageId} (added: ${m.added}; SNS message ${m.snsMessageId})`,
-  };
+export function joinAnnounced(
+  m: IntakeRef & { readonly snsMessageId: string; readonly added: string },
+): AuditEvent {
+  return intakeEvent(
+    m,
+    'joinAnnounced',
+    `team told of message ${m.sesMessageId} (added: ${m.added}; SNS message ${m.snsMessageId})`,
+  );
 }
 
-export function senderFlagged(m: {
-  readonly caseId: string;
-  readonly sesMessageId: string;
-  readonly at: string;
-  readonly from: string;
-}): AuditEvent {
-  return {
-    caseId: m.caseId,
-    at: m.at,
-    actor: 'system:intake',
-    type: 'senderFlagged',
-    eventId: `${m.sesMessageId}:senderFlagged`,
-    description: `message ${m.sesMessageId} from ${m.from}, who is neither the reporter nor a known party to the case`,
-  };
+export function senderFlagged(m: IntakeRef & { readonly from: string }): AuditEvent {
+  return intakeEvent(
+    m,
+    'senderFlagged',
+    `message ${m.sesMessageId} from ${m.from}, who is neither the reporter nor a known party to the case`,
+  );
 }
 
-export function caseReopened(m: {
-  readonly caseId: string;
-  readonly sesMessageId: string;
-  readonly at: string;
-  readonly added: string;
-  readonly reporterDueAt: string;
-}): AuditEvent {
-  return {
-    caseId: m.caseId,
-    at: m.at,
-    actor: 'system:intake',
-    type: 'reopened',
-    eventId: `${m.sesMessageId}:reopened`,
-    description: `closed case reopened by message ${m.sesMessageId} (${m.added}); preliminary reports due again by ${m.reporterDueAt}`,
-  };
+export function caseReopened(
+  m: IntakeRef & { readonly added: string; readonly reporterDueAt: string },
+): AuditEvent {
+  return intakeEvent(
+    m,
+    'reopened',
+    `closed case reopened by message ${m.sesMessageId} (${m.added}); preliminary reports due again by ${m.reporterDueAt}`,
+  );
 }
 
-export function verdictsFlagged(m: {
-  readonly caseId: string;
-  readonly sesMessageId: string;
-  readonly at: string;
-  readonly failed: readonly string[];
-}): AuditEvent {
-  return {
-    caseId: m.caseId,
-    at: m.at,
-    actor: 'system:intake',
-    type: 'verdictFlagged',
-    eventId: `${m.sesMessageId}:verdictFlagged`,
-    description: `SES verdicts failed: ${m.failed.join(', ')}; kept for a person to review`,
-  };
+export function verdictsFlagged(m: IntakeRef & { readonly failed: readonly string[] }): AuditEvent {
+  return intakeEvent(
+    m,
+    'verdictFlagged',
+    `SES verdicts failed: ${m.failed.join(', ')}; kept for a person to review`,
+  );
 }
 
-export function parseFailed(m: {
-  readonly caseId: string;
-  readonly sesMessageId: string;
-  readonly at: string;
-  readonly error: string;
-}): AuditEvent {
-  return {
-    caseId: m.caseId,
-    at: m.at,
-    actor: 'system:intake',
-    type: 'parseFailed',
-    eventId: `${m.sesMessageId}:parseFailed`,
-    description: `message could not be parsed: ${m.error}`,
-  };
+export function parseFailed(m: IntakeRef & { readonly error: string }): AuditEvent {
+  return intakeEvent(m, 'parseFailed', `message could not be parsed: ${m.error}`);
 }
 
 // Notices.
+
+/** " (SES message X)" or nothing, and ": note" or nothing, as descriptions end. */
+const suffix = (prefix: string, value: string | null, end = '') =>
+  value ? `${prefix}${value}${end}` : '';
 
 export function noticeSent(m: {
   readonly caseId: string;
@@ -264,16 +200,17 @@ export function noticeSent(m: {
   readonly messageId: string | null;
   readonly note: string | null;
 }): AuditEvent {
-  return {
-    caseId: m.caseId,
-    at: m.at,
-    actor: m.actor,
-    type: m.acknowledgment ? 'acknowledged' : 'noticeSent',
-    eventId: `${m.caseId}:sent:${m.noticeId}:${m.messageId ?? m.at}`,
-    description: `${m.kind ?? 'notice'} to ${m.recipient ?? 'unknown'} sent via ${m.channel}${
-      m.messageId ? ` (SES message ${m.messageId})` : ''
-    }${m.note ? `: ${m.note}` : ''}`,
-  };
+  return auditEvent(
+    m,
+    m.actor,
+    m.acknowledgment ? 'acknowledged' : 'noticeSent',
+    `${m.caseId}:sent:${m.noticeId}:${m.messageId ?? m.at}`,
+    `${m.kind ?? 'notice'} to ${m.recipient ?? 'unknown'} sent via ${m.channel}${suffix(
+      ' (SES message ',
+      m.messageId,
+      ')',
+    )}${suffix(': ', m.note)}`,
+  );
 }
 
 /** The acknowledgment did not go out: SES refused it, SES cannot send there, or a rate limit. */
@@ -284,14 +221,13 @@ export function acknowledgmentNotSent(m: {
   readonly at: string;
   readonly detail: string;
 }): AuditEvent {
-  return {
-    caseId: m.caseId,
-    at: m.at,
-    actor: 'system:acknowledge',
-    type: `acknowledgment.${m.status}`,
-    eventId: `${m.caseId}:acknowledgment:${m.status}`,
-    description: `acknowledgment to ${m.recipient ?? 'unknown'} ${m.status}: ${m.detail}`,
-  };
+  return auditEvent(
+    m,
+    'system:acknowledge',
+    `acknowledgment.${m.status}`,
+    `${m.caseId}:acknowledgment:${m.status}`,
+    `acknowledgment to ${m.recipient ?? 'unknown'} ${m.status}: ${m.detail}`,
+  );
 }
 
 /** The team notice goes out once per case: its event id is the guard. */
@@ -304,14 +240,13 @@ export function teamNotified(m: {
   readonly at: string;
   readonly snsMessageId: string;
 }): AuditEvent {
-  return {
-    caseId: m.caseId,
-    at: m.at,
-    actor: 'system:notify-team',
-    type: 'teamNotified',
-    eventId: teamNotifiedEventId(m.caseId),
-    description: `team notified (SNS message ${m.snsMessageId})`,
-  };
+  return auditEvent(
+    m,
+    'system:notify-team',
+    'teamNotified',
+    teamNotifiedEventId(m.caseId),
+    `team notified (SNS message ${m.snsMessageId})`,
+  );
 }
 
 export type DeliveryOutcomeName = 'delivered' | 'bounced' | 'complained' | 'delayed';
@@ -327,25 +262,28 @@ function deliveryEventId(caseId: string, sesMessageId: string, outcome: Delivery
   return `${caseId}:delivery:${sesMessageId}:${outcome}`;
 }
 
-export function deliveryRecorded(m: {
+/** What a delivery event is about: one outbound message's outcome. */
+interface DeliveryRef {
   readonly caseId: string;
   readonly sesMessageId: string;
   readonly outcome: DeliveryOutcomeName;
   readonly at: string;
-  readonly kind: NoticeKind | null;
-  readonly recipient: string | null;
-  readonly diagnostic: string | null;
-}): AuditEvent {
-  return {
-    caseId: m.caseId,
-    at: m.at,
-    actor: 'system:ses',
-    type: DELIVERY_EVENT_TYPES[m.outcome],
-    eventId: deliveryEventId(m.caseId, m.sesMessageId, m.outcome),
-    description: `${m.kind ?? 'notice'} to ${m.recipient ?? 'unknown'} ${m.outcome}${
-      m.diagnostic ? `: ${m.diagnostic}` : ''
-    }`,
-  };
+}
+
+export function deliveryRecorded(
+  m: DeliveryRef & {
+    readonly kind: NoticeKind | null;
+    readonly recipient: string | null;
+    readonly diagnostic: string | null;
+  },
+): AuditEvent {
+  return auditEvent(
+    m,
+    'system:ses',
+    DELIVERY_EVENT_TYPES[m.outcome],
+    deliveryEventId(m.caseId, m.sesMessageId, m.outcome),
+    `${m.kind ?? 'notice'} to ${m.recipient ?? 'unknown'} ${m.outcome}${suffix(': ', m.diagnostic)}`,
+  );
 }
 
 /** A bounce or complaint alerts once per outbound message and outcome: its event id is the guard. */
@@ -357,23 +295,20 @@ export function deliveryAlertEventId(
   return `${deliveryEventId(caseId, sesMessageId, outcome)}:alerted`;
 }
 
-export function deliveryAlerted(m: {
-  readonly caseId: string;
-  readonly sesMessageId: string;
-  readonly outcome: DeliveryOutcomeName;
-  readonly noticeId: string;
-  /** The topics told (a bounced acknowledgment tells the team only). */
-  readonly topics: readonly string[];
-  readonly at: string;
-}): AuditEvent {
-  return {
-    caseId: m.caseId,
-    at: m.at,
-    actor: 'system:delivery-events',
-    type: 'deliveryAlert',
-    eventId: deliveryAlertEventId(m.caseId, m.sesMessageId, m.outcome),
-    description: `${m.topics.join(' and ')} alerted: ${m.noticeId} ${m.outcome}`,
-  };
+export function deliveryAlerted(
+  m: DeliveryRef & {
+    readonly noticeId: string;
+    /** The topics told (a bounced acknowledgment tells the team only). */
+    readonly topics: readonly string[];
+  },
+): AuditEvent {
+  return auditEvent(
+    m,
+    'system:delivery-events',
+    'deliveryAlert',
+    deliveryAlertEventId(m.caseId, m.sesMessageId, m.outcome),
+    `${m.topics.join(' and ')} alerted: ${m.noticeId} ${m.outcome}`,
+  );
 }
 
 // The clock and the team.
@@ -386,16 +321,14 @@ export function escalationSent(m: {
   readonly routes: readonly string[];
   readonly openObligations: readonly { readonly noticeId: string; readonly dueAt: string | null }[];
 }): AuditEvent {
-  return {
-    caseId: m.caseId,
-    at: m.at,
-    actor: 'system:clock',
-    type: `escalation.${m.level}`,
-    eventId: `${m.caseId}:escalation:${m.level}:${m.checkpointAt}`,
-    description: `${m.level} escalation to ${m.routes.join(' and ')}: open ${m.openObligations
-      .map((o) => `${o.noticeId} (due ${o.dueAt ?? 'n/a'})`)
-      .join(', ')}`,
-  };
+  const open = m.openObligations.map((o) => `${o.noticeId} (due ${o.dueAt ?? 'n/a'})`).join(', ');
+  return auditEvent(
+    m,
+    'system:clock',
+    `escalation.${m.level}`,
+    `${m.caseId}:escalation:${m.level}:${m.checkpointAt}`,
+    `${m.level} escalation to ${m.routes.join(' and ')}: open ${open}`,
+  );
 }
 
 export function caseClosed(m: {
@@ -405,14 +338,6 @@ export function caseClosed(m: {
   readonly reason: string;
   readonly stillOpen: readonly string[];
 }): AuditEvent {
-  return {
-    caseId: m.caseId,
-    at: m.at,
-    actor: m.actor,
-    type: 'closed',
-    eventId: `${m.caseId}:closed`,
-    description: `case closed: ${m.reason}${
-      m.stillOpen.length > 0 ? ` (obligations still open: ${m.stillOpen.join(', ')})` : ''
-    }`,
-  };
+  const open = m.stillOpen.length > 0 ? ` (obligations still open: ${m.stillOpen.join(', ')})` : '';
+  return auditEvent(m, m.actor, 'closed', `${m.caseId}:closed`, `case closed: ${m.reason}${open}`);
 }

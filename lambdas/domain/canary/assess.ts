@@ -18,14 +18,10 @@ export type Observed<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: string };
 
+// biome-ignore format: a long list of names, packed to read as one block
 export const CANARY_CHECKS = [
-  'send',
-  'ruleSet',
-  'subscriptions:team',
-  'subscriptions:escalation',
-  'subscriptions:pager',
-  'heartbeat',
-  'openCases',
+  'send', 'ruleSet', 'subscriptions:team', 'subscriptions:escalation', 'subscriptions:pager',
+  'heartbeat', 'openCases',
 ] as const;
 export type CanaryCheck = (typeof CANARY_CHECKS)[number];
 

@@ -6,7 +6,11 @@
 import { MAX_CLASSIFICATION_SIGNALS } from '../classify/classify.ts';
 import { type Evidence, keyProvesPossession } from '../evidence/types.ts';
 import { MATCH_KINDS, type MatchKind, type Resolution } from '../inventory/resolve.ts';
-import { computeDeadlines, type DeadlinePolicy } from '../policy/deadline-policy.ts';
+import {
+  computeDeadlines,
+  type DeadlinePolicy,
+  statedRevocationReasons,
+} from '../policy/deadline-policy.ts';
 import {
   CASE_ITEM_SAMPLE,
   mergeEvidence,
@@ -25,7 +29,6 @@ import {
   withSubscribers,
 } from './notices.ts';
 import type {
-  AcknowledgmentDecision,
   CaseMessage,
   Checkpoint,
   Classification,
@@ -34,7 +37,6 @@ import type {
   EvidenceCounts,
   Notice,
   Subscriber,
-  Verdicts,
 } from './types.ts';
 
 /** Does the report name any certificate or key (so assume a 24-hour revocation until triage)? */
@@ -144,16 +146,19 @@ export function withInventoryMatches(evidence: Evidence, resolution: Resolution)
   };
 }
 
-export interface NewCaseInput {
-  readonly id: string;
+export interface NewCaseInput
+  extends Pick<
+    CprCase,
+    | 'id'
+    | 'reporter'
+    | 'subject'
+    | 'classification'
+    | 'classificationSignals'
+    | 'revocationRequested'
+    | 'acknowledgment'
+    | 'verdicts'
+  > {
   readonly receivedAt: Date;
-  readonly reporter: string | null;
-  readonly subject: string | null;
-  readonly classification: Classification;
-  readonly classificationSignals: readonly string[];
-  readonly revocationRequested: boolean;
-  readonly acknowledgment: AcknowledgmentDecision;
-  readonly verdicts: Verdicts;
   readonly full: CaseEvidence;
   readonly message: CaseMessage;
   readonly parseError: string | null;
@@ -177,6 +182,11 @@ export function buildNewCase(input: NewCaseInput): CprCase {
     input.receivedAt,
     input.classification,
     namesCertificateOrKey(input.full),
+    statedRevocationReasons({
+      classification: input.classification,
+      signals: input.classificationSignals,
+      revocationRequested: input.revocationRequested,
+    }),
   );
   const sample = sampleEvidence(input.full.evidence);
   return {
@@ -287,11 +297,17 @@ export function joinCase(current: CprCase, input: JoinInput): CprCase | null {
       : strongerClassification(current.classification, input.classification);
   // A person's triage decides the revocation deadline; before it, the stricter guess wins.
   const names = namesCertificateOrKey(input.full);
+  const stated = statedRevocationReasons({
+    classification,
+    signals: [...current.classificationSignals, ...input.classificationSignals],
+    revocationRequested: current.revocationRequested || input.revocationRequested,
+  });
   const recomputed = computeDeadlines(
     input.policy,
     new Date(current.receivedAt),
     classification,
     names,
+    stated,
   );
   const added = evidenceAdded(input.prior, input.full);
   const reopen = current.status === 'closed' && addsSomething(added);
@@ -310,7 +326,7 @@ export function joinCase(current: CprCase, input: JoinInput): CprCase | null {
   let notices = current.notices;
   if (reopen) {
     const receivedAt = new Date(input.message.receivedAt);
-    deadlines = computeDeadlines(input.policy, receivedAt, classification, names);
+    deadlines = computeDeadlines(input.policy, receivedAt, classification, names, stated);
     notices = reopenedNotices(current.notices, input, deadlines);
   }
   const from = input.message.from;

@@ -156,17 +156,10 @@ function countSample(evidence: Evidence): Evidence {
   };
 }
 
+// biome-ignore format: a long list of names, packed to read as one block
 const LIST_NAMES = [
-  'certificates',
-  'unparsedCertificates',
-  'keys',
-  'csrs',
-  'serials',
-  'ambiguousSerials',
-  'sha256Fingerprints',
-  'crtshIds',
-  'lints',
-  'problems',
+  'certificates', 'unparsedCertificates', 'keys', 'csrs', 'serials', 'ambiguousSerials',
+  'sha256Fingerprints', 'crtshIds', 'lints', 'problems',
 ] as const;
 
 /**

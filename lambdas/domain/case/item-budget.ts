@@ -5,6 +5,7 @@
  * keeps everything the clock needs (status, deadlines, checkpoints and every notice, that is
  * every obligation), so that no escalation, notice or closing is ever refused for size.
  */
+import { EMPTY_EVIDENCE } from '../evidence/types.ts';
 import type { CaseMessage, CprCase, Escalation, Notice } from './types.ts';
 
 /** Under DynamoDB's 400 KB with room for attribute names and the index keys. */
@@ -85,18 +86,7 @@ export function fitCaseItem(c: CprCase, max: number = MAX_CASE_ITEM_BYTES): CprC
     (x) => ({ ...x, notices: trimHistory(x.notices, CASE_ITEM_BUDGET.historyPerNotice) }),
     (x) => ({
       ...x,
-      evidence: {
-        certificates: [],
-        unparsedCertificates: [],
-        keys: [],
-        csrs: [],
-        serials: [],
-        ambiguousSerials: [],
-        sha256Fingerprints: [],
-        crtshIds: [],
-        lints: [],
-        problems: [MINIMAL_NOTE],
-      },
+      evidence: { ...EMPTY_EVIDENCE, problems: [MINIMAL_NOTE] },
       evidenceTruncated: true,
       affected: x.affected.slice(0, CASE_ITEM_BUDGET.minimalAffected),
       subscribers: [],

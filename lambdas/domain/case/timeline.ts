@@ -14,22 +14,11 @@ import type { AuditEvent } from '../audit/events.ts';
 import { markdownCode, markdownText } from '../text/display.ts';
 import type { CprCase, Escalation, Notice, NoticeChange } from './types.ts';
 
+// biome-ignore format: a long list of names, packed to read as one block
 export const TIMELINE_KINDS = [
-  'received',
-  'opened',
-  'acknowledged',
-  'teamNotified',
-  'noticeSent',
-  'noticeDelivered',
-  'noticeBounced',
-  'noticeComplained',
-  'escalation',
-  'triaged',
-  'revocationRecorded',
-  'revocationVerified',
-  'deadline',
-  'closed',
-  'other',
+  'received', 'opened', 'acknowledged', 'teamNotified', 'noticeSent', 'noticeDelivered',
+  'noticeBounced', 'noticeComplained', 'escalation', 'triaged', 'revocationRecorded',
+  'revocationVerified', 'deadline', 'closed', 'other',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
@@ -44,15 +33,10 @@ export interface TimelineEntry {
 }
 
 /** Audit event types whose facts come from the case record instead (see the module comment). */
+// biome-ignore format: a long list of names, packed to read as one block
 const FROM_RECORD: ReadonlySet<string> = new Set([
-  'received',
-  'joined',
-  'acknowledged',
-  'noticeSent',
-  'noticeDelivered',
-  'noticeBounced',
-  'noticeComplained',
-  'closed',
+  'received', 'joined', 'acknowledged', 'noticeSent', 'noticeDelivered', 'noticeBounced',
+  'noticeComplained', 'closed',
 ]);
 
 /** Order of entries recorded in the same millisecond: cause before effect. */

@@ -19,22 +19,11 @@ export const CASE_STATUSES = ['open', 'closed'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 /** Why we do not acknowledge a message (RFC 3834 and loop safety). */
+// biome-ignore format: a long list of names, packed to read as one block
 export const SUPPRESSION_REASONS = [
-  'autoSubmitted',
-  'bounce',
-  'nullReturnPath',
-  'bulkPrecedence',
-  'mailingList',
-  'ownAddress',
-  'missingFrom',
-  'invalidFrom',
-  'dmarcFail',
-  'spfFail',
-  'multipleFrom',
-  'duplicate',
-  'reply',
-  'canary',
-  'rateLimited',
+  'autoSubmitted', 'bounce', 'nullReturnPath', 'bulkPrecedence', 'mailingList', 'ownAddress',
+  'missingFrom', 'invalidFrom', 'dmarcFail', 'spfFail', 'multipleFrom', 'duplicate', 'reply',
+  'canary', 'rateLimited',
 ] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
@@ -43,13 +32,9 @@ export type AcknowledgmentDecision =
   | { readonly decision: 'suppress'; readonly reason: SuppressionReason };
 
 /** SES receipt verdicts, as recorded on the case. Never a reason to drop a message. */
+// biome-ignore format: a long list of names, packed to read as one block
 export const VERDICT_STATUSES = [
-  'PASS',
-  'FAIL',
-  'GRAY',
-  'PROCESSING_FAILED',
-  'DISABLED',
-  'NONE',
+  'PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED', 'NONE',
 ] as const;
 export type VerdictStatus = (typeof VERDICT_STATUSES)[number];
 export interface Verdicts {
@@ -70,15 +55,9 @@ export type NoticeKind = (typeof NOTICE_KINDS)[number];
  * out at most once). `undeliverable`: an address SES cannot send to; no call was made. Both are
  * for the automatic acknowledgment; a preliminary report stays owed until a person sends it.
  */
+// biome-ignore format: a long list of names, packed to read as one block
 export const NOTICE_STATUSES = [
-  'pending',
-  'suppressed',
-  'sent',
-  'delivered',
-  'bounced',
-  'complained',
-  'failed',
-  'undeliverable',
+  'pending', 'suppressed', 'sent', 'delivered', 'bounced', 'complained', 'failed', 'undeliverable',
 ] as const;
 export type NoticeStatus = (typeof NOTICE_STATUSES)[number];
 

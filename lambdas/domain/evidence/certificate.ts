@@ -72,7 +72,7 @@ function isPrecertificate(raw: Buffer): boolean {
   if (raw.indexOf(CT_POISON_DER) === -1) return false;
   try {
     const ext = new PeculiarX509Certificate(new Uint8Array(raw)).getExtension(CT_POISON_OID);
-    return ext !== null && ext.critical;
+    return ext?.critical === true;
   } catch {
     return false;
   }

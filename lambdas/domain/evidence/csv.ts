@@ -16,15 +16,10 @@ function hexCandidate(hex: string | null): SerialCandidate | null {
   return hex === null ? null : { kind: 'hex', hex };
 }
 
+// biome-ignore format: a long list of names, packed to read as one block
 const SERIAL_HEADERS = new Set([
-  'serial',
-  'serialnumber',
-  'serialno',
-  'serialhex',
-  'serialnumberhex',
-  'certserial',
-  'certificateserial',
-  'certificateserialnumber',
+  'serial', 'serialnumber', 'serialno', 'serialhex', 'serialnumberhex', 'certserial',
+  'certificateserial', 'certificateserialnumber',
 ]);
 const DECIMAL_SERIAL_HEADERS = new Set([
   'serialdecimal',
@@ -32,12 +27,9 @@ const DECIMAL_SERIAL_HEADERS = new Set([
   'decimalserial',
   'serialnumberdecimal',
 ]);
+// biome-ignore format: a long list of names, packed to read as one block
 const SHA256_HEADERS = new Set([
-  'sha256',
-  'sha256fingerprint',
-  'fingerprintsha256',
-  'certsha256',
-  'certificatesha256',
+  'sha256', 'sha256fingerprint', 'fingerprintsha256', 'certsha256', 'certificatesha256',
   'fingerprint',
 ]);
 const CRTSH_HEADERS = new Set(['crtshid', 'crtsh']);

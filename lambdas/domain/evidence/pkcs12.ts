@@ -8,7 +8,7 @@
  * Password-based encryption lets the file choose its own iteration count, so each is capped
  * before any key derivation runs (a crafted file could otherwise ask for billions).
  */
-import { createDecipheriv, createPrivateKey, pbkdf2Sync } from 'node:crypto';
+import { createDecipheriv, createHash, createPrivateKey, pbkdf2Sync } from 'node:crypto';
 import { type ContentInfo, EncryptedContentInfo } from '@peculiar/asn1-cms';
 import {
   AuthenticatedSafe,
@@ -50,9 +50,34 @@ const AES_CBC: Readonly<Record<string, { cipher: string; keyLength: number }>> =
   '2.16.840.1.101.3.4.1.42': { cipher: 'aes-256-cbc', keyLength: 32 },
 };
 
+/**
+ * The PKCS#12 PBEs (RFC 7292 Appendix C), which OpenSSL 1.x wrote and `-legacy` still writes:
+ * the cipher node:crypto names, and its key length. RC2 and RC4 (the 40- and 128-bit ones) are
+ * absent: OpenSSL 3 keeps them in its legacy provider, which Node does not load.
+ */
+const PKCS12_PBES: Readonly<
+  Record<string, { cipher: string | null; keyLength: number; name: string }>
+> = {
+  '1.2.840.113549.1.12.1.1': { cipher: null, keyLength: 16, name: 'pbeWithSHAAnd128BitRC4' },
+  '1.2.840.113549.1.12.1.2': { cipher: null, keyLength: 5, name: 'pbeWithSHAAnd40BitRC4' },
+  '1.2.840.113549.1.12.1.3': { cipher: 'des-ede3-cbc', keyLength: 24, name: '3-key triple DES' },
+  '1.2.840.113549.1.12.1.4': { cipher: 'des-ede-cbc', keyLength: 16, name: '2-key triple DES' },
+  '1.2.840.113549.1.12.1.5': { cipher: null, keyLength: 16, name: 'pbeWithSHAAnd128BitRC2-CBC' },
+  '1.2.840.113549.1.12.1.6': { cipher: null, keyLength: 5, name: 'pbeWithSHAAnd40BitRC2-CBC' },
+};
+/** Salts of real exports are 8 to 20 bytes; a longer one only makes the KDF's input larger. */
+const MAX_PKCS12_SALT_BYTES = 64;
+/** The block size of the triple DES ciphers, and so of their IV. */
+const DES_BLOCK_BYTES = 8;
+
 /** A bag's content could not be decrypted with any password we had. */
 export class PasswordNeededError extends MalformedEvidenceError {
   override readonly name: string = 'PasswordNeededError';
+}
+
+/** Encrypted with a cipher node:crypto does not provide (RC2, RC4): no password would help. */
+export class UnsupportedPbeError extends MalformedEvidenceError {
+  override readonly name: string = 'UnsupportedPbeError';
 }
 
 /** The file asks for more key-derivation work than any honest export. */
@@ -126,7 +151,7 @@ function checkIterations(algorithm: AlgorithmIdentifier): void {
 function pbes2Decrypt(algorithm: AlgorithmIdentifier, data: Uint8Array, password: string): Buffer {
   const params = algorithm.parameters;
   if (algorithm.algorithm !== ID_PBES2 || !params) {
-    throw new PasswordNeededError('legacy PKCS#12 encryption of certificates is not read');
+    throw new PasswordNeededError('an encryption of PKCS#12 content we do not read');
   }
   const [kdf, scheme] = sequence(params);
   if (!(kdf instanceof asn1js.Sequence) || !(scheme instanceof asn1js.Sequence)) {
@@ -161,6 +186,107 @@ function pbes2Decrypt(algorithm: AlgorithmIdentifier, data: Uint8Array, password
   } finally {
     key.fill(0);
   }
+}
+
+/** RFC 7292 B.1: the password as a BMPString with its two-byte terminator. */
+function bmpPassword(password: string): Buffer {
+  const utf16be = Buffer.from(password, 'utf16le').swap16();
+  return Buffer.concat([utf16be, Buffer.alloc(2)]);
+}
+
+/** `x` repeated to fill whole `v`-byte blocks (RFC 7292 B.2 step 2 and 3). */
+function repeatToBlocks(x: Uint8Array, v: number): Buffer {
+  const out = Buffer.alloc(v * Math.ceil(x.length / v));
+  for (let i = 0; i < out.length; i++) out[i] = x[i % x.length] ?? 0;
+  return out;
+}
+
+/**
+ * The PKCS#12 key derivation (RFC 7292 Appendix B.2) with SHA-1 (u = 20, v = 64), the one the
+ * PKCS#12 PBEs use: `id` 1 derives the key, 2 the IV. node:crypto has no such KDF; everything
+ * else here (hashing, the ciphers) is node:crypto's.
+ */
+export function pkcs12Kdf(
+  password: Buffer,
+  salt: Uint8Array,
+  id: 1 | 2,
+  iterations: number,
+  length: number,
+): Buffer {
+  const u = 20;
+  const v = 64;
+  const d = Buffer.alloc(v, id);
+  const i = Buffer.concat([repeatToBlocks(salt, v), repeatToBlocks(password, v)]);
+  const out: Buffer[] = [];
+  for (let produced = 0; produced < length; produced += u) {
+    let a = createHash('sha1').update(d).update(i).digest();
+    for (let r = 1; r < iterations; r++) a = createHash('sha1').update(a).digest();
+    out.push(a);
+    if (produced + u >= length) break;
+    // Step 6C: each v-byte block of I becomes (I_j + B + 1) mod 2^(8v), B being A repeated.
+    const b = repeatToBlocks(a, v);
+    for (let j = 0; j < i.length; j += v) {
+      let carry = 1;
+      for (let k = v - 1; k >= 0; k--) {
+        const sum = (i[j + k] ?? 0) + (b[k] ?? 0) + carry;
+        i[j + k] = sum & 0xff;
+        carry = sum >> 8;
+      }
+    }
+  }
+  return Buffer.concat(out).subarray(0, length);
+}
+
+/** True for the PKCS#12 PBEs of RFC 7292 Appendix C. */
+function isPkcs12Pbe(algorithm: AlgorithmIdentifier): boolean {
+  return Object.hasOwn(PKCS12_PBES, algorithm.algorithm);
+}
+
+/**
+ * A PKCS#12 PBE (pkcs-12PbeParams: salt and iterations, checked before): triple DES through
+ * node:crypto with the key and IV from the PKCS#12 KDF; RC2 and RC4 are refused as unsupported.
+ */
+function pkcs12PbeDecrypt(
+  algorithm: AlgorithmIdentifier,
+  data: Uint8Array,
+  password: string,
+): Buffer {
+  const pbe = PKCS12_PBES[algorithm.algorithm];
+  const params = algorithm.parameters;
+  if (pbe === undefined || !params) throw new MalformedEvidenceError('not a PKCS#12 PBE');
+  if (pbe.cipher === null) {
+    throw new UnsupportedPbeError(
+      `encrypted with ${pbe.name}, a cipher node:crypto does not provide`,
+    );
+  }
+  const [salt, iterations] = sequence(params);
+  if (!(salt instanceof asn1js.OctetString)) throw new MalformedEvidenceError('PBE salt');
+  const saltBytes = salt.valueBlock.valueHexView;
+  if (saltBytes.length > MAX_PKCS12_SALT_BYTES) throw new PbeLimitError('has an oversized salt');
+  const count = integerValue(iterations);
+  const pass = bmpPassword(password);
+  const key = pkcs12Kdf(pass, saltBytes, 1, count, pbe.keyLength);
+  const iv = pkcs12Kdf(pass, saltBytes, 2, count, DES_BLOCK_BYTES);
+  try {
+    const decipher = createDecipheriv(pbe.cipher, key, iv);
+    return Buffer.concat([decipher.update(data), decipher.final()]);
+  } catch {
+    throw new PasswordNeededError('wrong password');
+  } finally {
+    key.fill(0);
+    pass.fill(0);
+  }
+}
+
+/** Decrypts a bag's content with PBES2 or a PKCS#12 PBE. */
+function decryptContent(
+  algorithm: AlgorithmIdentifier,
+  data: Uint8Array,
+  password: string,
+): Buffer {
+  return isPkcs12Pbe(algorithm)
+    ? pkcs12PbeDecrypt(algorithm, data, password)
+    : pbes2Decrypt(algorithm, data, password);
 }
 
 function octets(content: ArrayBuffer): ArrayBuffer {
@@ -212,7 +338,7 @@ export function readPkcs12(der: Uint8Array, statedPasswords: readonly string[]):
         if (i > 0) usedStatedPassword = true;
         return plain;
       } catch (error) {
-        if (error instanceof PbeLimitError) throw error;
+        if (error instanceof PbeLimitError || error instanceof UnsupportedPbeError) throw error;
       }
     }
     problems.add(
@@ -231,7 +357,7 @@ export function readPkcs12(der: Uint8Array, statedPasswords: readonly string[]):
       } else if (safe.contentType === ID_ENCRYPTED_DATA) {
         const { algorithm, data } = encryptedContent(safe.content);
         checkIterations(algorithm);
-        const plain = open((pw) => pbes2Decrypt(algorithm, data, pw));
+        const plain = open((pw) => decryptContent(algorithm, data, pw));
         if (plain === null) continue;
         contents = new Uint8Array(plain).buffer;
       } else {
@@ -260,7 +386,7 @@ export function readPkcs12(der: Uint8Array, statedPasswords: readonly string[]):
       }
     } catch (error) {
       problems.add(
-        error instanceof PbeLimitError
+        error instanceof PbeLimitError || error instanceof UnsupportedPbeError
           ? `PKCS#12 content ${error.message}; not read`
           : 'unreadable PKCS#12 content',
       );

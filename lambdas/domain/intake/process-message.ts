@@ -605,7 +605,7 @@ function eventsFor(
 ): AuditEvent[] {
   const at = now.toISOString();
   const ids = { caseId: c.id, sesMessageId: env.sesMessageId };
-  const events: AuditEvent[] = [messageReceived({ ...ids, receivedAt: env.receivedAt, role })];
+  const events: AuditEvent[] = [messageReceived({ ...ids, at: env.receivedAt, role })];
   events.push(
     role === 'report'
       ? caseOpened({

@@ -9,7 +9,7 @@
 import type { InventoryCsv } from './csv.ts';
 import type { InventoryRecord, InventoryWriter } from './types.ts';
 
-/** Records per write: one BatchGetItem (fields kept) and four BatchWriteItem calls. */
+/** Records per write: one BatchGetItem (what is stored under their keys) and four BatchWriteItem calls. */
 export const IMPORT_GROUP_RECORDS = 100;
 /** Groups written at once: hides the stand-in's and DynamoDB's latency, bounds memory. */
 export const IMPORT_GROUPS_IN_FLIGHT = 8;
@@ -67,7 +67,7 @@ export async function importInventory(
   const rejections: ImportRejection[] = [];
   let failure: unknown = null;
   const inFlight = new Set<Promise<void>>();
-  let group: InventoryRecord[] = [];
+  let group: { record: InventoryRecord; line: number }[] = [];
   let lastProgress = started;
 
   const progress = (): ImportProgress => {
@@ -80,14 +80,25 @@ export async function importInventory(
       rate: elapsedMs > 0 ? (rowsRead * 1000) / elapsedMs : 0,
     };
   };
+  const reject = (rejection: ImportRejection) => {
+    rejected += 1;
+    if (rejections.length < MAX_REJECTIONS_LISTED) rejections.push(rejection);
+    options.onRejected?.(rejection);
+  };
   const flush = async () => {
-    const records = group;
+    const rows = group;
     group = [];
-    if (records.length === 0) return;
+    if (rows.length === 0) return;
+    const records = rows.map((r) => r.record);
     const write = writer
       .write({ records, runId: options.runId, keep: csv.columns.keep })
-      .then(() => {
-        written += records.length;
+      .then((refused) => {
+        written += records.length - refused.length;
+        for (const r of refused) {
+          // The last row of the certificate in this group is the one the writer saw.
+          const line = rows.findLast((row) => row.record.sha256 === r.sha256)?.line ?? 0;
+          reject({ line, reason: r.reason });
+        }
       })
       .catch((error: unknown) => {
         failure ??= error;
@@ -101,12 +112,9 @@ export async function importInventory(
     if (failure !== null) break;
     rowsRead += 1;
     if (row.kind === 'rejected') {
-      rejected += 1;
-      const rejection = { line: row.line, reason: row.reason };
-      if (rejections.length < MAX_REJECTIONS_LISTED) rejections.push(rejection);
-      options.onRejected?.(rejection);
+      reject({ line: row.line, reason: row.reason });
     } else {
-      group.push(row.record);
+      group.push({ record: row.record, line: row.line });
       if (group.length >= IMPORT_GROUP_RECORDS) await flush();
     }
     if (options.onProgress && options.elapsed() - lastProgress >= PROGRESS_INTERVAL_MS) {

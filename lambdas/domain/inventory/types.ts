@@ -50,13 +50,9 @@ export interface InventoryRecord {
 }
 
 /** The optional columns: a file without one keeps what the inventory already holds for it. */
+// biome-ignore format: a long list of names, packed to read as one block
 export const OPTIONAL_RECORD_FIELDS = [
-  'issuer',
-  'notBefore',
-  'notAfter',
-  'revokedAt',
-  'revocationReason',
-  'pem',
+  'issuer', 'notBefore', 'notAfter', 'revokedAt', 'revocationReason', 'pem',
 ] as const satisfies readonly (keyof InventoryRecord)[];
 export type OptionalRecordField = (typeof OPTIONAL_RECORD_FIELDS)[number];
 
@@ -96,10 +92,19 @@ export interface InventoryWrite {
   readonly keep: readonly OptionalRecordField[];
 }
 
+/** A record the inventory would not store, and why (its key belongs to another certificate). */
+export interface RefusedRecord {
+  readonly sha256: string;
+  readonly reason: string;
+}
+
 /** Port: the import's side of the inventory. */
 export interface InventoryWriter {
-  /** Writes records idempotently (a record is replaced by the same record). */
-  write(batch: InventoryWrite): Promise<void>;
+  /**
+   * Writes records idempotently (a record is replaced by the same record); returns those it
+   * refused, which are not written.
+   */
+  write(batch: InventoryWrite): Promise<readonly RefusedRecord[]>;
   /** Marks every active record not written by `runId` as gone at `at`; returns how many. */
   markGoneUnlessWrittenBy(runId: string, at: Date): Promise<number>;
 }

@@ -12,25 +12,13 @@
 export const LINT_SEVERITIES = ['error', 'warning', 'notice'] as const;
 export type LintSeverity = (typeof LINT_SEVERITIES)[number];
 
+// biome-ignore format: a long list of names, packed to read as one block
 export const LINT_CODES = [
-  'dnsNameUnderscore',
-  'dnsNameInvalid',
-  'internalName',
-  'reservedIpAddress',
-  'commonNameNotInSan',
-  'noSubjectAltName',
-  'organizationalUnitPresent',
-  'validityTooLong',
-  'ecKeyEncipherment',
-  'placeholderSubjectValue',
-  'weakRsaKey',
-  'rsaModulusNotMultipleOf8',
-  'rsaExponentInvalid',
-  'rsaExponentUnusual',
-  'ecCurveNotAllowed',
-  'keyAlgorithmNotAllowed',
-  'precertificatePoisonInFinal',
-  'precertificate',
+  'dnsNameUnderscore', 'dnsNameInvalid', 'internalName', 'reservedIpAddress', 'commonNameNotInSan',
+  'noSubjectAltName', 'organizationalUnitPresent', 'validityTooLong', 'ecKeyEncipherment',
+  'placeholderSubjectValue', 'weakRsaKey', 'rsaModulusNotMultipleOf8', 'rsaExponentInvalid',
+  'rsaExponentUnusual', 'ecCurveNotAllowed', 'keyAlgorithmNotAllowed',
+  'precertificatePoisonInFinal', 'precertificate',
 ] as const;
 export type LintCode = (typeof LINT_CODES)[number];
 

@@ -74,30 +74,11 @@ const INTERNAL_NAME_BAN = Date.parse('2015-11-01T00:00:00Z');
  * Subject values that say "not filled in": the defaults of OpenSSL's and Red Hat's openssl.cnf
  * and the metadata BR 7.1.2.7.4 names ('.', '-', ' ', "not applicable"). Lowercase.
  */
+// biome-ignore format: a long list of names, packed to read as one block
 export const PLACEHOLDER_VALUES: ReadonlySet<string> = new Set([
-  'some-state',
-  'internet widgits pty ltd',
-  'default city',
-  'default company ltd',
-  'my company',
-  'my company name',
-  'company name',
-  'your company',
-  'your organization',
-  'organization',
-  'city',
-  'state',
-  'unknown',
-  'none',
-  'null',
-  'n/a',
-  'na',
-  'not applicable',
-  'test',
-  '.',
-  '-',
-  '--',
-  '',
+  'some-state', 'internet widgits pty ltd', 'default city', 'default company ltd', 'my company',
+  'my company name', 'company name', 'your company', 'your organization', 'organization', 'city',
+  'state', 'unknown', 'none', 'null', 'n/a', 'na', 'not applicable', 'test', '.', '-', '--', '',
 ]);
 const PLACEHOLDER_ATTRIBUTES = [
   ['ST', OID.stateOrProvinceName],

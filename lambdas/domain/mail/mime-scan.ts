@@ -20,15 +20,9 @@ import type { MailLimits } from './limits.ts';
 const HEADER_LINE_MIN_COST = 64;
 
 /** Labels iconv-lite (mailparser's decoder) knows that the WHATWG Encoding Standard does not. */
+// biome-ignore format: a long list of names, packed to read as one block
 const EXTRA_CHARSETS = new Set([
-  'cp932',
-  'cp936',
-  'cp949',
-  'cp950',
-  'ms932',
-  'ms936',
-  'ucs2',
-  'ucs-2',
+  'cp932', 'cp936', 'cp949', 'cp950', 'ms932', 'ms936', 'ucs2', 'ucs-2',
 ]);
 
 /** Longest delimiter line worth comparing: RFC 2046 boundaries are at most 70 characters. */

@@ -40,15 +40,8 @@ export interface ParsedMail {
 }
 
 /** The header names `ParsedMail.headers` keeps. */
+// biome-ignore format: a long list of names, packed to read as one block
 export const KEPT_HEADERS = [
-  'auto-submitted',
-  'precedence',
-  'list-id',
-  'list-unsubscribe',
-  'x-auto-response-suppress',
-  'x-autoreply',
-  'x-autorespond',
-  'content-type',
-  'date',
-  'x-cpr-canary',
+  'auto-submitted', 'precedence', 'list-id', 'list-unsubscribe', 'x-auto-response-suppress',
+  'x-autoreply', 'x-autorespond', 'content-type', 'date', 'x-cpr-canary',
 ] as const;

@@ -35,12 +35,9 @@ const ASCII_DOT_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/
 /** A DNS name in ASCII form, at least two labels, each 1 to 63 characters (RFC 1035 2.3.4). */
 const ASCII_DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
 
+// biome-ignore format: a long list of names, packed to read as one block
 export const UNDELIVERABLE_REASONS = [
-  'notAnAddress',
-  'nonAsciiLocalPart',
-  'quotedLocalPart',
-  'addressLiteral',
-  'invalidDomain',
+  'notAnAddress', 'nonAsciiLocalPart', 'quotedLocalPart', 'addressLiteral', 'invalidDomain',
   'tooLong',
 ] as const;
 export type UndeliverableReason = (typeof UNDELIVERABLE_REASONS)[number];

@@ -114,14 +114,9 @@ async function recordSent(
   return updated;
 }
 
+// biome-ignore format: a long list of names, packed to read as one block
 export const ACKNOWLEDGE_STATUSES = [
-  'sent',
-  'alreadySent',
-  'suppressed',
-  'noRecipient',
-  'caseClosed',
-  'failed',
-  'undeliverable',
+  'sent', 'alreadySent', 'suppressed', 'noRecipient', 'caseClosed', 'failed', 'undeliverable',
   'rateLimited',
 ] as const;
 export type AcknowledgeStatus = (typeof ACKNOWLEDGE_STATUSES)[number];

@@ -9,6 +9,37 @@ export const HOUR_MS = 3_600_000;
 
 import type { RevocationTriageReason } from '../revocation/reasons.ts';
 
+/**
+ * BR 4.9.1.1 reasons a report itself states that set the revocation deadline whatever the class:
+ * (1) the Subscriber requests revocation in writing; (2) the Subscriber says the original
+ * certificate request was not authorised.
+ */
+export const STATED_REVOCATION_REASONS = ['subscriberRequest', 'unauthorisedRequest'] as const;
+export type StatedRevocationReason = (typeof STATED_REVOCATION_REASONS)[number];
+
+/** The classifier's lexicon entry for "issued without my authority" (`text:<entry>:<lang>`). */
+const UNAUTHORISED_SIGNAL = 'text:unauthorisedIssuance:';
+
+/**
+ * The stated reasons of a report, from what the classifier recorded. A revocation request is
+ * taken as the Subscriber's: the From header cannot prove who wrote it, and the stricter reading
+ * is the safe one. "I never requested this certificate" counts when it made the report a
+ * misissuance report (so not in list mail that names nothing of ours).
+ */
+export function statedRevocationReasons(facts: {
+  readonly classification: Classification;
+  readonly signals: readonly string[];
+  readonly revocationRequested: boolean;
+}): StatedRevocationReason[] {
+  const unauthorised =
+    facts.classification === 'misissuance' &&
+    facts.signals.some((s) => s.startsWith(UNAUTHORISED_SIGNAL));
+  return [
+    ...(facts.revocationRequested ? (['subscriberRequest'] as const) : []),
+    ...(unauthorised ? (['unauthorisedRequest'] as const) : []),
+  ];
+}
+
 /** Checkpoints of one deadline, counted from the start of the period that deadline closes. */
 export type CheckpointTable = readonly {
   readonly afterHours: number;
@@ -24,6 +55,8 @@ export interface DeadlinePolicy {
   readonly subscriberReportHours: number;
   /** BR 4.9.1.1: revocation deadline by classification; absent means unset until known. */
   readonly revocationHours: Partial<Record<Classification, number>>;
+  /** BR 4.9.1.1 (1), (2): the deadline when the report states one of these, whatever the class. */
+  readonly statedReasonRevocationHours: Readonly<Record<StatedRevocationReason, number>>;
   /** When the clock checks for open obligations, and how loudly it complains. */
   readonly checkpoints: readonly { readonly afterHours: number; readonly level: EscalationLevel }[];
   /** After a breach, page again on a bounded interval until the obligations are met. */
@@ -65,6 +98,12 @@ export const BR_2_2: DeadlinePolicy = Object.freeze({
     keyCompromise: 24,
     // BR 4.9.1.1 (6)-(12): misissuance and the like allow 5 days.
     misissuance: 5 * 24,
+  }),
+  statedReasonRevocationHours: Object.freeze({
+    // BR 4.9.1.1 (1): the Subscriber requests in writing that the CA revoke.
+    subscriberRequest: 24,
+    // BR 4.9.1.1 (2): the Subscriber notifies the CA that the request was not authorised.
+    unauthorisedRequest: 24,
   }),
   checkpoints: Object.freeze([
     Object.freeze({ afterHours: 12, level: 'warning' as const }),
@@ -141,12 +180,17 @@ export function computeDeadlines(
   receivedAt: Date,
   classification: Classification,
   namesCertificateOrKey = false,
+  statedReasons: readonly StatedRevocationReason[] = [],
 ): Deadlines {
   // Before triage assume the worst: a case that names a certificate or key gets the strictest
-  // revocation deadline, whatever the automatic classification guessed.
-  const revocationHours = namesCertificateOrKey
-    ? Math.min(policy.untriagedRevocationHours, policy.revocationHours[classification] ?? Infinity)
-    : policy.revocationHours[classification];
+  // revocation deadline, whatever the automatic classification guessed. A reason the report
+  // states (BR 4.9.1.1 (1), (2)) sets its own deadline, with or without a certificate named.
+  const candidates = [
+    policy.revocationHours[classification],
+    ...(namesCertificateOrKey ? [policy.untriagedRevocationHours] : []),
+    ...statedReasons.map((r) => policy.statedReasonRevocationHours[r]),
+  ].filter((h): h is number => h !== undefined);
+  const revocationHours = candidates.length > 0 ? Math.min(...candidates) : undefined;
   const checkpoints: Checkpoint[] = policy.checkpoints.map((c) => ({
     level: c.level,
     at: plusHours(receivedAt, c.afterHours),

@@ -46,13 +46,9 @@ export interface RevocationCheck {
 }
 
 /** Why a certificate's revocation is not (yet) verified: each one is said in the alert. */
+// biome-ignore format: a long list of names, packed to read as one block
 export const VERIFY_PROBLEMS = [
-  'ocspGood',
-  'ocspUnknown',
-  'ocspError',
-  'wrongReason',
-  'notOnCrl',
-  'crlError',
+  'ocspGood', 'ocspUnknown', 'ocspError', 'wrongReason', 'notOnCrl', 'crlError',
 ] as const;
 export type VerifyProblem = (typeof VERIFY_PROBLEMS)[number];
 

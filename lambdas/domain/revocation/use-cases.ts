@@ -100,6 +100,22 @@ function event(
   };
 }
 
+/** Records one event of the revocation system itself about `c` per item, each with its own id. */
+async function appendSystemEvents<T>(
+  deps: Pick<RevocationDeps, 'cases'>,
+  on: { readonly c: CprCase; readonly now: Date; readonly type: AuditEventType },
+  items: readonly T[],
+  describe: (item: T) => { readonly id: string; readonly description: string },
+): Promise<void> {
+  const at = on.now.toISOString();
+  await deps.cases.appendEvents(
+    items.map((item) => {
+      const { id, description } = describe(item);
+      return event(on.c, at, 'system:revocation', on.type, id, description);
+    }),
+  );
+}
+
 /**
  * Brings the case's obligations in step: blocks every key the case proves compromised (BR
  * 6.1.1.3(4)), and adds an obligation for each affected certificate not yet listed, including
@@ -124,18 +140,10 @@ export async function syncObligations(
     );
     if (added.length > 0) {
       await deps.blocklistPublisher?.publish(await deps.blocklist.list());
-      await deps.cases.appendEvents(
-        added.map((k) =>
-          event(
-            c,
-            now.toISOString(),
-            'system:revocation',
-            'keyBlocked',
-            `blocked:${k.spkiSha256}`,
-            `key ${k.spkiSha256} (SPKI SHA-256) added to the blocklist: proven by ${k.proof} (BR 6.1.1.3(4))`,
-          ),
-        ),
-      );
+      await appendSystemEvents(deps, { c, now, type: 'keyBlocked' }, added, (k) => ({
+        id: `blocked:${k.spkiSha256}`,
+        description: `key ${k.spkiSha256} (SPKI SHA-256) added to the blocklist: proven by ${k.proof} (BR 6.1.1.3(4))`,
+      }));
     }
   }
   const existing = await deps.revocations.list(caseId);
@@ -150,20 +158,13 @@ export async function syncObligations(
   const fresh = want.filter((r) => !have.has(r.certificate));
   if (fresh.length === 0) return existing;
   const created = await deps.revocations.addMissing(fresh);
-  await deps.cases.appendEvents(
-    created.map((r) =>
-      event(
-        c,
-        now.toISOString(),
-        'system:revocation',
-        'revocationObligation',
-        `revocation:${r.certificate}`,
-        r.status === 'notRequired'
-          ? `certificate ${r.certificate} needs no revocation: ${r.notRequiredReason}`
-          : `revocation obligation for certificate ${r.certificate} (serial ${r.serial ?? 'unknown'}, via ${r.via}), due ${r.dueAt ?? 'when the reason is known'}`,
-      ),
-    ),
-  );
+  await appendSystemEvents(deps, { c, now, type: 'revocationObligation' }, created, (r) => ({
+    id: `revocation:${r.certificate}`,
+    description:
+      r.status === 'notRequired'
+        ? `certificate ${r.certificate} needs no revocation: ${r.notRequiredReason}`
+        : `revocation obligation for certificate ${r.certificate} (serial ${r.serial ?? 'unknown'}, via ${r.via}), due ${r.dueAt ?? 'when the reason is known'}`,
+  }));
   // A revocation deadline the case did not have yet (a late-found certificate) gets checkpoints.
   const dues = [
     ...new Set(created.filter((r) => r.dueAt && r.status === 'pending').map((r) => r.dueAt!)),

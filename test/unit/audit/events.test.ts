@@ -37,7 +37,7 @@ describe('event factories own the ids', () => {
     const input = {
       caseId: 'CPR-20261127-TEST01',
       sesMessageId: 'ses-1',
-      receivedAt: '2026-11-27T09:00:00.000Z',
+      at: '2026-11-27T09:00:00.000Z',
       role: 'report',
     } as const;
     expect(messageReceived(input)).toEqual(messageReceived(input));

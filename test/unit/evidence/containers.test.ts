@@ -2,10 +2,11 @@
  * More containers and key forms (scripts/fixtures/formats.ts): PKCS#12 files, RSA-PSS keys, DER
  * keys, encrypted PKCS#8. Facts come from openssl, not from the code under test.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { extractEvidence } from '../../../lambdas/domain/evidence/extract.ts';
-import { statedPasswords } from '../../../lambdas/domain/evidence/pkcs12.ts';
+import { pkcs12Kdf, statedPasswords } from '../../../lambdas/domain/evidence/pkcs12.ts';
 import { FIXTURE_P12_PASSWORD } from '../../../scripts/fixtures/formats.ts';
 import { attach, certFacts, keyFacts, mail, part, pkiBytes, pkiText } from './helpers.ts';
 
@@ -70,6 +71,52 @@ describe('PKCS#12', () => {
   });
 });
 
+describe('PKCS#12 with the pre-PBES2 ciphers (RFC 7292 Appendix C)', () => {
+  test('triple DES with an empty password gives its certificate and a key that proves itself', async () => {
+    const ev = await extractEvidence(mail([], [attach('leaf-rsa.3des-empty.p12')]));
+    expect(ev.certificates.map((c) => [c.sha256, c.keyCompromised])).toEqual([
+      [certFacts('leaf-rsa.pem').sha256, true],
+    ]);
+    expect(ev.keys.map((k) => [k.spkiSha256, k.proof])).toEqual([
+      [keyFacts('leaf-rsa.key').spkiSha256, true],
+    ]);
+    expect(ev.problems).toEqual([]);
+  });
+
+  test('triple DES with the password the mail states', async () => {
+    const ev = await extractEvidence(
+      mail([`Passwort: ${FIXTURE_P12_PASSWORD}`], [attach('leaf-ec.3des-secret.p12')]),
+    );
+    expect(ev.certificates.map((c) => c.sha256)).toEqual([certFacts('leaf-ec.pem').sha256]);
+    expect(ev.keys.map((k) => [k.spkiSha256, k.proof])).toEqual([
+      [keyFacts('leaf-ec.key').spkiSha256, true],
+    ]);
+    expect(JSON.stringify(ev)).not.toContain(FIXTURE_P12_PASSWORD);
+  });
+
+  test('triple DES without the password is a problem that says one is needed', async () => {
+    const ev = await extractEvidence(mail([], [attach('leaf-ec.3des-secret.p12')]));
+    expect(ev.keys).toEqual([]);
+    expect(ev.problems).toEqual([
+      'attachment:leaf-ec.3des-secret.p12: encrypted PKCS#12 content: a password is needed (none is stated in the mail)',
+    ]);
+  });
+
+  test('openssl -legacy: the triple DES key is read, the RC2 certificates are a problem that names the cipher', async () => {
+    const ev = await extractEvidence(
+      mail([`password: ${FIXTURE_P12_PASSWORD}`], [attach('leaf-ec.legacy-secret.p12')]),
+    );
+    expect(ev.keys.map((k) => [k.spkiSha256, k.proof])).toEqual([
+      [keyFacts('leaf-ec.key').spkiSha256, true],
+    ]);
+    expect(ev.certificates).toEqual([]);
+    expect(ev.problems).toEqual([
+      'attachment:leaf-ec.legacy-secret.p12: PKCS#12 content encrypted with pbeWithSHAAnd40BitRC2-CBC, a cipher node:crypto does not provide; not read',
+      'attachment:leaf-ec.legacy-secret.p12: opened with a password stated in the mail',
+    ]);
+  });
+});
+
 describe('more key forms', () => {
   test('an RSA-PSS key (PKCS#8 id-RSASSA-PSS, SHA-256 only) proves itself by signing', async () => {
     const ev = await extractEvidence(mail([pkiText('rsa-pss.key')]));
@@ -98,4 +145,36 @@ describe('more key forms', () => {
       'attachment:leaf-ec.encrypted.der: encrypted private key (no passphrase), public key not derived',
     ]);
   });
+});
+
+describe('the PKCS#12 key derivation (RFC 7292 B.2)', () => {
+  /** OpenSSL's own PKCS12KDF, which takes the password already as a BMPString. */
+  const opensslKdf = (bmp: Buffer, salt: string, id: number, iter: number, length: number) =>
+    Buffer.from(
+      execFileSync('/usr/bin/openssl', [
+        'kdf',
+        ...['-keylen', String(length), '-kdfopt', 'digest:SHA1'],
+        ...['-kdfopt', `hexpass:${bmp.toString('hex')}`, '-kdfopt', `hexsalt:${salt}`],
+        ...['-kdfopt', `iter:${iter}`, '-kdfopt', `id:${id}`, 'PKCS12KDF'],
+      ])
+        .toString('utf8')
+        .trim()
+        .replaceAll(':', ''),
+      'hex',
+    );
+  const bmp = (s: string) => Buffer.concat([Buffer.from(s, 'utf16le').swap16(), Buffer.alloc(2)]);
+
+  test.each([
+    ['smeg', '0a58cf64530d823f', 1, 1, 24],
+    ['smeg', '0a58cf64530d823f', 2, 1, 8],
+    ['queeg', '05dec959acff72f7', 1, 1000, 41],
+    ['', '0102030405060708', 1, 2048, 24],
+  ] as const)(
+    'password "%s", salt %s, id %i, %i iterations, %i bytes: as openssl derives it',
+    (password, salt, id, iter, length) => {
+      expect(pkcs12Kdf(bmp(password), Buffer.from(salt, 'hex'), id, iter, length)).toEqual(
+        opensslKdf(bmp(password), salt, id, iter, length),
+      );
+    },
+  );
 });

@@ -45,12 +45,19 @@ const binary = fc.oneof(
       'odd-serial-padded.der',
       'odd-utf8-name.der',
       'odd-long-length.der',
+      'leaf-rsa.3des-empty.p12',
     )
     .map((name) => pkiBytes(name)),
   // A real file with some bytes flipped: parsers meet almost-valid structures.
   fc
     .tuple(
-      fc.constantFrom('evidence.zip', 'bundle.p7c', 'leaf-rsa.der', 'odd-serial-padded.der'),
+      fc.constantFrom(
+        'evidence.zip',
+        'bundle.p7c',
+        'leaf-rsa.der',
+        'odd-serial-padded.der',
+        'leaf-rsa.3des-empty.p12',
+      ),
       fc.nat(),
       fc.nat(255),
     )

@@ -3,6 +3,7 @@ import {
   BR_2_2,
   computeDeadlines,
   deadlinePolicy,
+  statedRevocationReasons,
   UnknownDeadlinePolicyError,
 } from '../../../lambdas/domain/policy/deadline-policy.ts';
 
@@ -38,6 +39,39 @@ describe('deadline policy br-2.2', () => {
     for (const c of ['other', 'notACpr', 'unparsed'] as const) {
       expect(computeDeadlines(BR_2_2, received, c).revocation).toBeNull();
     }
+  });
+
+  test('a Subscriber’s written request and an unauthorised request are 24-hour reasons (BR 4.9.1.1 (1), (2))', () => {
+    const day = '2024-04-10T22:31:07.000Z';
+    expect(
+      computeDeadlines(BR_2_2, received, 'other', false, ['subscriberRequest']).revocation,
+    ).toBe(day);
+    expect(
+      computeDeadlines(BR_2_2, received, 'misissuance', false, ['unauthorisedRequest']).revocation,
+    ).toBe(day);
+    // A stated reason never lengthens a deadline.
+    expect(
+      computeDeadlines(BR_2_2, received, 'keyCompromise', true, ['subscriberRequest']).revocation,
+    ).toBe(day);
+  });
+
+  test('which reasons a report states, from what the classifier recorded', () => {
+    const unauthorised = ['text:unauthorisedIssuance:de'];
+    expect(
+      statedRevocationReasons({
+        classification: 'misissuance',
+        signals: unauthorised,
+        revocationRequested: true,
+      }),
+    ).toEqual(['subscriberRequest', 'unauthorisedRequest']);
+    // List mail that names nothing of ours is at most `other`: its words decide no deadline.
+    expect(
+      statedRevocationReasons({
+        classification: 'other',
+        signals: [...unauthorised, 'mail:bulkNotOurs'],
+        revocationRequested: false,
+      }),
+    ).toEqual([]);
   });
 
   test('the clock does not pause over a weekend or a DST change', () => {
