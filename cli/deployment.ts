@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import type { IntakeConfig } from '../lambdas/intake/config.ts';
 
 /**
  * The stack's output keys (`STACK_OUTPUTS`). Imported lazily: the stack module loads aws-cdk-lib,
@@ -36,7 +37,20 @@ export interface LocalEndpoints {
   readonly lambda: string;
 }
 
-export interface Deployment {
+/** The tables, buckets and state machine the CLI shares with intake, named as intake names them. */
+type SharedResources = Pick<
+  IntakeConfig,
+  | 'casesTable'
+  | 'auditTable'
+  | 'inventoryTable'
+  | 'inboundBucket'
+  | 'inboundPrefix'
+  | 'evidenceBucket'
+  | 'evidencePrefix'
+  | 'stateMachineArn'
+>;
+
+export interface Deployment extends SharedResources {
   readonly kind: 'local' | 'aws';
   readonly region: string;
   /** Local only: where each service answers. AWS uses the SDK's normal endpoints. */
@@ -52,15 +66,6 @@ export interface Deployment {
     readonly simulatedAt: number;
     readonly scale: number;
   };
-  readonly casesTable: string;
-  /** The append-only audit log. */
-  readonly auditTable: string;
-  readonly inventoryTable: string;
-  readonly inboundBucket: string;
-  /** Key prefix of the SES S3 action: the raw message is at inboundPrefix + SES messageId. */
-  readonly inboundPrefix: string;
-  readonly evidenceBucket: string;
-  readonly evidencePrefix: string;
   /** Name (or ARN) of the intake function `cpr ingest` and `cpr replay` invoke. */
   readonly intakeFunction: string;
   /** SES configuration set that reports delivery events of the notices we send. */
@@ -70,7 +75,6 @@ export interface Deployment {
   /** Where replies to notices go (the first CPR address), so they thread into the case. */
   readonly replyTo: string | null;
   readonly caName: string | null;
-  readonly stateMachineArn: string;
 }
 
 export class DeploymentError extends Error {

@@ -4,37 +4,29 @@
  * per mail, the wall time, the case's outcome and whether extraction was truncated.
  */
 import { readFile } from 'node:fs/promises';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../lambdas/adapters/aws-clients.ts';
 import { TIME_BUDGET_PROBLEM } from '../../lambdas/domain/evidence/extract.ts';
 import { readIntakeConfig } from '../../lambdas/intake/config.ts';
 import { intakeDeps, intakeSettings } from '../../lambdas/intake/deps.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
-import { sesReceiptEvent, topHeaders } from '../../local/ses-event.ts';
+import { deliverInbound } from '../../local/inbound.ts';
 
 const [budgetArg, ...emlPaths] = process.argv.slice(2);
 const budgetMs = Number(budgetArg);
 const config = readIntakeConfig();
 const deps = intakeDeps(config);
 const s3 = s3Client();
+const inbound = { bucket: config.inboundBucket, prefix: config.inboundPrefix };
 
 const runs: unknown[] = [];
 for (const [i, path] of emlPaths.entries()) {
   const raw = await readFile(path);
   const messageId = `hostile${Date.now()}${i}`;
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: config.inboundBucket,
-      Key: `${config.inboundPrefix}${messageId}`,
-      Body: raw,
-    }),
-  );
-  const event = sesReceiptEvent({
+  const event = await deliverInbound(s3, inbound, raw, {
     messageId,
     timestamp: new Date(),
     source: 'mallory@attacker.example',
     destination: ['cpr@ca.example'],
-    headers: topHeaders(raw),
   });
   (globalThis as { gc?: () => void }).gc?.();
   const t = performance.now();

@@ -4,14 +4,13 @@
  * case, as a real mass report would be). Prints one JSON line of measurements.
  */
 import { readFile } from 'node:fs/promises';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { documentClient, s3Client } from '../../lambdas/adapters/aws-clients.ts';
 import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
 import type { InventoryRecord } from '../../lambdas/domain/inventory/types.ts';
 import { readIntakeConfig } from '../../lambdas/intake/config.ts';
 import { intakeDeps, intakeSettings } from '../../lambdas/intake/deps.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
-import { sesReceiptEvent, topHeaders } from '../../local/ses-event.ts';
+import { deliverInbound } from '../../local/inbound.ts';
 
 const [emlPath, inventoryPath, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 5);
@@ -20,6 +19,7 @@ const inventory = JSON.parse(await readFile(inventoryPath!, 'utf-8')) as Invento
 const config = readIntakeConfig();
 const deps = intakeDeps(config);
 const s3 = s3Client();
+const inbound = { bucket: config.inboundBucket, prefix: config.inboundPrefix };
 
 const loadStart = performance.now();
 await new DynamoInventory(documentClient(), config.inventoryTable).put(inventory);
@@ -36,19 +36,11 @@ for (let i = 0; i < runs; i += 1) {
       .replace(/^Message-ID: .*$/im, `Message-ID: <run-${i}-${messageId}@bench>`),
     'latin1',
   );
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: config.inboundBucket,
-      Key: `${config.inboundPrefix}${messageId}`,
-      Body: body,
-    }),
-  );
-  const event = sesReceiptEvent({
+  const event = await deliverInbound(s3, inbound, body, {
     messageId,
     timestamp: new Date(),
     source: 'mass@researcher.example',
     destination: ['cpr@ca.example'],
-    headers: topHeaders(body),
   });
   const t = performance.now();
   const [result] = await handleSesEvent(event, {

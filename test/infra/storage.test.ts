@@ -32,18 +32,23 @@ const MAIL_KEY_ENCRYPTION = {
   ],
 };
 
+/** Private, encrypted with the mail key, versioned: every bucket that holds mail. */
+const PRIVATE_MAIL_BUCKET = {
+  BucketEncryption: MAIL_KEY_ENCRYPTION,
+  PublicAccessBlockConfiguration: {
+    BlockPublicAcls: true,
+    BlockPublicPolicy: true,
+    IgnorePublicAcls: true,
+    RestrictPublicBuckets: true,
+  },
+  VersioningConfiguration: { Status: 'Enabled' },
+};
+
 describe('inbound mail bucket', () => {
   test('is private, encrypted with the mail key, versioned and logs access to the log bucket', () => {
     template.hasResource('AWS::S3::Bucket', {
       Properties: {
-        BucketEncryption: MAIL_KEY_ENCRYPTION,
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
-        VersioningConfiguration: { Status: 'Enabled' },
+        ...PRIVATE_MAIL_BUCKET,
         LoggingConfiguration: { DestinationBucketName: { Ref: accessLogsId } },
         LifecycleConfiguration: {
           Rules: Match.arrayWith([
@@ -122,14 +127,7 @@ describe('archive bucket (Object Lock)', () => {
   test('is private, encrypted with the mail key, versioned, logs access, always retained', () => {
     expect(archive).toMatchObject({
       Properties: {
-        BucketEncryption: MAIL_KEY_ENCRYPTION,
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
-        VersioningConfiguration: { Status: 'Enabled' },
+        ...PRIVATE_MAIL_BUCKET,
         LoggingConfiguration: {
           DestinationBucketName: { Ref: accessLogsId },
           LogFilePrefix: 'archive-bucket/',

@@ -3,7 +3,7 @@
  * the real adapters and SDK clients, and a loopback Step Functions endpoint that records starts.
  */
 import { randomUUID } from 'node:crypto';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
 import { s3Client } from '../../lambdas/adapters/aws-clients.ts';
 import type { IntakeDeps, IntakeSettings } from '../../lambdas/domain/intake/intake-deps.ts';
@@ -12,7 +12,8 @@ import type { DeadlineClockInput } from '../../lambdas/domain/ports/deadline-clo
 import type { IntakeConfig } from '../../lambdas/intake/config.ts';
 import { intakeDeps, intakeSettings } from '../../lambdas/intake/deps.ts';
 import { handleSesEvent } from '../../lambdas/intake/handler-core.ts';
-import { type SesEventInput, sesReceiptEvent, topHeaders } from '../../local/ses-event.ts';
+import { deliverInbound } from '../../local/inbound.ts';
+import type { SesEventInput, sesReceiptEvent } from '../../local/ses-event.ts';
 import { type SfnEndpoint, startSfnEndpoint } from '../../local/sfn-endpoint.ts';
 import { type SnsSink, startSnsSink } from '../../local/sns-sink.ts';
 import { createBucket, createTables, pointSdkAt } from '../../local/stand-ins.ts';
@@ -95,19 +96,12 @@ export async function intakeEnv(overrides: Partial<IntakeConfig> = {}): Promise<
     async deliver(raw, options = {}) {
       counter += 1;
       const messageId = options.messageId ?? `${suffix}${String(counter).padStart(4, '0')}sesmsgid`;
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: config.inboundBucket,
-          Key: `${config.inboundPrefix}${messageId}`,
-          Body: raw,
-        }),
-      );
-      const event = sesReceiptEvent({
+      const where = { bucket: config.inboundBucket, prefix: config.inboundPrefix };
+      const event = await deliverInbound(s3, where, raw, {
         messageId,
         timestamp: options.timestamp ?? new Date('2026-11-27T09:00:00.000Z'),
         source: options.source ?? 'reporter@researcher.example',
         destination: options.destination ?? [CPR_ADDRESS],
-        headers: topHeaders(raw),
         ...(options.verdicts ? { verdicts: options.verdicts } : {}),
         ...(options.dmarcPolicy ? { dmarcPolicy: options.dmarcPolicy } : {}),
       });

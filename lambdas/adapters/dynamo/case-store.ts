@@ -3,13 +3,7 @@
  * `case-item.ts` for the conversion). The CLI, the canary and the local stack list cases with
  * these queries; nothing else touches the openByDeadline index.
  */
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { nextDeadline } from '../../domain/case/build.ts';
 import { openObligations } from '../../domain/case/notices.ts';
 import type { CprCase } from '../../domain/case/types.ts';
@@ -20,9 +14,9 @@ import {
   type CaseStore,
 } from '../../domain/ports/case-store.ts';
 import { caseToItem, itemToCase, itemToNotices } from './case-item.ts';
-import { isConditionFailure } from './conditions.ts';
 import { keys, OPEN_INDEX_PARTITION } from './keys.ts';
 import { CASES_TABLE_SCHEMA } from './schema.ts';
+import { TableItems } from './table-items.ts';
 
 /** Optimistic-lock retries before giving up (the async Lambda retry then takes over). */
 export const MAX_UPDATE_ATTEMPTS = 8;
@@ -39,36 +33,18 @@ export class TooManyOpenCasesError extends Error {
 
 type Key = Record<string, unknown> | undefined;
 
-export class DynamoCaseStore implements CaseStore, OpenCases {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly table: string,
-  ) {}
-
+export class DynamoCaseStore extends TableItems implements CaseStore, OpenCases {
   async get(id: string): Promise<CprCase | null> {
-    const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: keys.case(id), ConsistentRead: true }),
-    );
-    return out.Item ? itemToCase(out.Item) : null;
+    const item = await this.getItem(keys.case(id));
+    return item ? itemToCase(item) : null;
   }
 
   async create(c: CprCase): Promise<{ created: boolean; stored: CprCase }> {
     const first = { ...c, version: 1 };
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: caseToItem(first),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return { created: true, stored: first };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const stored = await this.get(c.id);
-      if (!stored) throw error;
-      return { created: false, stored };
-    }
+    if (await this.putIf(caseToItem(first))) return { created: true, stored: first };
+    const stored = await this.get(c.id);
+    if (!stored) throw new Error(`case ${c.id}: refused as existing, but not found`);
+    return { created: false, stored };
   }
 
   async update(
@@ -81,19 +57,7 @@ export class DynamoCaseStore implements CaseStore, OpenCases {
       const next = await change(current);
       if (next === null) return current;
       const written = { ...next, version: current.version + 1 };
-      try {
-        await this.db.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: caseToItem(written),
-            ConditionExpression: 'version = :v',
-            ExpressionAttributeValues: { ':v': current.version },
-          }),
-        );
-        return written;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+      if (await this.putAtVersion(caseToItem(written), current.version)) return written;
     }
     throw new CaseChangedConcurrentlyError(
       `case ${id} was changed by another writer on each of ${MAX_UPDATE_ATTEMPTS} attempts`,

@@ -4,16 +4,12 @@
  * only if absent, and changed only at the version it was read (optimistic locking).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { BlockedKey, Blocklist, RevocationStore } from '../../domain/revocation/ports.ts';
 import { RevocationConflictError } from '../../domain/revocation/ports.ts';
 import type { Revocation } from '../../domain/revocation/types.ts';
 import { keys } from './keys.ts';
+import { TableItems } from './table-items.ts';
 
 /** Optimistic-lock retries before giving up with a named error. */
 export const MAX_REVOCATION_UPDATE_ATTEMPTS = 8;
@@ -54,12 +50,7 @@ async function queryAll(
   return items;
 }
 
-export class DynamoRevocationStore implements RevocationStore {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly table: string,
-  ) {}
-
+export class DynamoRevocationStore extends TableItems implements RevocationStore {
   async list(caseId: string): Promise<readonly Revocation[]> {
     const items = await queryAll(this.db, this.table, keys.case(caseId).pk, 'REV#');
     return items.map(toRevocation).sort((a, b) => a.certificate.localeCompare(b.certificate));
@@ -95,39 +86,22 @@ export class DynamoRevocationStore implements RevocationStore {
     change: (current: Revocation) => Revocation | null,
   ): Promise<Revocation> {
     for (let attempt = 0; attempt < MAX_REVOCATION_UPDATE_ATTEMPTS; attempt += 1) {
-      const out = await this.db.send(
-        new GetCommand({
-          TableName: this.table,
-          Key: keys.revocation(caseId, certificate),
-          ConsistentRead: true,
-        }),
-      );
-      if (!out.Item) {
+      const item = await this.getItem(keys.revocation(caseId, certificate));
+      if (!item) {
         throw new RevocationConflictError(
           `case ${caseId} has no revocation obligation for ${certificate}`,
         );
       }
-      const current = toRevocation(out.Item);
+      const current = toRevocation(item);
       const next = change(current);
       if (next === null) return current;
       const written = { ...next, version: current.version + 1 };
-      try {
-        await this.db.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: {
-              ...keys.revocation(caseId, certificate),
-              itemType: 'revocation',
-              ...written,
-            },
-            ConditionExpression: 'version = :v',
-            ExpressionAttributeValues: { ':v': current.version },
-          }),
-        );
-        return written;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+      const stored = {
+        ...keys.revocation(caseId, certificate),
+        itemType: 'revocation',
+        ...written,
+      };
+      if (await this.putAtVersion(stored, current.version)) return written;
     }
     throw new RevocationConflictError(
       `revocation ${caseId}/${certificate}: ${MAX_REVOCATION_UPDATE_ATTEMPTS} concurrent updates in a row`,

@@ -48,4 +48,9 @@ export abstract class TableItems {
         : {}),
     });
   }
+
+  /** Optimistic concurrency: writes `item` only while the stored version is still `version`. */
+  protected putAtVersion(item: Item, version: number): Promise<boolean> {
+    return this.putIf(item, { expression: 'version = :v', values: { ':v': version } });
+  }
 }

@@ -33,22 +33,29 @@ const ev = (
   eventId: `${ID}:${type}:${at}`,
 });
 
+/** A notice recorded as sent through SES, with no note. */
+function sentBySes(
+  c: CprCase,
+  noticeId: string,
+  at: string,
+  actor: Parameters<typeof markNoticeSent>[2]['actor'],
+  messageId: string,
+): CprCase {
+  const sent = markNoticeSent(c, noticeId, { at, actor, channel: 'ses', messageId, note: null });
+  if (!sent) throw new Error(`notice ${noticeId} could not be marked sent`);
+  return sent;
+}
+
 function storyCase(): { c: CprCase; events: AuditEvent[] } {
   let c = sampleCase();
-  c = markNoticeSent(c, 'acknowledgment', {
-    at: '2026-11-27T09:00:41.000Z',
-    actor: 'system:acknowledge',
-    channel: 'ses',
-    messageId: 'ack-1',
-    note: null,
-  })!;
-  c = markNoticeSent(c, 'subscriber:rsa-admin@subscriber.example', {
-    at: '2026-11-27T15:20:00.000Z',
-    actor: personActor('alice'),
-    channel: 'ses',
-    messageId: 'sub-1',
-    note: null,
-  })!;
+  c = sentBySes(c, 'acknowledgment', '2026-11-27T09:00:41.000Z', 'system:acknowledge', 'ack-1');
+  c = sentBySes(
+    c,
+    'subscriber:rsa-admin@subscriber.example',
+    '2026-11-27T15:20:00.000Z',
+    personActor('alice'),
+    'sub-1',
+  );
   c = applyDeliveryEvent(
     c,
     'sub-1',
@@ -179,13 +186,13 @@ describe('incident timeline', () => {
           : n,
       ),
     };
-    c = markNoticeSent(c, 'subscriber:rsa-admin@subscriber.example', {
-      at: '2026-11-27T15:20:00.000Z',
-      actor: personActor('alice'),
-      channel: 'ses',
-      messageId: 'sub-1',
-      note: null,
-    })!;
+    c = sentBySes(
+      c,
+      'subscriber:rsa-admin@subscriber.example',
+      '2026-11-27T15:20:00.000Z',
+      personActor('alice'),
+      'sub-1',
+    );
     c = applyDeliveryEvent(c, 'sub-1', 'bounced', '2026-11-27T15:21:30.000Z', hostile)!;
     const md = timelineMarkdown(c, buildTimeline(c, [], new Date('2026-11-27T16:00:00.000Z')));
     const bounced = md.split('\n').find((l) => l.includes('**bounced**'));
