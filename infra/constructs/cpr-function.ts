@@ -49,10 +49,11 @@ const TABLE_ACTIONS = {
   /** Single items by key, nothing else (the canary's heartbeat). */
   getItem: ['dynamodb:GetItem'],
   /**
-   * Items by key, many per call, nothing else: the inventory look-up (`DynamoInventory.lookup`)
-   * reads matches in full with BatchGetItem after querying its indexes (granted by name).
+   * Items by key, one or many per call, and no Query of the table: the inventory look-up
+   * (`DynamoInventory.lookup`) reads its issuer list and its matches by key, after querying its
+   * indexes (granted by name).
    */
-  batchGet: ['dynamodb:BatchGetItem'],
+  getItems: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
   /**
    * Items by key, read and (conditionally) written: what the notice functions do to a case, its
    * audit events and its outbound records (`updateCase` is a version-checked PutItem). No

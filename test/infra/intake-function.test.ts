@@ -189,13 +189,16 @@ describe('intake role: least privilege', () => {
     });
   });
 
-  test('inventory: BatchGetItem only, and Query on its own two indexes', () => {
+  test('inventory: items by key only, and Query on its own two indexes', () => {
     const onInventory = statements.filter((s) =>
       resourcesOf(s).some((r) => JSON.stringify(r).includes(inventoryId)),
     );
     const onTable = onInventory.filter((s) => !JSON.stringify(resourcesOf(s)).includes('/index/'));
     const onIndexes = onInventory.filter((s) => JSON.stringify(resourcesOf(s)).includes('/index/'));
-    expect(onTable.flatMap(actionsOf)).toEqual(['dynamodb:BatchGetItem']);
+    expect(onTable.flatMap(actionsOf).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+    ]);
     expect(onIndexes.flatMap(actionsOf)).toEqual(['dynamodb:Query']);
     const indexes = JSON.stringify(onIndexes.flatMap(resourcesOf));
     expect(indexes).toContain(`/index/${INVENTORY_TABLE_SCHEMA.bySha256Index.name}`);
