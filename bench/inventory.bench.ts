@@ -19,6 +19,7 @@ import { mkdir, rename } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { heapFlagsFor } from '../cli/bin/heap.js';
 import { createTables } from '../local/stand-ins.ts';
 import { median } from './support/stats.ts';
 
@@ -115,7 +116,14 @@ async function child(args: string[], endpoint: string | null): Promise<Record<st
   };
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'support/run-inventory.ts'), ...args],
+    [
+      // The heap limits `cpr inventory import` runs with, for the modes that read the file.
+      ...(args[0] === 'lookup' ? [] : heapFlagsFor(['inventory', 'import'])),
+      '--import',
+      'tsx',
+      join(import.meta.dirname, 'support/run-inventory.ts'),
+      ...args,
+    ],
     { env, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';

@@ -3,13 +3,15 @@
  * The `cpr` command's launcher (package.json "bin"). It may be started by any Node on the PATH
  * (the system's is older than the project needs), so it does not run the CLI itself: it starts
  * the project's own Node 24 (the `node` package, node_modules/.bin/node next to this project)
- * with tsx as loader on cli/cpr.ts, passes the arguments, standard streams and signals through,
- * and exits with the child's code. Plain JavaScript that any Node >= 20 can run.
+ * with tsx as loader on cli/cpr.ts (with heap limits for the streaming inventory commands,
+ * `heap.js`), passes the arguments, standard streams and signals through, and exits with the
+ * child's code. Plain JavaScript that any Node >= 20 can run.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { heapFlagsFor } from './heap.js';
 
 const REQUIRED_MAJOR = 24;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -43,7 +45,10 @@ try {
   process.exit(1);
 }
 
-const child = spawn(node, ['--import', tsx, entry, ...process.argv.slice(2)], { stdio: 'inherit' });
+const args = process.argv.slice(2);
+const child = spawn(node, [...heapFlagsFor(args), '--import', tsx, entry, ...args], {
+  stdio: 'inherit',
+});
 const forward = (signal) => () => {
   if (child.exitCode === null) child.kill(signal);
 };
