@@ -8,6 +8,7 @@ import { sha256Hex } from './hash.ts';
 import { X509Certificate as PeculiarX509Certificate } from './peculiar.ts';
 import { normaliseSerialHex } from './serial.ts';
 import type { CertificateEvidence } from './types.ts';
+import { certificateShape, shapeSerialCandidates } from './unparsed-certificate.ts';
 
 /** A certificate's facts before matching decides `keyCompromised`. */
 export type CertificateFacts = Omit<CertificateEvidence, 'keyCompromised' | 'source'>;
@@ -96,7 +97,7 @@ export function parseCertificate(
   const raw = cert.raw;
   return {
     sha256: sha256Hex(raw),
-    serial: normaliseSerialHex(cert.serialNumber, Number.POSITIVE_INFINITY) ?? '00',
+    serial: serialOf(cert, raw),
     issuer: formatName(cert.issuer),
     subject: formatName(cert.subject),
     sans: splitSubjectAltName(cert.subjectAltName),
@@ -106,6 +107,17 @@ export function parseCertificate(
     ...(isPrecertificate(raw) ? { precertificate: true as const } : {}),
     ...signedByOf(cert, issuers),
   };
+}
+
+/**
+ * The serial in normal form. Node prints a negative serial (RFC 5280 4.1.2.2 forbids them, yet
+ * OpenSSL issues them) with a minus sign; the bytes of its INTEGER are what an inventory holds.
+ */
+function serialOf(cert: NodeX509Certificate, raw: Uint8Array): string {
+  const printed = normaliseSerialHex(cert.serialNumber, Number.POSITIVE_INFINITY);
+  if (printed !== null) return printed;
+  const shape = certificateShape(raw);
+  return (shape && shapeSerialCandidates(raw, shape)[0]) ?? '00';
 }
 
 function signedByOf(

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { extractEvidence } from '../../../lambdas/domain/evidence/extract.ts';
 import type { CertificateEvidence } from '../../../lambdas/domain/evidence/types.ts';
@@ -30,6 +31,16 @@ describe('certificates', () => {
   test('serial drops the DER sign pad byte (leaf-rsa has the high bit set)', async () => {
     const ev = await extractEvidence(mail([pkiText('leaf-rsa.pem')]));
     expect(ev.certificates[0]?.serial).toBe('8badf00d5eed1234cafe0001');
+  });
+
+  test('a negative serial (openssl -set_serial -1234) is the bytes of its INTEGER, not 00', async () => {
+    const pem = execFileSync('/usr/bin/openssl', [
+      ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'],
+      ...['-keyout', '/dev/null', '-subj', '/CN=negative.example.test', '-set_serial', '-1234'],
+    ]).toString('utf8');
+    const ev = await extractEvidence(mail([pem]));
+    // -1234 in two's complement is FB 2E (X.690 8.3.3).
+    expect(ev.certificates.map((c) => c.serial)).toEqual(['fb2e']);
   });
 
   test('quoted and re-wrapped PEM from a reply chain', async () => {
