@@ -172,7 +172,6 @@ describe('intake role: least privilege', () => {
       resourcesOf(s).some((r) => JSON.stringify(r).includes(casesId)),
     );
     expect(onCases.flatMap(actionsOf).sort()).toEqual([
-      'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
@@ -190,7 +189,7 @@ describe('intake role: least privilege', () => {
     });
   });
 
-  test('inventory: read only, and Query on its own two indexes', () => {
+  test('inventory: items by key only, and Query on its own two indexes', () => {
     const onInventory = statements.filter((s) =>
       resourcesOf(s).some((r) => JSON.stringify(r).includes(inventoryId)),
     );
@@ -199,7 +198,6 @@ describe('intake role: least privilege', () => {
     expect(onTable.flatMap(actionsOf).sort()).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
-      'dynamodb:Query',
     ]);
     expect(onIndexes.flatMap(actionsOf)).toEqual(['dynamodb:Query']);
     const indexes = JSON.stringify(onIndexes.flatMap(resourcesOf));

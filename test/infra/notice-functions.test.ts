@@ -154,6 +154,15 @@ describe('notice functions: least privilege', () => {
         const indexes = JSON.stringify(resources);
         expect(indexes).toContain(`/index/${INVENTORY_TABLE_SCHEMA.bySha256Index.name}`);
         expect(indexes).toContain(`/index/${INVENTORY_TABLE_SCHEMA.bySpkiIndex.name}`);
+        // The inventory itself only by key (its issuer list, its matches), never queried.
+        const inventoryArn = JSON.stringify({ 'Fn::GetAtt': [inventory, 'Arn'] });
+        const onInventory = statementsOf(name).filter((s) =>
+          resourcesOf(s).some((r) => JSON.stringify(r) === inventoryArn),
+        );
+        expect(onInventory.flatMap(actionsOf).sort()).toEqual([
+          'dynamodb:BatchGetItem',
+          'dynamodb:GetItem',
+        ]);
       } else {
         expect(resources).toEqual([{ 'Fn::GetAtt': [ids.cases, 'Arn'] }]);
       }

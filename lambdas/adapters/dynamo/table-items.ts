@@ -12,6 +12,8 @@ type Item = Record<string, unknown>;
 export interface PutCondition {
   readonly expression: string;
   readonly values?: Record<string, unknown>;
+  /** Attribute names the expression writes as `#name` (reserved words such as `state`). */
+  readonly names?: Record<string, string>;
 }
 
 export const FIRST_WRITE: PutCondition = { expression: 'attribute_not_exists(pk)' };
@@ -42,6 +44,7 @@ export abstract class TableItems {
         ? {
             ConditionExpression: condition.expression,
             ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
+            ...(condition.names ? { ExpressionAttributeNames: condition.names } : {}),
           }
         : {}),
     });
