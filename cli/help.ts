@@ -84,7 +84,7 @@ its receipt time and verdicts. Prints the resulting case.`,
   inventory: {
     summary: 'load or query the certificate inventory',
     usage:
-      'cpr inventory import [--sync] FILE.csv [--json]\n       cpr inventory lookup SHA256|SERIAL [--json]',
+      'cpr inventory import [--sync] FILE.csv [--json]\n       cpr inventory export-ddb-json FILE.csv OUT/ [--json]\n       cpr inventory lookup SHA256|SERIAL [--json]',
     details: `import  streams the CSV into the inventory table. Header: sha256,serial,spki_sha256,
         subscriber,email, optionally issuer (RFC 4514 DN), not_before, not_after, revoked_at,
         revocation_reason, pem (then sha256, serial, spki_sha256 and issuer are derived from
@@ -95,6 +95,9 @@ its receipt time and verdicts. Prints the resulting case.`,
         so that scripts notice. Progress goes to stderr.
         --sync: the file is a full export; records absent from it are marked gone (kept, still
         matched). Refused when rows were rejected.
+export-ddb-json  reads and validates the CSV as import does and writes the same items as
+        gzip DynamoDB JSON to OUT/, for DynamoDB's import from S3 into a new table (first
+        load of millions; docs/deploy.md). Needs no AWS access. Rejected lines as for import.
 lookup  finds certificates by SHA-256 fingerprint or serial number (hex, with or without colons,
         or decimal). A 64-hex-digit value is looked up as certificate SHA-256, as SPKI SHA-256
         (every certificate with that key) and as serial; a decimal number also as a decimal

@@ -1,9 +1,11 @@
 /**
- * `cpr inventory import [--sync] FILE.csv` and `cpr inventory lookup VALUE`: the certificate inventory
- * intake resolves serials, fingerprints and keys against.
+ * `cpr inventory import [--sync] FILE.csv`, `cpr inventory export-ddb-json FILE.csv OUT/` and
+ * `cpr inventory lookup VALUE`: the certificate inventory intake resolves serials, fingerprints
+ * and keys against.
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { exportInventoryDynamoJson } from '../../lambdas/adapters/fs/inventory-ddb-json.ts';
 import { openInventoryFile } from '../../lambdas/adapters/fs/inventory-file.ts';
 import { decimalSerialToHex } from '../../lambdas/domain/evidence/serial.ts';
 import { InventoryCsvError, normaliseSerial } from '../../lambdas/domain/inventory/csv.ts';
@@ -42,22 +44,55 @@ export function lookupQuery(raw: string): {
   };
 }
 
-async function importCsv(
-  ctx: Parameters<Command>[0],
-  values: { json?: boolean | undefined; sync?: boolean | undefined },
-  file: string,
-  servicesOf: () => ReturnType<Parameters<Command>[0]['services']>,
-): Promise<number> {
-  const path = resolve(ctx.cwd, file);
-  let opened: Awaited<ReturnType<typeof openInventoryFile>>;
+async function openCsv(ctx: Parameters<Command>[0], file: string) {
   try {
-    opened = await openInventoryFile(path);
+    return await openInventoryFile(resolve(ctx.cwd, file));
   } catch (error) {
     if (error instanceof InventoryCsvError) throw new CliError(`${file}: ${error.message}`);
     throw new CliError(
       `${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
+}
+
+/** The CSV as DynamoDB JSON for DynamoDB's import from S3 (docs/deploy.md, section 9). */
+async function exportDdbJson(
+  ctx: Parameters<Command>[0],
+  values: { json?: boolean | undefined },
+  file: string,
+  outDir: string,
+): Promise<number> {
+  const opened = await openCsv(ctx, file);
+  let result: Awaited<ReturnType<typeof exportInventoryDynamoJson>>;
+  try {
+    result = await exportInventoryDynamoJson(opened.csv, resolve(ctx.cwd, outDir), {
+      runId: `${ctx.now().toISOString()}/${randomUUID()}`,
+      onRejected: (r) => ctx.io.err(`  line ${r.line}: ${clean(r.reason)}`),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(`${outDir}: cannot write: ${code ?? (error as Error).message}`);
+  } finally {
+    opened.close();
+  }
+  if (values.json) {
+    ctx.io.out(json({ file, ...result }));
+  } else {
+    ctx.io.out(
+      `${clean(file)}: ${result.items} items in ${result.files.length} files, ${result.rejected} lines rejected`,
+    );
+    for (const f of result.files) ctx.io.out(`  ${clean(f)}`);
+  }
+  return result.rejected > 0 ? EXIT.failed : EXIT.ok;
+}
+
+async function importCsv(
+  ctx: Parameters<Command>[0],
+  values: { json?: boolean | undefined; sync?: boolean | undefined },
+  file: string,
+  servicesOf: () => ReturnType<Parameters<Command>[0]['services']>,
+): Promise<number> {
+  const opened = await openCsv(ctx, file);
   const services = await servicesOf();
   let result: ImportResult;
   try {
@@ -121,14 +156,26 @@ export const inventory: Command = async (ctx, args) => {
     { sync: { type: 'boolean' } },
     {
       min: 2,
-      max: 2,
-      names: 'a subcommand (import FILE.csv, or lookup SHA256|SERIAL)',
+      max: 3,
+      names:
+        'a subcommand (import FILE.csv, export-ddb-json FILE.csv OUT/, or lookup SHA256|SERIAL)',
     },
   );
-  const [sub, arg] = positionals as [string, string];
+  const [sub, arg, out] = positionals as [string, string, string | undefined];
+  if (sub === 'export-ddb-json') {
+    if (out === undefined) {
+      throw new UsageError('export-ddb-json needs FILE.csv and an output directory', 'inventory');
+    }
+    return exportDdbJson(ctx, values, arg, out);
+  }
+  if (out !== undefined) throw new UsageError(`unexpected argument "${out}"`, 'inventory');
   if (sub === 'import') return importCsv(ctx, values, arg, () => ctx.services(values));
-  if (sub !== 'lookup')
-    throw new UsageError(`unknown subcommand "${sub}" (import or lookup)`, 'inventory');
+  if (sub !== 'lookup') {
+    throw new UsageError(
+      `unknown subcommand "${sub}" (import, export-ddb-json or lookup)`,
+      'inventory',
+    );
+  }
   const q = lookupQuery(arg);
   if (q.serials.length === 0) {
     throw new UsageError(

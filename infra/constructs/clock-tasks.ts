@@ -119,7 +119,7 @@ export class ClockTasks extends Construct {
       // Revocation obligations: every affected certificate, and the inventory re-checked for
       // certificates on a blocked key while the case is open (by serial and SPKI: its indexes);
       // the blocklist's S3 copy.
-      .bindTable(props.store.inventory, ENV.inventoryTable, 'read', {
+      .bindTable(props.store.inventory, ENV.inventoryTable, 'getItems', {
         indexNames: [
           INVENTORY_TABLE_SCHEMA.bySha256Index.name,
           INVENTORY_TABLE_SCHEMA.bySpkiIndex.name,

@@ -51,7 +51,12 @@ const FAILURE_RETENTION = Duration.days(14);
 const TABLE_ACTIONS = {
   /** Single items by key, nothing else (the canary's heartbeat). */
   getItem: ['dynamodb:GetItem'],
-  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  /**
+   * Items by key, one or many per call, and no Query of the table: the inventory look-up
+   * (`DynamoInventory.lookup`) reads its issuer list and its matches by key, after querying its
+   * indexes (granted by name).
+   */
+  getItems: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
   /**
    * Items by key, read and (conditionally) written: what the notice functions do to a case, its
    * audit events and its outbound records (`updateCase` is a version-checked PutItem). No
@@ -68,13 +73,12 @@ const TABLE_ACTIONS = {
    * conditions on `attribute_not_exists`). Nothing that changes or removes an item.
    */
   append: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-  readWrite: [
-    'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
-    'dynamodb:Query',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-  ],
+  /**
+   * What intake does to the cases table: items by key and one partition's items (Query), put
+   * conditionally, and the message record's state changes (UpdateItem). No BatchGetItem: only the
+   * inventory is read in batches.
+   */
+  readWrite: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
 } as const;
 export type TableAccess = keyof typeof TABLE_ACTIONS;
 

@@ -85,6 +85,9 @@ export class CprDashboard extends Construct {
       name: string,
       label: string,
     ) => handlerMetric(service, name, { period: HOUR, label });
+    /** The canary's gauges, hourly: the lowest or highest value it saw in the hour. */
+    const gauge = (name: string, statistic: 'Minimum' | 'Maximum', label: string) =>
+      handlerMetric(canary, name, { statistic, period: HOUR, label });
     const heartbeatLimit = 2 * props.canaryIntervalMinutes * 60;
     const graph = (title: string, left: IMetric[], extra: Partial<GraphWidgetProps> = {}) =>
       new GraphWidget({ title, left, width: WIDTH, height: HEIGHT, ...extra });
@@ -123,16 +126,8 @@ export class CprDashboard extends Construct {
           { stacked: true },
         ),
         graph(DASHBOARD_WIDGETS.open, [
-          handlerMetric(canary, CANARY_METRICS.openCases, {
-            statistic: 'Maximum',
-            period: HOUR,
-            label: 'Open cases with a deadline ahead',
-          }),
-          handlerMetric(canary, CANARY_METRICS.openObligations, {
-            statistic: 'Maximum',
-            period: HOUR,
-            label: 'Preliminary reports still owed',
-          }),
+          gauge(CANARY_METRICS.openCases, 'Maximum', 'Open cases with a deadline ahead'),
+          gauge(CANARY_METRICS.openObligations, 'Maximum', 'Preliminary reports still owed'),
         ]),
       ],
       [
@@ -201,21 +196,17 @@ export class CprDashboard extends Construct {
           },
         ),
         graph(DASHBOARD_WIDGETS.pathChecks, [
-          handlerMetric(canary, CANARY_METRICS.ruleSetActive, {
-            statistic: 'Minimum',
-            period: HOUR,
-            label: 'Receipt rule set active (1 = yes)',
-          }),
-          handlerMetric(canary, CANARY_METRICS.pendingSubscriptions, {
-            statistic: 'Maximum',
-            period: HOUR,
-            label: 'Subscriptions pending confirmation',
-          }),
-          handlerMetric(canary, CANARY_METRICS.topicsWithoutSubscriber, {
-            statistic: 'Maximum',
-            period: HOUR,
-            label: 'Alert topics without a confirmed subscriber',
-          }),
+          gauge(CANARY_METRICS.ruleSetActive, 'Minimum', 'Receipt rule set active (1 = yes)'),
+          gauge(
+            CANARY_METRICS.pendingSubscriptions,
+            'Maximum',
+            'Subscriptions pending confirmation',
+          ),
+          gauge(
+            CANARY_METRICS.topicsWithoutSubscriber,
+            'Maximum',
+            'Alert topics without a confirmed subscriber',
+          ),
           count(canary, CANARY_METRICS.sent, 'Canaries sent'),
           count(canary, CANARY_METRICS.checkFailures, 'Canary checks that could not run'),
         ]),

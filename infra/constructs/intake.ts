@@ -78,7 +78,7 @@ export class Intake extends Construct {
       .bindBucketWrite(props.archive.bucket, ENV.archiveBucket, inboundPrefix)
       .bindTable(props.store.cases, ENV.casesTable, 'readWrite')
       .bindAuditLog(props.store.audit)
-      .bindTable(props.store.inventory, ENV.inventoryTable, 'read', {
+      .bindTable(props.store.inventory, ENV.inventoryTable, 'getItems', {
         indexNames: [
           INVENTORY_TABLE_SCHEMA.bySha256Index.name,
           INVENTORY_TABLE_SCHEMA.bySpkiIndex.name,

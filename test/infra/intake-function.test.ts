@@ -3,15 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { EVIDENCE_PREFIX } from '../../infra/config.ts';
 import { INVENTORY_TABLE_SCHEMA } from '../../lambdas/adapters/dynamo/schema.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
-import {
-  actionsOf,
-  buildApp,
-  logicalId,
-  objectArn,
-  resourcesOf,
-  roleStatements,
-  type Statement,
-} from './support.ts';
+// biome-ignore format: one line, as the other imports
+import { actionsOf, buildApp, logicalId, objectArn, resourcesOf, roleStatements, type Statement } from './support.ts';
 
 const { stack, template, config } = buildApp();
 const fn = stack.intake.function;
@@ -172,7 +165,6 @@ describe('intake role: least privilege', () => {
       resourcesOf(s).some((r) => JSON.stringify(r).includes(casesId)),
     );
     expect(onCases.flatMap(actionsOf).sort()).toEqual([
-      'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
@@ -190,7 +182,7 @@ describe('intake role: least privilege', () => {
     });
   });
 
-  test('inventory: read only, and Query on its own two indexes', () => {
+  test('inventory: items by key only, and Query on its own two indexes', () => {
     const onInventory = statements.filter((s) =>
       resourcesOf(s).some((r) => JSON.stringify(r).includes(inventoryId)),
     );
@@ -199,7 +191,6 @@ describe('intake role: least privilege', () => {
     expect(onTable.flatMap(actionsOf).sort()).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
-      'dynamodb:Query',
     ]);
     expect(onIndexes.flatMap(actionsOf)).toEqual(['dynamodb:Query']);
     const indexes = JSON.stringify(onIndexes.flatMap(resourcesOf));

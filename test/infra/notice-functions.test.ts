@@ -9,16 +9,8 @@ import { INVENTORY_TABLE_SCHEMA } from '../../lambdas/adapters/dynamo/schema.ts'
 import { BLOCKLIST_PREFIX } from '../../lambdas/adapters/s3/blocklist-export.ts';
 import type { AlertTopic } from '../../lambdas/domain/case/types.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
-import {
-  actionsOf,
-  buildApp,
-  logicalId,
-  objectArn,
-  resourcesOf,
-  roleStatements,
-  type Statement,
-  sesArn,
-} from './support.ts';
+// biome-ignore format: one line, as the other imports
+import { actionsOf, buildApp, logicalId, objectArn, resourcesOf, roleStatements, type Statement, sesArn } from './support.ts';
 
 const { stack, template, config } = buildApp();
 const functions = {
@@ -154,6 +146,15 @@ describe('notice functions: least privilege', () => {
         const indexes = JSON.stringify(resources);
         expect(indexes).toContain(`/index/${INVENTORY_TABLE_SCHEMA.bySha256Index.name}`);
         expect(indexes).toContain(`/index/${INVENTORY_TABLE_SCHEMA.bySpkiIndex.name}`);
+        // The inventory itself only by key (its issuer list, its matches), never queried.
+        const inventoryArn = JSON.stringify({ 'Fn::GetAtt': [inventory, 'Arn'] });
+        const onInventory = statementsOf(name).filter((s) =>
+          resourcesOf(s).some((r) => JSON.stringify(r) === inventoryArn),
+        );
+        expect(onInventory.flatMap(actionsOf).sort()).toEqual([
+          'dynamodb:BatchGetItem',
+          'dynamodb:GetItem',
+        ]);
       } else {
         expect(resources).toEqual([{ 'Fn::GetAtt': [ids.cases, 'Arn'] }]);
       }

@@ -1,10 +1,20 @@
 /**
  * The inventory table against the DynamoDB stand-in through the real SDK: one item per
- * certificate, look-ups through the table's indexes, batched idempotent imports, `--sync`.
+ * certificate, look-ups through the table's indexes, batched idempotent imports, `--sync`, and
+ * the DynamoDB JSON that DynamoDB's import from S3 loads.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
@@ -13,6 +23,7 @@ import {
   InventoryWriteError,
   MAX_UNPROCESSED_RETRIES,
 } from '../../lambdas/adapters/dynamo/inventory.ts';
+import { exportInventoryDynamoJson } from '../../lambdas/adapters/fs/inventory-ddb-json.ts';
 import { parseInventoryText, readInventoryCsv } from '../../lambdas/domain/inventory/csv.ts';
 import { InventoryImportError, importInventory } from '../../lambdas/domain/inventory/import.ts';
 import { issuerKeyOf } from '../../lambdas/domain/inventory/issuer-name.ts';
@@ -438,5 +449,106 @@ describe('batched writes', () => {
     expect(await certItems(table)).toHaveLength(1000);
     expect(fake.stats().maxInFlight).toBeGreaterThan(1);
     expect(fake.stats().calls).toBe(40);
+  });
+});
+
+describe('export-ddb-json: the source of DynamoDB\u2019s import from S3', () => {
+  let raw: DynamoDBClient;
+  let dir: string;
+  beforeAll(async () => {
+    raw = new DynamoDBClient({});
+    dir = await mkdtemp(join(tmpdir(), 'ddb-json-'));
+  });
+  afterAll(async () => {
+    raw?.destroy();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const csvOf = (text: string) =>
+    readInventoryCsv(
+      (async function* () {
+        yield* text.split('\n');
+      })(),
+    );
+  const scan = async (table: string) =>
+    (await scanAll(table))
+      .map(({ lastImport: _run, ...rest }) => rest)
+      .sort((a, b) => String(a.pk).localeCompare(String(b.pk)));
+
+  const CSV = [
+    'sha256,serial,spki_sha256,subscriber,email,issuer,not_after,revoked_at,revocation_reason',
+    `${hex64(1)},01,${hex64(1, 'b')},Sub 1,pki@s1.example,"${ISSUER_A}",2027-01-01T00:00:00Z,,`,
+    `${hex64(2)},01,${hex64(2, 'b')},Sub 2,pki@s2.example,"${ISSUER_B}",2027-01-01T00:00:00Z,2026-11-01T00:00:00Z,keyCompromise`,
+    `${hex64(3)},0A:0B,${hex64(1, 'b')},Sub 3,pki@s3.example,,2027-01-01T00:00:00Z,,`,
+    `${hex64(4)},0c,${hex64(4, 'b')},Sub 4,not an address,"${ISSUER_A}",,,`,
+    `${hex64(5)},0d,${hex64(5, 'b')},Sub 5,pki@s5.example,"${ISSUER_A}",,,`,
+  ].join('\n');
+
+  test('the converted items, loaded as DynamoDB loads them, are the items the import writes', async () => {
+    const rejected: { line: number; reason: string }[] = [];
+    const out = join(dir, 'out');
+    const result = await exportInventoryDynamoJson(await csvOf(CSV), out, {
+      runId: 'export',
+      itemsPerPart: 2,
+      onRejected: (r) => rejected.push(r),
+    });
+    expect(rejected).toEqual([{ line: 5, reason: 'email is not an address' }]);
+    expect(result).toMatchObject({ rowsRead: 5, items: 4, rejected: 1 });
+    expect(result.files.map((f) => f.slice(out.length + 1))).toEqual([
+      'inventory-00001.json.gz',
+      'inventory-00002.json.gz',
+    ]);
+
+    // DynamoDB's import reads newline-delimited {"Item": {...}} objects in DynamoDB JSON.
+    const lines: Record<string, AttributeValue>[] = [];
+    for (const file of result.files) {
+      const text = gunzipSync(await readFile(file)).toString('utf-8');
+      for (const line of text.split('\n').filter(Boolean)) lines.push(JSON.parse(line).Item);
+    }
+    expect(lines).toHaveLength(5);
+    expect(lines.at(-1)).toEqual({
+      pk: { S: 'ISSUERS' },
+      issuerKeys: { SS: ['-', issuerKeyOf(ISSUER_A), issuerKeyOf(ISSUER_B)].sort() },
+    });
+
+    const loaded = await freshTable();
+    await raw.send(
+      new BatchWriteItemCommand({
+        RequestItems: { [loaded]: lines.map((Item) => ({ PutRequest: { Item } })) },
+      }),
+    );
+    const imported = await freshTable();
+    await runImport(new DynamoInventory(db, imported), CSV);
+    expect(await scan(loaded)).toEqual(await scan(imported));
+
+    const inventory = new DynamoInventory(db, loaded);
+    const bySerial = await inventory.lookup({
+      sha256s: [],
+      serials: ['01', '0a0b'],
+      spkiSha256s: [],
+    });
+    expect(bySerial.map((r) => r.subscriber).sort()).toEqual(['Sub 1', 'Sub 2', 'Sub 3']);
+    const bySha = await inventory.lookup({ sha256s: [hex64(2)], serials: [], spkiSha256s: [] });
+    expect(bySha[0]).toMatchObject({ revocationReason: 'keyCompromise', issuer: ISSUER_B });
+    const bySpki = await inventory.lookup({
+      sha256s: [],
+      serials: [],
+      spkiSha256s: [hex64(1, 'b')],
+    });
+    expect(bySpki.map((r) => r.sha256).sort()).toEqual([hex64(1), hex64(3)]);
+    const byIssuerSerial = await inventory.lookup({
+      sha256s: [],
+      serials: [],
+      issuerSerials: [{ issuerKey: issuerKeyOf(ISSUER_A), serial: '0d' }],
+      spkiSha256s: [],
+    });
+    expect(byIssuerSerial.map((r) => r.subscriber)).toEqual(['Sub 5']);
+  });
+
+  test('existing output files are never overwritten', async () => {
+    const out = join(dir, 'again');
+    await exportInventoryDynamoJson(await csvOf(CSV), out, { runId: 'one' });
+    await expect(
+      exportInventoryDynamoJson(await csvOf(CSV), out, { runId: 'two' }),
+    ).rejects.toThrow(/EEXIST/);
   });
 });

@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CaseMessage } from '../../domain/case/types.ts';
 import type { CaseMessageLog } from '../../domain/ports/case-messages.ts';
 import { keys } from './keys.ts';
@@ -13,21 +12,7 @@ export class DynamoCaseMessageLog extends TableItems implements CaseMessageLog {
   }
 
   async list(caseId: string): Promise<readonly CaseMessage[]> {
-    const messages: CaseMessage[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
-          ExpressionAttributeValues: { ':pk': keys.case(caseId).pk, ':m': 'MESSAGE#' },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of out.Items ?? []) messages.push(itemToCaseMessage(item));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return messages;
+    const items = await this.queryPrefix(keys.case(caseId).pk, 'MESSAGE#');
+    return items.map(itemToCaseMessage);
   }
 }

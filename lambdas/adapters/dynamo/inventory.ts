@@ -140,6 +140,11 @@ export function itemOf(record: InventoryRecord, runId: string): Item {
   };
 }
 
+/** The registry item listing `issuerKeys` (what each import adds to before writing). */
+export function issuerRegistryItem(issuerKeys: Iterable<string>): Item {
+  return { ...keys.inventoryIssuers(), [ISSUER_KEYS_ATTRIBUTE]: new Set(issuerKeys) };
+}
+
 export interface DynamoInventoryOptions {
   /** Pause between retries of unprocessed items; injected so tests need not wait. */
   readonly sleep?: (ms: number) => Promise<void>;

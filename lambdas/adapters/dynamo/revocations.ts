@@ -4,7 +4,7 @@
  * only if absent, and changed only at the version it was read (optimistic locking).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { BlockedKey, Blocklist, RevocationStore } from '../../domain/revocation/ports.ts';
 import { RevocationConflictError } from '../../domain/revocation/ports.ts';
 import type { Revocation } from '../../domain/revocation/types.ts';
@@ -26,33 +26,9 @@ function toRevocation(item: Record<string, unknown>): Revocation {
   return rest as unknown as Revocation;
 }
 
-async function queryAll(
-  db: DynamoDBDocumentClient,
-  table: string,
-  pk: string,
-  prefix: string,
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: { ':pk': pk, ':p': prefix },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
 export class DynamoRevocationStore extends TableItems implements RevocationStore {
   async list(caseId: string): Promise<readonly Revocation[]> {
-    const items = await queryAll(this.db, this.table, keys.case(caseId).pk, 'REV#');
+    const items = await this.queryPrefix(keys.case(caseId).pk, 'REV#');
     return items.map(toRevocation).sort((a, b) => a.certificate.localeCompare(b.certificate));
   }
 
@@ -109,12 +85,7 @@ export class DynamoRevocationStore extends TableItems implements RevocationStore
   }
 }
 
-export class DynamoBlocklist implements Blocklist {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly table: string,
-  ) {}
-
+export class DynamoBlocklist extends TableItems implements Blocklist {
   async add(blocked: readonly BlockedKey[]): Promise<readonly BlockedKey[]> {
     const added: BlockedKey[] = [];
     for (const k of blocked) {
@@ -136,7 +107,7 @@ export class DynamoBlocklist implements Blocklist {
   }
 
   async list(): Promise<readonly BlockedKey[]> {
-    const items = await queryAll(this.db, this.table, 'BLOCKLIST', 'SPKI#');
+    const items = await this.queryPrefix('BLOCKLIST', 'SPKI#');
     return items.map((i) => ({
       spkiSha256: String(i.spkiSha256),
       caseId: String(i.caseId),

@@ -1,11 +1,9 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   ClaimResult,
   SendClaim,
   SendClaimState,
   SendClaims,
 } from '../../domain/ports/send-claims.ts';
-import { isConditionFailure } from './conditions.ts';
 import { keys } from './keys.ts';
 import { TableItems } from './table-items.ts';
 
@@ -28,29 +26,29 @@ export class DynamoSendClaims extends TableItems implements SendClaims {
     return { taken: false, existing };
   }
 
+  /**
+   * A read, then a put conditioned on the claim still being `claimed`: GetItem and PutItem are
+   * what the sending functions are granted on the cases table (no UpdateItem).
+   */
   async settle(
     key: string,
     outcome: { state: 'sent'; messageId: string } | { state: 'refused'; error: string },
   ): Promise<void> {
-    await this.db
-      .send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.sendClaim(key),
-          UpdateExpression: 'SET #state = :s, messageId = :m, #error = :e',
-          ExpressionAttributeNames: { '#state': 'state', '#error': 'error' },
-          ExpressionAttributeValues: {
-            ':s': outcome.state,
-            ':m': outcome.state === 'sent' ? outcome.messageId : null,
-            ':e': outcome.state === 'refused' ? outcome.error : null,
-            ':claimed': 'claimed',
-          },
-          // Settled once: a late writer never turns a recorded outcome into another.
-          ConditionExpression: 'attribute_exists(pk) AND #state = :claimed',
-        }),
-      )
-      .catch((error: unknown) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+    const item = await this.getItem(keys.sendClaim(key));
+    if (item?.state !== 'claimed') return;
+    // Settled once: a late writer never turns a recorded outcome into another.
+    await this.putIf(
+      {
+        ...item,
+        state: outcome.state,
+        messageId: outcome.state === 'sent' ? outcome.messageId : null,
+        error: outcome.state === 'refused' ? outcome.error : null,
+      },
+      {
+        expression: '#state = :claimed',
+        names: { '#state': 'state' },
+        values: { ':claimed': 'claimed' },
+      },
+    );
   }
 }
