@@ -15,14 +15,9 @@ import { VERIFY_INTERVAL_MINUTES } from '../../infra/constructs/revocation-verif
 import { CASES_TABLE_SCHEMA } from '../../lambdas/adapters/dynamo/schema.ts';
 import { readIssuersFile } from '../../lambdas/adapters/fs/issuers-file.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
-import {
-  actionsOf,
-  buildApp,
-  logicalId,
-  resourcesOf,
-  roleStatements,
-  sampleRawConfig,
-} from './support.ts';
+import * as infra from './support.ts';
+
+const { actionsOf, buildApp, logicalId, resourcesOf, roleStatements, sampleRawConfig } = infra;
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../fixtures/pki/${name}`, import.meta.url), 'utf8');
