@@ -12,6 +12,8 @@ export const STACK_OUTPUTS = {
   evidenceBucket: 'EvidenceBucketName',
   /** The Object Lock archive of every raw message. */
   archiveBucket: 'ArchiveBucketName',
+  /** The compromised-key blocklist for the issuance system: `compromised-keys.json` in it. */
+  blocklistBucket: 'BlocklistBucketName',
   casesTable: 'CasesTableName',
   /** The append-only audit log (BR 5.4). */
   auditTable: 'AuditTableName',

@@ -9,7 +9,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { INVENTORY_TABLE_SCHEMA } from '../../lambdas/adapters/dynamo/schema.ts';
-import { BLOCKLIST_PREFIX } from '../../lambdas/adapters/s3/blocklist-export.ts';
+import { BLOCKLIST_OBJECT_KEY } from '../../lambdas/adapters/s3/blocklist-export.ts';
 import type { AcknowledgmentLimits } from '../../lambdas/domain/notices/acknowledgment-limits.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
 import { METRIC_SERVICES, type MetricService } from '../../lambdas/shared/metric-names.ts';
@@ -30,6 +30,8 @@ export interface ClockTasksProps {
   readonly delivery: NoticeDelivery;
   /** Only its name: the team notice links the raw message in the console. */
   readonly inboundBucket: IBucket;
+  /** The compromised-key blocklist's own bucket: the checkpoint rewrites its one object. */
+  readonly blocklist: IBucket;
   readonly senderAddress: string;
   readonly caName: string;
   /** Our published CPR addresses; the acknowledgment's Reply-To is the first. */
@@ -128,7 +130,7 @@ export class ClockTasks extends Construct {
       .bindBucketRead(props.inboundBucket, ENV.evidenceBucket, EVIDENCE_PREFIX, {
         prefixEnvName: ENV.evidencePrefix,
       })
-      .bindBucketWrite(props.inboundBucket, ENV.blocklistBucket, BLOCKLIST_PREFIX)
+      .bindObjectWrite(props.blocklist, ENV.blocklistBucket, BLOCKLIST_OBJECT_KEY)
       .bindTopicPublish(alerts.team, ENV.teamTopicArn)
       .bindTopicPublish(alerts.escalation, ENV.escalationTopicArn)
       .bindTopicPublish(alerts.pager, ENV.pagerTopicArn)

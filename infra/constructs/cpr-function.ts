@@ -355,6 +355,21 @@ export class CprFunction extends Construct {
   }
 
   /**
+   * s3:PutObject on exactly one object key of one bucket (no prefix, no wildcard); sets
+   * `envName` to the bucket name.
+   */
+  bindObjectWrite(bucket: IBucket, envName: EnvName, key: string): this {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [OBJECT_ACTIONS.write],
+        resources: [bucket.arnForObjects(key)],
+      }),
+    );
+    grantObjectKeyUse(this.role, bucket, 'write');
+    return this.setEnv(envName, bucket.bucketName);
+  }
+
+  /**
    * sns:Publish on this one topic (and the topic key's data-key use through SNS); sets `envName`
    * to the topic ARN.
    */

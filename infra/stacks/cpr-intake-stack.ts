@@ -12,6 +12,7 @@ import { ENV } from '../../lambdas/shared/env-names.ts';
 import { type CprConfig, domainOf, EVIDENCE_PREFIX, receiptRuleSetNameOf } from '../config.ts';
 import { CprAlarms } from '../constructs/alarms.ts';
 import { AlertTopics } from '../constructs/alert-topics.ts';
+import { BlocklistBucket } from '../constructs/blocklist-bucket.ts';
 import { BreakGlassRole } from '../constructs/break-glass.ts';
 import { Canary } from '../constructs/canary.ts';
 import { CaseStore, dataRemovalPolicy } from '../constructs/case-store.ts';
@@ -41,6 +42,7 @@ export class CprIntakeStack extends Stack {
   readonly mail: InboundMailBucket;
   readonly archive: MailArchive;
   readonly store: CaseStore;
+  readonly blocklist: BlocklistBucket;
   readonly alerts: AlertTopics;
   readonly delivery: NoticeDelivery;
   readonly tasks: ClockTasks;
@@ -93,11 +95,16 @@ export class CprIntakeStack extends Stack {
       logRetention,
       removalPolicy,
     });
+    this.blocklist = new BlocklistBucket(this, 'Blocklist', {
+      accessLogs: this.mail.accessLogs,
+      removalPolicy,
+    });
     this.tasks = new ClockTasks(this, 'ClockTasks', {
       store: this.store,
       alerts: this.alerts,
       delivery: this.delivery,
       inboundBucket: this.mail.bucket,
+      blocklist: this.blocklist.bucket,
       senderAddress: config.senderAddress,
       caName: config.caName,
       cprAddresses: config.cprAddresses,
@@ -207,6 +214,7 @@ export class CprIntakeStack extends Stack {
       keyPrefixes: JSON.stringify({ inbound: config.inboundPrefix, evidence: EVIDENCE_PREFIX }),
       evidenceBucket: this.mail.bucket.bucketName,
       archiveBucket: this.archive.bucket.bucketName,
+      blocklistBucket: this.blocklist.bucket.bucketName,
       casesTable: this.store.cases.tableName,
       auditTable: this.store.audit.tableName,
       inventoryTable: this.store.inventory.tableName,

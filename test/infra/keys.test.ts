@@ -58,10 +58,16 @@ describe('the mail key', () => {
   });
 
   test('admits for use only SES, the functions that read the buckets, and the break-glass role', () => {
-    const users = allows
-      .filter((s) => actionsOf(s).some((a) => USE.test(a)))
-      .flatMap(principalsOf)
-      .sort();
+    // The checkpoint only reads with it (the evidence): the blocklist has a bucket of its own.
+    const checkpointUses = allows
+      .filter((s) => principalsOf(s).some((p) => p.includes(checkpointRoleId)))
+      .flatMap(actionsOf)
+      .filter((a) => USE.test(a));
+    expect([...new Set(checkpointUses)]).toEqual(['kms:Decrypt']);
+    // Who, whatever statements the policy groups them in (intake reads and writes).
+    const users = [
+      ...new Set(allows.filter((s) => actionsOf(s).some((a) => USE.test(a))).flatMap(principalsOf)),
+    ].sort();
     expect(users).toEqual(
       [
         `AWS:${JSON.stringify({ 'Fn::GetAtt': [breakGlassId, 'Arn'] })}`,

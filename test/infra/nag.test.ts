@@ -71,8 +71,7 @@ describe('cdk-nag AwsSolutions', () => {
         'CprIntake/Canary/Secret AwsSolutions-SMG4',
         'CprIntake/ClockTasks/Acknowledge/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
         'CprIntake/ClockTasks/Checkpoint/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
-        // Revocation obligations: the evidence files and the blocklist object (reviewed prefixes).
-        'CprIntake/ClockTasks/Checkpoint/Role/DefaultPolicy AwsSolutions-IAM5[Resource::<InboundMailBucket6432EECF.Arn>/blocklist/*]',
+        // Revocation obligations: the evidence files (a reviewed prefix).
         'CprIntake/ClockTasks/Checkpoint/Role/DefaultPolicy AwsSolutions-IAM5[Resource::<InboundMailBucket6432EECF.Arn>/evidence/*]',
         'CprIntake/ClockTasks/NotifyTeam/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
         'CprIntake/DeadlineClock/StateMachine/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',

@@ -46,6 +46,7 @@ describe('stack outputs (the contract tools find resources by)', () => {
     ['canaryFunction', () => ({ Ref: logicalId(stack, stack.canary.function.fn) })],
     ['evidenceBucket', () => ({ Ref: logicalId(stack, stack.mail.bucket) })],
     ['archiveBucket', () => ({ Ref: logicalId(stack, stack.archive.bucket) })],
+    ['blocklistBucket', () => ({ Ref: logicalId(stack, stack.blocklist.bucket) })],
     ['dashboard', () => ({ Ref: logicalId(stack, stack.dashboard.dashboard) })],
   ] as const)('%s names the deployed resource', (key, expected) => {
     expect(outputs[STACK_OUTPUTS[key]]?.Value).toEqual(expected());

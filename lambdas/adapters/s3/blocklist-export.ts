@@ -1,9 +1,11 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { BlockedKey, BlocklistPublisher } from '../../domain/revocation/ports.ts';
 
-/** The object the issuance system reads (BR 6.1.1.3(4): reject keys reported as compromised). */
-export const BLOCKLIST_PREFIX = 'blocklist/';
-export const BLOCKLIST_OBJECT_KEY = `${BLOCKLIST_PREFIX}compromised-keys.json`;
+/**
+ * The object the issuance system reads (BR 6.1.1.3(4): reject keys reported as compromised). In
+ * AWS it is the only object of a bucket of its own that nothing expires (`blocklist-bucket.ts`).
+ */
+export const BLOCKLIST_OBJECT_KEY = 'compromised-keys.json';
 
 /** Rewrites the whole blocklist as one JSON object on each addition (small: one line per key). */
 export class S3BlocklistPublisher implements BlocklistPublisher {
