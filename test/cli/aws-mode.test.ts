@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { STACK_OUTPUTS } from '../../infra/stacks/cpr-intake-stack.ts';
 import { type CliEnv, cliEnv } from './support.ts';
 
+/** A command line's words, as a shell would split them (no quoting needed here). */
+const argv = (line: string) => line.split(' ');
+
 const CALLER = 'arn:aws:sts::123456789012:assumed-role/CprCompliance/alice';
 const SAVED = [
   'AWS_ENDPOINT_URL_CLOUDFORMATION',
@@ -98,20 +101,15 @@ describe('cpr against a deployed stack', () => {
     env.now = new Date();
     const aws = ['--stack', 'CprIntake', '--region', 'us-east-1'];
     const [r] = await env.runJson<{ caseId: string }[]>(
-      'ingest',
-      'test/fixtures/mail/cpr-quoted-reply.eml',
+      ...argv(`ingest test/fixtures/mail/cpr-quoted-reply.eml`),
       ...aws,
     );
     const listed = await env.runJson<{ id: string }[]>('list', '--open', ...aws);
     expect(listed.map((c) => c.id)).toContain(r!.caseId);
     const noticed = await env.runJson<{ notice: { actor: string } }>(
-      'notice',
+      ...argv(`notice`),
       r!.caseId,
-      '--to',
-      'reporter',
-      '--sent',
-      '--note',
-      'phoned',
+      ...argv(`--to reporter --sent --note phoned`),
       ...aws,
     );
     expect(noticed.notice.actor).toBe(CALLER);

@@ -14,6 +14,9 @@ import type { Notice } from '../../lambdas/domain/case/types.ts';
 import { buildMassReport } from '../support/mass-report.ts';
 import { type CliEnv, cliEnv } from './support.ts';
 
+/** A command line's words, as a shell would split them (no quoting needed here). */
+const argv = (line: string) => line.split(' ');
+
 const MAIL = 'test/fixtures/mail';
 const FACTS = JSON.parse(
   await readFile(new URL('../fixtures/pki/facts.json', import.meta.url), 'utf-8'),
@@ -42,7 +45,7 @@ beforeAll(async () => {
   const imported = await env.run('inventory', 'import', 'test/fixtures/pki/inventory.csv');
   expect(imported.code, imported.stderr).toBe(0);
   const out = await env.runJson<Ingested[]>(
-    'ingest',
+    ...argv(`ingest`),
     `${MAIL}/cpr-inline-pem.eml`,
     `${MAIL}/cpr-attachments.eml`,
     `${MAIL}/misissuance.eml`,
@@ -95,7 +98,7 @@ describe('cpr ingest', () => {
 describe('cpr show --json', () => {
   test('has every field of the documented --json contract, with the right types', async () => {
     const c = await env.runJson<CaseJson>(
-      'show',
+      ...argv(`show`),
       cases['cpr-attachments.eml']!.caseId.toLowerCase(),
     );
     expect(c.id).toBe(cases['cpr-attachments.eml']!.caseId);
@@ -165,7 +168,7 @@ describe('cpr show --json', () => {
     const stored = await env.clock.deps.cases.get(r!.caseId);
     expect(stored?.evidence.serials.length).toBe(CASE_ITEM_SAMPLE.serials);
     const c = await env.runJson<{ evidence: { serials: string[] }; evidenceComplete: boolean }>(
-      'show',
+      ...argv(`show`),
       r!.caseId,
     );
     expect(c.evidence.serials.length).toBe(CASE_ITEM_SAMPLE.serials + 100);
@@ -216,14 +219,7 @@ describe('cpr notice', () => {
     const id = cases['misissuance.eml']!.caseId;
     env.now = new Date('2026-11-27T15:00:00.000Z');
     const out = await env.runJson<{ notice: Notice }>(
-      'notice',
-      id,
-      '--to',
-      'reporter',
-      '--sent',
-      '--at',
-      '2026-11-27T14:30+01:00',
-      '--note',
+      ...argv(`notice ${id} --to reporter --sent --at 2026-11-27T14:30+01:00 --note`),
       'answered from the team mailbox',
     );
     expect(out.notice).toMatchObject({
@@ -241,13 +237,7 @@ describe('cpr notice', () => {
   test('refuses an obligation the case does not have, with the ones it has', async () => {
     const id = cases['misissuance.eml']!.caseId;
     const r = await env.run(
-      'notice',
-      id,
-      '--to',
-      'subscriber:Nobody@Example.com',
-      '--sent',
-      '--note',
-      'x',
+      ...argv(`notice ${id} --to subscriber:Nobody@Example.com --sent --note x`),
     );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
@@ -285,12 +275,7 @@ describe('cpr send', () => {
       'We have revoked the certificate with serial 8badf00d5eed1234cafe0001.\n',
     );
     const out = await env.runJson<{ sesMessageId: string; recipient: string }>(
-      'send',
-      id,
-      '--to',
-      'reporter',
-      '--file',
-      file,
+      ...argv(`send ${id} --to reporter --file ${file}`),
     );
     expect(out.recipient).toBe('alice.reporter@researcher.example');
     const mail = (await env.mails()).find((m) => m.messageId === out.sesMessageId);
@@ -331,9 +316,7 @@ describe('cpr close', () => {
     expect(noReason.code).toBe(2);
     expect(noReason.stderr).toContain('--reason is required');
     const out = await env.runJson<{ status: string; openObligations: string[] }>(
-      'close',
-      id,
-      '--reason',
+      ...argv(`close ${id} --reason`),
       'newsletter, not a CPR',
     );
     expect(out.status).toBe('closed');
@@ -395,9 +378,7 @@ describe('cpr inventory', () => {
       expect.objectContaining({ sha256: EC.sha256, matchedAs: ['sha256'] }),
     ]);
     const byKey = await env.runJson<{ sha256: string; matchedAs: string[] }[]>(
-      'inventory',
-      'lookup',
-      RSA.spkiSha256,
+      ...argv(`inventory lookup ${RSA.spkiSha256}`),
     );
     expect(byKey.map((r) => r.sha256).sort()).toEqual(
       [RSA.sha256, FACTS.certificates['leaf-rsa-reissued.pem']!.sha256].sort(),
@@ -464,13 +445,9 @@ describe('usage', () => {
     expect(
       (
         await env.run(
-          'notice',
+          ...argv(`notice`),
           cases['misissuance.eml']!.caseId,
-          '--to',
-          'someone',
-          '--sent',
-          '--note',
-          'x',
+          ...argv(`--to someone --sent --note x`),
         )
       ).stderr,
     ).toContain('--to must be "reporter" or "subscriber:ADDRESS"');

@@ -18,6 +18,9 @@ import { CPR_ADDRESS } from '../support/intake-env.ts';
 import { type IssuedCertificate, startTestCa, type TestCa } from '../support/test-ca.ts';
 import { type CliEnv, cliEnv } from './support.ts';
 
+/** A command line's words, as a shell would split them (no quoting needed here). */
+const argv = (line: string) => line.split(' ');
+
 let env: CliEnv;
 let ca: TestCa;
 let dir: string;
@@ -80,11 +83,7 @@ describe('cpr triage, revoke, verify', () => {
 
   test('triage records who, when, the note and the earlier classification', async () => {
     const r = await env.run(
-      'triage',
-      caseId,
-      '--reason',
-      'keyCompromise',
-      '--note',
+      ...argv(`triage ${caseId} --reason keyCompromise --note`),
       'key verified',
     );
     expect(r.code, r.stderr).toBe(0);
@@ -120,37 +119,18 @@ describe('cpr triage, revoke, verify', () => {
 
   test('revoke records; verify sees it good until the CA really revokes, then verified', async () => {
     const unknown = await env.run(
-      'revoke',
-      caseId,
-      '--cert',
+      ...argv(`revoke ${caseId} --cert`),
       'ab'.repeat(32),
-      '--reason-code',
-      'keyCompromise',
-      '--note',
-      'x',
+      ...argv(`--reason-code keyCompromise --note x`),
     );
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain(cert.sha256);
     const usage = await env.run(
-      'revoke',
-      caseId,
-      '--all',
-      '--cert',
-      cert.sha256,
-      '--reason-code',
-      'keyCompromise',
-      '--note',
-      'x',
+      ...argv(`revoke ${caseId} --all --cert ${cert.sha256} --reason-code keyCompromise --note x`),
     );
     expect(usage.code).toBe(2);
     const r = await env.run(
-      'revoke',
-      caseId,
-      '--cert',
-      cert.sha256,
-      '--reason-code',
-      'keyCompromise',
-      '--note',
+      ...argv(`revoke ${caseId} --cert ${cert.sha256} --reason-code keyCompromise --note`),
       'revoked in the CA UI',
     );
     expect(r.code, r.stderr).toBe(0);
@@ -201,24 +181,10 @@ describe('cpr triage, revoke, verify', () => {
   });
 
   test('bounces and newsletters dismissed in one command; only notACpr takes several cases', async () => {
-    const a = await ingest(
-      'ooo.eml',
-      await compose({
-        from: 'x@a.example',
-        to: CPR_ADDRESS,
-        subject: 'Out of office',
-        text: 'I am away.',
-      }),
-    );
-    const b = await ingest(
-      'news.eml',
-      await compose({
-        from: 'news@b.example',
-        to: CPR_ADDRESS,
-        subject: 'Our newsletter',
-        text: 'Offers!',
-      }),
-    );
+    const mail = (from: string, subject: string, text: string) =>
+      compose({ from, to: CPR_ADDRESS, subject, text });
+    const a = await ingest('ooo.eml', await mail('x@a.example', 'Out of office', 'I am away.'));
+    const b = await ingest('news.eml', await mail('news@b.example', 'Our newsletter', 'Offers!'));
     const refused = await env.run('triage', a, b, '--reason', 'misissuance', '--note', 'x');
     expect(refused.code).toBe(2);
     const r = await env.run('triage', a, b, '--reason', 'notACpr', '--note', 'auto-replies');

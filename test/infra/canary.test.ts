@@ -5,15 +5,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
 import { ENV } from '../../lambdas/shared/env-names.ts';
-import {
-  actionsOf,
-  buildApp,
-  logicalId,
-  resourcesOf,
-  roleStatements,
-  type Statement,
-  sesArn,
-} from './support.ts';
+// biome-ignore format: one line, as the other imports
+import { actionsOf, buildApp, logicalId, resourcesOf, roleStatements, type Statement, sesArn } from './support.ts';
 
 const { stack, template, config } = buildApp();
 const canary = stack.canary;

@@ -3,15 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { EVIDENCE_PREFIX } from '../../infra/config.ts';
 import { INVENTORY_TABLE_SCHEMA } from '../../lambdas/adapters/dynamo/schema.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
-import {
-  actionsOf,
-  buildApp,
-  logicalId,
-  objectArn,
-  resourcesOf,
-  roleStatements,
-  type Statement,
-} from './support.ts';
+// biome-ignore format: one line, as the other imports
+import { actionsOf, buildApp, logicalId, objectArn, resourcesOf, roleStatements, type Statement } from './support.ts';
 
 const { stack, template, config } = buildApp();
 const fn = stack.intake.function;

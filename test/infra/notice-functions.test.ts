@@ -9,16 +9,8 @@ import { INVENTORY_TABLE_SCHEMA } from '../../lambdas/adapters/dynamo/schema.ts'
 import { BLOCKLIST_PREFIX } from '../../lambdas/adapters/s3/blocklist-export.ts';
 import type { AlertTopic } from '../../lambdas/domain/case/types.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
-import {
-  actionsOf,
-  buildApp,
-  logicalId,
-  objectArn,
-  resourcesOf,
-  roleStatements,
-  type Statement,
-  sesArn,
-} from './support.ts';
+// biome-ignore format: one line, as the other imports
+import { actionsOf, buildApp, logicalId, objectArn, resourcesOf, roleStatements, type Statement, sesArn } from './support.ts';
 
 const { stack, template, config } = buildApp();
 const functions = {

@@ -173,7 +173,8 @@ describe('performance on mass reports and hostile text', () => {
     };
     const small = await fastest(scan(2.5));
     // Quadratic behaviour would take minutes here.
-    expect(await fastest(scan(25), 1)).toBeLessThan(linearBound(small, 10));
+    // Best of two: on a loaded machine a single run of the large one can be preempted.
+    expect(await fastest(scan(25), 2)).toBeLessThan(linearBound(small, 10));
   });
 });
 
