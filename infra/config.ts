@@ -9,6 +9,12 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import type { AlertTopic } from '../lambdas/domain/case/types.ts';
 import {
+  type IssuerConfig,
+  IssuersConfigError,
+  IssuersConfigSchema,
+  parseIssuers,
+} from '../lambdas/domain/issuers/config.ts';
+import {
   ACKNOWLEDGMENT_LIMIT_BOUNDS,
   type AcknowledgmentLimits,
   DEFAULT_ACKNOWLEDGMENT_LIMITS,
@@ -262,6 +268,19 @@ const configSchema = z.strictObject({
     .string()
     .regex(RULE_SET_NAME, 'must be an SES receipt rule set name (letters, digits, ".", "_", "-")')
     .optional(),
+  /**
+   * The CA's issuing certificates, `[{name, certificate (PEM), ocspUrl, crlUrl}]`: intake matches
+   * a certificate by issuer and serial only when one of them signed it, and the verifier asks
+   * their OCSP responders and CRLs. Each certificate is parsed (and must be a CA) at synth.
+   */
+  issuers: IssuersConfigSchema.superRefine((issuers, ctx) => {
+    try {
+      parseIssuers(issuers);
+    } catch (error) {
+      if (!(error instanceof IssuersConfigError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+    }
+  }).default([]),
 });
 
 /** A whole number within the bounds the functions accept too. */
@@ -317,6 +336,8 @@ export interface CprConfig {
   readonly existingReceiptRuleSetName?: string | undefined;
   /** Acknowledgments per recipient address and domain in the window. */
   readonly acknowledgmentLimits: AcknowledgmentLimits;
+  /** The CA's issuing certificates as configured (empty: none). */
+  readonly issuers: readonly IssuerConfig[];
 }
 
 /** The domain part of an address (lower-cased by the schema already). */

@@ -1,13 +1,13 @@
 /**
- * The local stand-in for the scheduled verifier: every few seconds of real time, each open case's
- * recorded revocations are looked at from outside (OCSP and CRL of the issuers in CPR_ISSUERS),
- * verified ones are marked, and one still visible as good alerts the team at once.
+ * The local stand-in for the scheduled verifier: every few seconds of real time, one round of the
+ * verifier (`verifyRound`, as in AWS) looks at the open cases' recorded revocations from outside
+ * (OCSP and CRL of the issuers in CPR_ISSUERS); one still visible as good alerts the team at once.
  */
 import { readFile } from 'node:fs/promises';
 import { RelyingPartyChecker } from '../lambdas/adapters/revocation/checker.ts';
 import { revocationIssuers } from '../lambdas/adapters/revocation/issuers.ts';
 import type { ClockTaskDeps } from '../lambdas/clock/tasks.ts';
-import { verifyCase } from '../lambdas/domain/revocation/use-cases.ts';
+import { verifyRound } from '../lambdas/domain/revocation/verify-round.ts';
 
 /** Real seconds between rounds: soon enough to look "at once", polite to a local responder. */
 export const LOCAL_VERIFY_INTERVAL_MS = 5_000;
@@ -27,17 +27,19 @@ export async function startLocalVerifier(
     if (running) return;
     running = true;
     try {
-      for (const caseId of openCases()) {
-        const pending = (await revocation.revocations.list(caseId)).some(
-          (r) => r.status === 'recorded',
-        );
-        if (!pending) continue;
-        const r = await verifyCase(caseId, { ...revocation, checker, notifier: deps.notifier });
-        const verified = r.revocations.filter((x) => x.status === 'verified').length;
+      // The same round as the scheduled verifier in AWS; the open cases are the running clocks.
+      const r = await verifyRound({
+        ...revocation,
+        openCases: { listOpenIds: async () => openCases() },
+        checker,
+        notifier: deps.notifier,
+      });
+      if (r.checked > 0) {
         log(
-          `[verify] ${caseId}: ${verified}/${r.revocations.length} verified${r.alerted.length ? `, ${r.alerted.length} not visible (team alerted)` : ''}`,
+          `[verify] ${r.checked} recorded revocation(s) in ${r.cases} case(s): ${r.verified} verified${r.alerted ? `, ${r.alerted} not visible (team alerted)` : ''}${r.deferred ? `, ${r.deferred} left for the next round` : ''}`,
         );
       }
+      for (const f of r.failed) log(`[verify] ${f.caseId} failed: ${f.error}`);
     } catch (error) {
       log(`[verify] round failed: ${(error as Error).message}`);
     } finally {

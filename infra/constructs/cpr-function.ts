@@ -5,12 +5,15 @@
  * permissions through `bind*` calls that grant least privilege and set the environment variable
  * the function reads, in one step (a rename of an ENV name is a compile error on both sides).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -82,6 +85,12 @@ export type TableAccess = keyof typeof TABLE_ACTIONS;
 export interface CprFunctionProps {
   /** Absolute path of the TypeScript entry file (see `lambdaEntry`). */
   readonly entry: string;
+  /**
+   * Files written next to the bundle, each with the variable that names its path: configuration
+   * too large for Lambda's 4 KB of environment variables, shipped and versioned with the code
+   * (the asset's hash changes with them), readable with no grant and no call at cold start.
+   */
+  readonly bundledFiles?: readonly BundledFile[];
   /** Exported handler name. @default 'handler' */
   readonly handler?: string;
   readonly description: string;
@@ -106,6 +115,14 @@ export interface CprFunctionProps {
   readonly failureQueue?: IQueue;
   /** @default ASYNC_MAX_EVENT_AGE (6 h) */
   readonly maxEventAge?: Duration;
+}
+
+/** A file next to a function's code, and the variable that names its path there. */
+export interface BundledFile {
+  /** A plain file name (letters, digits, ".", "_", "-"). */
+  readonly name: string;
+  readonly content: string;
+  readonly envName: EnvName;
 }
 
 export interface BucketBindOptions {
@@ -223,6 +240,9 @@ export class CprFunction extends Construct {
         sourcesContent: false,
         // The SDK versions the tests ran against, not whatever the runtime image carries today.
         bundleAwsSDK: true,
+        ...(props.bundledFiles?.length && {
+          commandHooks: bundledFilesHook(this.node.path, props.bundledFiles),
+        }),
       },
     });
     Validations.of(this.fn).acknowledge({
@@ -233,6 +253,8 @@ export class CprFunction extends Construct {
         'decided by its role and the key and bucket policies. A VPC would add NAT or an ' +
         'interface endpoint per service (a new way to fail) and no control.',
     });
+    for (const file of props.bundledFiles ?? [])
+      this.setEnv(file.envName, bundledFilePath(file.name));
     this.setEnv('NODE_OPTIONS', '--enable-source-maps');
     this.setEnv('POWERTOOLS_SERVICE_NAME', props.service);
     // One namespace for every function: the alarms and the dashboard read it.
@@ -498,4 +520,35 @@ export function bucketArnReference(bucket: IBucket): string {
     throw new Error(`${bucket.node.path}: only buckets defined in this app can be bound`);
   }
   return `<${bucket.stack.resolve((child as { logicalId: string }).logicalId)}.Arn>`;
+}
+
+/** Where Lambda unpacks a function's code (LAMBDA_TASK_ROOT on every managed runtime). */
+const LAMBDA_TASK_ROOT = '/var/task';
+
+/** A name `bundledFiles` accepts: one plain file name, nothing a shell or a path could misread. */
+const BUNDLED_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** The path at which a function finds one of its `bundledFiles`. */
+export function bundledFilePath(name: string): string {
+  return `${LAMBDA_TASK_ROOT}/${name}`;
+}
+
+/**
+ * Writes `files` to a folder of their own at synth time and copies them into the bundle's
+ * output after esbuild ran (the copy is part of the asset, so its hash follows the content).
+ */
+export function bundledFilesHook(owner: string, files: readonly BundledFile[]): ICommandHooks {
+  const dir = mkdtempSync(join(tmpdir(), 'cpr-bundled-'));
+  for (const { name, content } of files) {
+    if (!BUNDLED_FILE_NAME.test(name)) {
+      throw new Error(`${owner}: bundled file name "${name}" is not a plain file name`);
+    }
+    writeFileSync(join(dir, name), content);
+  }
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_input: string, output: string) =>
+      files.map(({ name }) => `cp "${join(dir, name)}" "${join(output, name)}"`),
+  };
 }

@@ -10,6 +10,7 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { INVENTORY_TABLE_SCHEMA } from '../../lambdas/adapters/dynamo/schema.ts';
+import type { IssuerConfig } from '../../lambdas/domain/issuers/config.ts';
 import { ENV } from '../../lambdas/shared/env-names.ts';
 import { METRIC_SERVICES } from '../../lambdas/shared/metric-names.ts';
 import { EVIDENCE_PREFIX } from '../config.ts';
@@ -19,6 +20,7 @@ import type { CaseStore } from './case-store.ts';
 import { CprFunction } from './cpr-function.ts';
 import type { DeadlineClock } from './deadline-clock.ts';
 import type { InboundMailBucket } from './inbound-mail-bucket.ts';
+import { issuersFile } from './issuers.ts';
 import type { MailArchive } from './mail-archive.ts';
 
 /** A raw message can be 40 MB (SES's inbound limit); parsed parts and archives come on top. */
@@ -39,6 +41,8 @@ export interface IntakeProps {
   /** From of our notices: also "our own" address, so mail from it is never acknowledged. */
   readonly senderAddress: string;
   readonly deadlinePolicyVersion: string;
+  /** The CA's issuing certificates: a certificate matches by issuer and serial only if signed. */
+  readonly issuers: readonly IssuerConfig[];
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
 }
@@ -58,6 +62,7 @@ export class Intake extends Construct {
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
       service: METRIC_SERVICES.intake,
+      bundledFiles: issuersFile(props.issuers),
     })
       .bindBucketRead(bucket, ENV.inboundBucket, inboundPrefix, {
         prefixEnvName: ENV.inboundPrefix,

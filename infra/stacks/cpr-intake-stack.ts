@@ -25,6 +25,7 @@ import { MailKey } from '../constructs/keys.ts';
 import { MailArchive } from '../constructs/mail-archive.ts';
 import { MailReceiving } from '../constructs/mail-receiving.ts';
 import { NoticeDelivery } from '../constructs/notice-delivery.ts';
+import { RevocationVerifier } from '../constructs/revocation-verifier.ts';
 import { dnsRecords } from '../dns-records.ts';
 import { STACK_OUTPUTS, type StackOutputKey } from '../stack-outputs.ts';
 
@@ -47,6 +48,7 @@ export class CprIntakeStack extends Stack {
   readonly intake: Intake;
   readonly receiving: MailReceiving;
   readonly canary: Canary;
+  readonly verifier: RevocationVerifier;
   readonly alarms: CprAlarms;
   readonly dashboard: CprDashboard;
 
@@ -122,6 +124,7 @@ export class CprIntakeStack extends Stack {
       cprAddresses: config.cprAddresses,
       senderAddress: config.senderAddress,
       deadlinePolicyVersion: config.deadlinePolicyVersion,
+      issuers: config.issuers,
       logRetention,
       removalPolicy,
     });
@@ -149,6 +152,13 @@ export class CprIntakeStack extends Stack {
       logRetention,
       removalPolicy,
     });
+    this.verifier = new RevocationVerifier(this, 'RevocationVerifier', {
+      store: this.store,
+      alerts: this.alerts,
+      issuers: config.issuers,
+      logRetention,
+      removalPolicy,
+    });
     // Both ends of the token: intake verifies what the canary signs.
     this.intake.function.bindSecretRead(this.canary.secret, ENV.canarySecretArn);
 
@@ -156,6 +166,7 @@ export class CprIntakeStack extends Stack {
       intake: requireFailureQueue(this.intake.function),
       'delivery-events': requireFailureQueue(this.delivery.eventsFunction),
       canary: requireFailureQueue(this.canary.function),
+      'revocation-verifier': requireFailureQueue(this.verifier.function),
     };
     const topics = {
       team: this.alerts.team,
@@ -184,6 +195,7 @@ export class CprIntakeStack extends Stack {
         checkpoint: this.tasks.checkpoint.fn,
         'delivery-events': this.delivery.eventsFunction.fn,
         canary: this.canary.function.fn,
+        'revocation-verifier': this.verifier.function.fn,
       },
       failureQueues,
       stateMachine: this.clock.stateMachine,

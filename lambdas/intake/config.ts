@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { type IssuerCertificate, parseIssuersJson } from '../domain/issuers/config.ts';
+import { readIssuersFile } from '../adapters/fs/issuers-file.ts';
+import type { IssuerCertificate } from '../domain/issuers/config.ts';
 import {
   DEFAULT_DEADLINE_POLICY_VERSION,
   deadlinePolicy,
@@ -28,24 +28,6 @@ export interface IntakeConfig {
   readonly canarySecret: { readonly arn: string } | { readonly value: string } | null;
   /** The CA's issuer certificates (CPR_ISSUERS); empty when none are configured. */
   readonly issuers?: readonly IssuerCertificate[];
-}
-
-/** Reads the issuers file named by CPR_ISSUERS at cold start; a bad file fails the start. */
-export function readIssuersFile(path: string | undefined): readonly IssuerCertificate[] {
-  if (!path) return [];
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf-8');
-  } catch (error) {
-    throw new Error(
-      `${ENV.issuersFile}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
-    );
-  }
-  try {
-    return parseIssuersJson(text);
-  } catch (error) {
-    throw new Error(`${ENV.issuersFile} (${path}): ${(error as Error).message}`, { cause: error });
-  }
 }
 
 /** Reads and checks the intake function's configuration; throws naming the first problem. */

@@ -19,6 +19,7 @@ export const METRIC_SERVICES = {
   checkpoint: 'checkpoint',
   deliveryEvents: 'delivery-events',
   canary: 'canary',
+  revocationVerifier: 'revocation-verifier',
 } as const;
 export type MetricService = (typeof METRIC_SERVICES)[keyof typeof METRIC_SERVICES];
 
@@ -56,6 +57,16 @@ export const CHECKPOINT_METRICS = {
   escalation: (level: EscalationLevel) => `Escalation_${level}` as const,
   /** One per execution that ends: why the clock has nothing left to watch. */
   clockDone: (reason: ClockDoneReason) => `ClockDone_${reason}` as const,
+} as const;
+
+export const VERIFIER_METRICS = {
+  /** Recorded revocations looked at from outside this round. */
+  checked: 'RevocationsChecked',
+  verified: 'RevocationsVerified',
+  /** Recorded revocations a relying party cannot see: the team and the pager were alerted. */
+  notVisible: 'RevocationsNotVisible',
+  /** Left for the next round by the per-round limit (a mass revocation in progress). */
+  deferred: 'RevocationsDeferred',
 } as const;
 
 export const DELIVERY_EVENT_METRICS = {

@@ -49,6 +49,7 @@ describe('parseConfig', () => {
       canaryIntervalMinutes: 15,
       activateRuleSet: true,
       acknowledgmentLimits: { perAddress: 3, perDomain: 20, windowHours: 24 },
+      issuers: [],
     });
   });
 

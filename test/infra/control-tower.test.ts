@@ -97,8 +97,14 @@ describe('AWS Control Tower proactive controls (cfn-guard)', () => {
       'ClockTasks/Checkpoint',
       'NoticeDelivery/EventsFunction',
       'Canary/Function',
+      'RevocationVerifier/Function',
     ];
-    const queues = ['Intake/Function', 'NoticeDelivery/EventsFunction', 'Canary/Function'];
+    const queues = [
+      'Intake/Function',
+      'NoticeDelivery/EventsFunction',
+      'Canary/Function',
+      'RevocationVerifier/Function',
+    ];
     // A new acknowledgment must be added here on purpose, next to its review; none of them is
     // about encryption of what holds mail (those controls are met, not acknowledged).
     expect(acknowledged.sort()).toEqual(

@@ -24,7 +24,7 @@ const interval = config.canaryIntervalMinutes * 60;
 
 describe('alarms', () => {
   test('every alarm pages the pager topic, and tells it when it clears', () => {
-    expect(alarms.length).toBe(16);
+    expect(alarms.length).toBe(17);
     for (const a of alarms) {
       expect(a.AlarmActions).toContainEqual(pagerRef);
       expect(a.OKActions).toContainEqual(pagerRef);
@@ -111,6 +111,7 @@ describe('alarms', () => {
     ['intake', () => stack.intake.function.failureQueue],
     ['delivery-events', () => stack.delivery.eventsFunction.failureQueue],
     ['canary', () => stack.canary.function.failureQueue],
+    ['revocation-verifier', () => stack.verifier.function.failureQueue],
   ])('a message on the %s failure queue pages', (name, queue) => {
     expect(alarm(`${name}-failure-queue`)).toMatchObject({
       Namespace: 'AWS/SQS',
@@ -246,7 +247,7 @@ describe('dashboard', () => {
   });
 
   test('errors and failure queues cover every function and queue', () => {
-    expect(metricNames(DASHBOARD_WIDGETS.errors)).toHaveLength(6);
-    expect(metricNames(DASHBOARD_WIDGETS.failureQueues)).toHaveLength(3);
+    expect(metricNames(DASHBOARD_WIDGETS.errors)).toHaveLength(7);
+    expect(metricNames(DASHBOARD_WIDGETS.failureQueues)).toHaveLength(4);
   });
 });

@@ -4,10 +4,8 @@
  * `openssl ca -revoke -crl_reason ...`. Time is sped up by the scripted clock; people's actions
  * (triage, revoke) happen at their hours, and the verifier looks from outside when it would.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
-import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
 import { DynamoRevocationStore } from '../../lambdas/adapters/dynamo/revocations.ts';
 import { RelyingPartyChecker } from '../../lambdas/adapters/revocation/checker.ts';
 import { PoliteHttp } from '../../lambdas/adapters/revocation/http.ts';
@@ -26,8 +24,7 @@ import {
 import { synthesizedClockDefinition } from '../../local/clock-definition.ts';
 import { runClock } from '../../local/state-machine.ts';
 import { type ClockEnv, clockEnv } from '../support/clock-env.ts';
-import { compose } from '../support/compose.ts';
-import { CPR_ADDRESS } from '../support/intake-env.ts';
+import { inventoryRecord, putInventory, reportCertificate } from '../support/revocation-case.ts';
 import { type ScriptStep, scriptedClock } from '../support/scripted-clock.ts';
 import { type IssuedCertificate, startTestCa, type TestCa } from '../support/test-ca.ts';
 
@@ -56,39 +53,10 @@ function checker() {
   });
 }
 
-function record(c: IssuedCertificate, extra: Partial<InventoryRecord> = {}): InventoryRecord {
-  return {
-    sha256: c.sha256,
-    serial: c.serial,
-    spkiSha256: c.spkiSha256,
-    subscriber: 'Example Subscriber Ltd',
-    email: 'pki@subscriber.example',
-    issuer: c.issuer,
-    notBefore: c.notBefore,
-    notAfter: c.notAfter,
-    pem: c.pem,
-    ...extra,
-  };
-}
-
-async function inventory(records: InventoryRecord[]) {
-  await new DynamoInventory(documentClient(), env.config.inventoryTable).put(records);
-}
-
-/** A report carrying the certificate and, for key compromise, its private key. */
-async function report(cert: IssuedCertificate, withKey: boolean): Promise<DeadlineClockInput> {
-  const key = readFileSync(`${ca.dir}/${cert.keyFile}`, 'utf8');
-  const raw = await compose({
-    from: 'Rita Reporter <rita@researcher.example>',
-    to: CPR_ADDRESS,
-    subject: withKey ? `Compromised key for ${cert.name}` : `Misissued certificate ${cert.name}`,
-    messageId: `<${Math.random().toString(36).slice(2)}@researcher.example>`,
-    text: withKey
-      ? `The private key of ${cert.name} was posted publicly. Certificate and key:\n\n${cert.pem}\n${key}`
-      : `This certificate was not issued in accordance with the Baseline Requirements:\n\n${cert.pem}`,
-  });
-  return env.clockInput(raw, { timestamp: new Date(RECEIVED) });
-}
+const record = inventoryRecord;
+const inventory = (records: InventoryRecord[]) => putInventory(env, records);
+const report = (cert: IssuedCertificate, withKey: boolean) =>
+  reportCertificate(env, ca, cert, { withKey, received: new Date(RECEIVED) });
 
 type Tasks = Parameters<typeof runClock>[2]['tasks'];
 /** Pages about a failing clock task: every scenario expects none. */

@@ -2,7 +2,7 @@
 import { buildNewCase } from '../../lambdas/domain/case/build.ts';
 import type { CprCase, Subscriber, Verdicts } from '../../lambdas/domain/case/types.ts';
 import { EMPTY_EVIDENCE } from '../../lambdas/domain/evidence/types.ts';
-import { BR_2_2 } from '../../lambdas/domain/policy/deadline-policy.ts';
+import { BR_2_2, type DeadlinePolicy } from '../../lambdas/domain/policy/deadline-policy.ts';
 
 export const RECEIVED = new Date('2026-11-27T09:00:00.000Z');
 
@@ -17,7 +17,12 @@ export const PASSING_VERDICTS: Verdicts = Object.freeze({
 });
 
 export function sampleCase(
-  overrides: { subscribers?: Subscriber[]; reporter?: string | null; id?: string } = {},
+  overrides: {
+    subscribers?: Subscriber[];
+    reporter?: string | null;
+    id?: string;
+    policy?: DeadlinePolicy;
+  } = {},
 ): CprCase {
   const reporter =
     overrides.reporter === undefined ? 'rita@researcher.example' : overrides.reporter;
@@ -49,6 +54,6 @@ export function sampleCase(
       evidenceKey: 'evidence/x/ses-1.json',
     },
     parseError: null,
-    policy: BR_2_2,
+    policy: overrides.policy ?? BR_2_2,
   });
 }

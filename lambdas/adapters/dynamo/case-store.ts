@@ -108,7 +108,7 @@ export class DynamoCaseStore extends TableItems implements CaseStore, OpenCases 
     let obligations = 0;
     let start: Key;
     for (let page = 0; page < MAX_OPEN_CASE_PAGES; page += 1) {
-      const out = await this.queryOpen({ start, projectNotices: true });
+      const out = await this.queryOpen({ start, project: 'notices' });
       for (const item of out.Items ?? []) {
         cases += 1;
         obligations += openObligations(itemToNotices(item)).length;
@@ -119,7 +119,23 @@ export class DynamoCaseStore extends TableItems implements CaseStore, OpenCases 
     throw new TooManyOpenCasesError(`more than ${MAX_OPEN_CASE_PAGES} pages of open cases`);
   }
 
-  private queryOpen(options: { readonly start: Key; readonly projectNotices?: boolean }) {
+  /**
+   * The ids of the open cases, soonest deadline first, reading only the id of each.
+   * @throws TooManyOpenCasesError past MAX_OPEN_CASE_PAGES pages
+   */
+  async listOpenIds(): Promise<readonly string[]> {
+    const ids: string[] = [];
+    let start: Key;
+    for (let page = 0; page < MAX_OPEN_CASE_PAGES; page += 1) {
+      const out = await this.queryOpen({ start, project: 'id' });
+      for (const item of out.Items ?? []) ids.push(String(item.id));
+      start = out.LastEvaluatedKey;
+      if (!start) return ids;
+    }
+    throw new TooManyOpenCasesError(`more than ${MAX_OPEN_CASE_PAGES} pages of open cases`);
+  }
+
+  private queryOpen(options: { readonly start: Key; readonly project?: 'notices' | 'id' }) {
     const index = CASES_TABLE_SCHEMA.openByDeadlineIndex;
     return this.db.send(
       new QueryCommand({
@@ -128,10 +144,10 @@ export class DynamoCaseStore extends TableItems implements CaseStore, OpenCases 
         KeyConditionExpression: '#pk = :open',
         ExpressionAttributeNames: {
           '#pk': index.partitionKey,
-          ...(options.projectNotices ? { '#n': 'notices' } : {}),
+          ...(options.project ? { '#p': options.project } : {}),
         },
         ExpressionAttributeValues: { ':open': OPEN_INDEX_PARTITION },
-        ...(options.projectNotices ? { ProjectionExpression: '#n' } : {}),
+        ...(options.project ? { ProjectionExpression: '#p' } : {}),
         ScanIndexForward: true,
         ExclusiveStartKey: options.start,
       }),

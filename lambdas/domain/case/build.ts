@@ -17,6 +17,7 @@ import {
   sampleEvidence,
   sampleIsPartial,
 } from './evidence-set.ts';
+import { infoArrival, restartedForInfo } from './info-arrival.ts';
 import { recentMessages } from './item-budget.ts';
 import {
   acknowledgmentNotice,
@@ -329,6 +330,16 @@ export function joinCase(current: CprCase, input: JoinInput): CprCase | null {
     deadlines = computeDeadlines(input.policy, receivedAt, classification, names, stated);
     notices = reopenedNotices(current.notices, input, deadlines);
   }
+  const arrival = known ? null : infoArrival(current, input.message);
+  if (arrival) {
+    ({ deadlines, notices } = restartedForInfo(
+      current,
+      deadlines,
+      notices,
+      input.message,
+      arrival,
+    ));
+  }
   const from = input.message.from;
   const unknownSenders =
     input.senderUnknown && from && !current.unknownSenders.includes(from)
@@ -371,6 +382,7 @@ export function joinCase(current: CprCase, input: JoinInput): CprCase | null {
       ? current.lastJoin
       : { sesMessageId: input.message.sesMessageId, added, senderUnknown: input.senderUnknown },
     parseError: classification === 'unparsed' ? current.parseError : null,
+    ...(arrival ? { infoArrivedAt: arrival.toISOString() } : {}),
   };
   const same = (x: CprCase) => JSON.stringify({ ...x, mergedEvidenceKey: null });
   return same(next) === same(current) ? null : next;

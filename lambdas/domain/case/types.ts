@@ -240,6 +240,11 @@ export interface CprCase {
   readonly triage?: Triage | null;
   /** Earlier triages, oldest first (a later triage can undo notACpr). */
   readonly triageHistory?: readonly Triage[];
+  /**
+   * When the reporter's reply to a needsInfo triage arrived and restarted the BR 4.9.5 clock
+   * (only under a policy with `needsInfoRestartsClock`); absent otherwise.
+   */
+  readonly infoArrivedAt?: string | null;
   /** Optimistic-concurrency version, incremented by every write. */
   readonly version: number;
 }

@@ -30,7 +30,7 @@ export const IssuerConfigSchema = z.object({
   crlUrl: httpUrl.optional(),
 });
 /** One entry of the configuration, as written. */
-type IssuerConfig = z.infer<typeof IssuerConfigSchema>;
+export type IssuerConfig = z.infer<typeof IssuerConfigSchema>;
 
 export const IssuersConfigSchema = z.array(IssuerConfigSchema).max(MAX_ISSUERS);
 

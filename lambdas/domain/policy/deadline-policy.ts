@@ -144,11 +144,25 @@ export const BR_2_2: DeadlinePolicy = Object.freeze({
   needsInfoRestartsClock: false,
 });
 
+/**
+ * BR 2.2 with the draft ballot's restart (cabforum/servercert PR 622, not adopted): when the
+ * information a needsInfo report lacked arrives from the reporter, the preliminary reports'
+ * clock starts again from its arrival. Everything else is BR 2.2.
+ */
+export const BR_2_2_NEEDS_INFO_RESTART: DeadlinePolicy = Object.freeze({
+  ...BR_2_2,
+  version: 'br-2.2-needsinfo-restart',
+  description:
+    'BR v2.2.x, with the clock restart of draft ballot "Improve CPRs" (servercert PR 622) when a needsInfo report gets its missing information',
+  needsInfoRestartsClock: true,
+});
+
 /** The policy a deployment uses unless its configuration names another. */
 export const DEFAULT_DEADLINE_POLICY_VERSION = BR_2_2.version;
 
 export const DEADLINE_POLICIES: Readonly<Record<string, DeadlinePolicy>> = Object.freeze({
   [BR_2_2.version]: BR_2_2,
+  [BR_2_2_NEEDS_INFO_RESTART.version]: BR_2_2_NEEDS_INFO_RESTART,
 });
 
 export class UnknownDeadlinePolicyError extends Error {
@@ -191,17 +205,7 @@ export function computeDeadlines(
     ...statedReasons.map((r) => policy.statedReasonRevocationHours[r]),
   ].filter((h): h is number => h !== undefined);
   const revocationHours = candidates.length > 0 ? Math.min(...candidates) : undefined;
-  const checkpoints: Checkpoint[] = policy.checkpoints.map((c) => ({
-    level: c.level,
-    at: plusHours(receivedAt, c.afterHours),
-  }));
-  const last = policy.checkpoints.at(-1)?.afterHours ?? 0;
-  for (let i = 1; i <= policy.repage.times; i += 1) {
-    checkpoints.push({
-      level: 'repage',
-      at: plusHours(receivedAt, last + i * policy.repage.everyHours),
-    });
-  }
+  const checkpoints = reportCheckpoints(policy, receivedAt);
   return {
     policyVersion: policy.version,
     reporterReport: plusHours(receivedAt, policy.reporterReportHours),
@@ -214,6 +218,51 @@ export function computeDeadlines(
       receivedAt,
       revocationHours === undefined ? [] : [revocationHours],
     ),
+  };
+}
+
+/** The preliminary reports' checkpoints (and the re-pages after the breach), from `start`. */
+function reportCheckpoints(policy: DeadlinePolicy, start: Date): Checkpoint[] {
+  const checkpoints: Checkpoint[] = policy.checkpoints.map((c) => ({
+    level: c.level,
+    at: plusHours(start, c.afterHours),
+  }));
+  const last = policy.checkpoints.at(-1)?.afterHours ?? 0;
+  for (let i = 1; i <= policy.repage.times; i += 1) {
+    checkpoints.push({
+      level: 'repage',
+      at: plusHours(start, last + i * policy.repage.everyHours),
+    });
+  }
+  return checkpoints;
+}
+
+/**
+ * The deadlines with the BR 4.9.5 preliminary reports' clock restarted at `start` (the missing
+ * information of a needsInfo report arrived, under a policy with `needsInfoRestartsClock`). The
+ * revocation deadline and its checkpoints stay; report checkpoints already escalated stay listed
+ * (their escalation records name them); the others are counted again from `start`.
+ */
+export function restartReportClock(
+  deadlines: Deadlines,
+  policy: DeadlinePolicy,
+  start: Date,
+  escalated: (cp: Checkpoint) => boolean,
+): Deadlines {
+  const kept: Checkpoint[] = deadlines.checkpoints.flatMap((cp): Checkpoint[] => {
+    if (cp.kind === 'revocation' || escalated(cp)) return [cp];
+    return cp.kind === 'all' ? [{ ...cp, kind: 'revocation' }] : [];
+  });
+  for (const cp of reportCheckpoints(policy, start)) {
+    const same = kept.findIndex((x) => x.at === cp.at && x.level === cp.level);
+    if (same < 0) kept.push(cp);
+    else if (kept[same]!.kind === 'revocation') kept[same] = { ...kept[same]!, kind: 'all' };
+  }
+  return {
+    ...deadlines,
+    reporterReport: plusHours(start, policy.reporterReportHours),
+    subscriberReport: plusHours(start, policy.subscriberReportHours),
+    checkpoints: kept.sort((a, b) => a.at.localeCompare(b.at)),
   };
 }
 

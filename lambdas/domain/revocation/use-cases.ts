@@ -26,6 +26,7 @@ import {
   type BlockedKey,
   type Blocklist,
   type BlocklistPublisher,
+  type CertificateToCheck,
   RevocationRefusedError,
   type RevocationStore,
   type StatusChecker,
@@ -267,7 +268,8 @@ export function infoRequestMail(c: CprCase, caName: string): { subject: string; 
  * event), sets the revocation deadline from a revocation reason and re-aims every open
  * obligation at the reason's CRLReason. `notACpr` ends the case's obligations (the clock stops
  * escalating); a later triage undoes it. `needsInfo` asks the reporter for what is missing and
- * keeps the BR 4.9.5 clock running (policy `needsInfoRestartsClock`).
+ * keeps the BR 4.9.5 clock running; whether the reporter's answer restarts it is the policy's
+ * `needsInfoRestartsClock` (`case/info-arrival.ts`, applied when the reply joins the case).
  */
 export async function triageCase(
   caseId: string,
@@ -497,10 +499,19 @@ export async function recordRevocations(
   return { recorded, reasonMismatch: mismatch };
 }
 
-export interface VerifyDeps extends RevocationDeps {
+/** What looking at obligations from outside needs: no evidence, inventory or blocklist. */
+export interface CheckDeps {
+  readonly cases: Pick<RevocationCases, 'getCase' | 'appendEvents'>;
+  readonly revocations: Pick<RevocationStore, 'update'>;
   readonly checker: StatusChecker;
   /** Who hears of a revocation not visible from outside; null: nobody (then no alert is marked). */
   readonly notifier: Notifier | null;
+  readonly now: () => Date;
+}
+
+export interface VerifyDeps extends RevocationDeps, CheckDeps {
+  readonly cases: RevocationCases;
+  readonly revocations: RevocationStore;
 }
 
 export interface VerifyResult {
@@ -537,26 +548,37 @@ export function notVisibleAlert(c: CprCase, rs: readonly Revocation[]) {
   };
 }
 
+/** What the checker needs of an obligation. */
+export function certificateToCheck(r: Revocation): CertificateToCheck {
+  return { certificate: r.certificate, serial: r.serial, issuer: r.issuer, pem: r.pem };
+}
+
 /**
- * Looks at each open obligation from outside now. Verified when OCSP says revoked with the
- * triaged reason and the serial is on a current, correctly signed CRL. A recorded revocation
- * that is not visible alerts the team at once (once per recording; the checkpoints repeat it).
+ * Looks at each open obligation from outside now, after bringing the case's obligations in step
+ * with its evidence (`cpr verify`, the local stack).
  */
 export async function verifyCase(caseId: string, deps: VerifyDeps): Promise<VerifyResult> {
-  const c = await loadCase(deps, caseId);
-  const all = await syncObligations(caseId, deps);
+  return checkObligations(caseId, await syncObligations(caseId, deps), deps);
+}
+
+/**
+ * Looks at the given obligations of one case from outside now (the open ones among them).
+ * Verified when OCSP says revoked with the triaged reason and the serial is on a current,
+ * correctly signed CRL. A recorded revocation that is not visible alerts the team at once (once
+ * per recording; the checkpoints repeat it). Returns `obligations` with the checked ones updated.
+ */
+export async function checkObligations(
+  caseId: string,
+  obligations: readonly Revocation[],
+  deps: CheckDeps,
+): Promise<VerifyResult> {
+  const c = await deps.cases.getCase(caseId);
+  if (!c) throw new CaseNotFoundError(`case ${caseId} does not exist`);
+  const all = obligations;
   const open = all.filter((r) => OPEN_REVOCATION_STATUSES.has(r.status));
   if (open.length === 0) return { revocations: all, alerted: [] };
   const now = deps.now();
-  const results = await deps.checker.check(
-    open.map((r) => ({
-      certificate: r.certificate,
-      serial: r.serial,
-      issuer: r.issuer,
-      pem: r.pem,
-    })),
-    now,
-  );
+  const results = await deps.checker.check(open.map(certificateToCheck), now);
   const at = now.toISOString();
   const updated = new Map<string, Revocation>();
   const events: AuditEvent[] = [];
@@ -568,15 +590,12 @@ export async function verifyCase(caseId: string, deps: VerifyDeps): Promise<Veri
       const verdict = judge(checks, cur.reasonCode);
       const kept = [...cur.checks, ...checks].slice(-MAX_CHECKS_KEPT);
       const verified = verdict.verified;
-      const needsAlert =
-        deps.notifier !== null && !verified && cur.status === 'recorded' && cur.alertedAt === null;
       return {
         ...cur,
         checks: kept,
         problems: verdict.problems,
         status: verified ? 'verified' : cur.status,
         verifiedAt: verified ? at : null,
-        alertedAt: needsAlert ? at : cur.alertedAt,
       };
     });
     updated.set(r.certificate, next);
@@ -591,7 +610,7 @@ export async function verifyCase(caseId: string, deps: VerifyDeps): Promise<Veri
           `certificate ${r.certificate} seen revoked from outside: ${checks.map((x) => `${x.source} ${x.result}${x.reasonCode === null ? '' : ` reason ${x.reasonCode}`}`).join(', ')}`,
         ),
       );
-    } else if (next.alertedAt === at) {
+    } else if (deps.notifier && next.status === 'recorded' && next.alertedAt === null) {
       alert.push(next);
     }
   }
@@ -599,6 +618,18 @@ export async function verifyCase(caseId: string, deps: VerifyDeps): Promise<Veri
     const message = notVisibleAlert(c, alert);
     await deps.notifier.publish('team', message);
     await deps.notifier.publish('pager', message);
+    // Marked after the publish: a run that dies in between alerts again (at least once), never
+    // not at all.
+    for (const r of alert) {
+      updated.set(
+        r.certificate,
+        await deps.revocations.update(caseId, r.certificate, (cur) =>
+          cur.alertedAt === null && cur.recordedAt === r.recordedAt
+            ? { ...cur, alertedAt: at }
+            : null,
+        ),
+      );
+    }
     events.push(
       ...alert.map((r) =>
         event(
