@@ -16,6 +16,7 @@ import {
   ROOT,
   startLocalStackProcess,
   waitFor,
+  waitForAlert,
 } from '../support/local-stack-process.ts';
 
 /** 2 hours per second: the 12 h warning after 6 s, the 20 h page after 10 s. */
@@ -112,12 +113,11 @@ describe('npm start', () => {
     expect(team.message).toContain('rita@researcher.example');
     expect(team.attributes.classification).toBe('keyCompromise');
 
-    const warning = await waitFor(
+    const warning = await waitForAlert(
+      dir,
+      'escalation.warning',
+      caseId,
       'the 12 h warning',
-      async () =>
-        (await publishedMessages(dir)).find(
-          (m) => m.attributes.type === 'escalation.warning' && m.attributes.caseId === caseId,
-        ),
       40_000,
     );
     expect(warning.topic).toBe('cpr-escalation');
@@ -196,14 +196,7 @@ describe('npm start', () => {
     });
     stacks.push(second);
     expect(second.output()).toMatch(/resumed clocks\s+1/);
-    await waitFor(
-      'the 20 h page',
-      async () =>
-        (await publishedMessages(dir)).find(
-          (m) => m.attributes.type === 'escalation.page' && m.attributes.caseId === caseId,
-        ),
-      40_000,
-    );
+    await waitForAlert(dir, 'escalation.page', caseId, 'the 20 h page', 40_000);
     // Give a wrongly repeated warning time to show up before counting.
     await new Promise((r) => setTimeout(r, 1_500));
     const mine = (await publishedMessages(dir)).filter((m) => m.attributes.caseId === caseId);

@@ -16,6 +16,7 @@ import {
   publishedMessages,
   startLocalStackProcess,
   waitFor,
+  waitForAlert,
 } from '../support/local-stack-process.ts';
 import { startTestCa, type TestCa } from '../support/test-ca.ts';
 
@@ -69,12 +70,11 @@ describe('npm start with CPR_ISSUERS', () => {
     );
     expect(revoke.code, revoke.stderr).toBe(0);
 
-    const alert = await waitFor(
+    const alert = await waitForAlert(
+      data,
+      'revocation.notVisible',
+      caseId,
       'the not-visible alert',
-      async () =>
-        (await publishedMessages(data)).find(
-          (m) => m.attributes.type === 'revocation.notVisible' && m.attributes.caseId === caseId,
-        ),
       30_000,
     );
     expect(alert.message).toContain(cert.sha256);

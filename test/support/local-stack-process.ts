@@ -151,3 +151,21 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Waits for the stack to publish an alert of `type` about `caseId`, and returns it. */
+export function waitForAlert(
+  dataDir: string,
+  type: string,
+  caseId: string | undefined,
+  what: string,
+  ms?: number,
+) {
+  return waitFor(
+    what,
+    async () =>
+      (await publishedMessages(dataDir)).find(
+        (m) => m.attributes.type === type && m.attributes.caseId === caseId,
+      ),
+    ms,
+  );
+}

@@ -1,14 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import {
-  AUDIT_EVENT_TYPES,
-  auditActorOf,
-  caseClosed,
-  escalationSent,
-  InvalidActorError,
-  messageReceived,
-  noticeSent,
-  personActor,
-} from '../../../lambdas/domain/audit/events.ts';
+// biome-ignore format: one line, as the other imports
+import { AUDIT_EVENT_TYPES, auditActorOf, caseClosed, escalationSent, InvalidActorError, messageReceived, noticeSent, personActor } from '../../../lambdas/domain/audit/events.ts';
 
 describe('audit actors', () => {
   test('a person is anyone but the system', () => {
@@ -34,10 +26,11 @@ describe('audit actors', () => {
 
 describe('event factories own the ids', () => {
   test('the same step builds the same id, so a retried write is a no-op', () => {
+    const at = '2026-11-27T09:00:00.000Z';
     const input = {
       caseId: 'CPR-20261127-TEST01',
       sesMessageId: 'ses-1',
-      at: '2026-11-27T09:00:00.000Z',
+      at,
       role: 'report',
     } as const;
     expect(messageReceived(input)).toEqual(messageReceived(input));

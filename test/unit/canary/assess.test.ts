@@ -41,6 +41,13 @@ function healthy(overrides: Partial<CanaryObservation> = {}): CanaryObservation 
   };
 }
 
+/** The canary's view of a healthy stack but for the topics' subscriptions. */
+const withSubscriptions = (
+  team: CanaryObservation['subscriptions']['team'],
+  escalation: CanaryObservation['subscriptions']['escalation'],
+  pager: CanaryObservation['subscriptions']['pager'],
+) => assessCanary(healthy({ subscriptions: { team, escalation, pager } }), SETTINGS, NOW);
+
 describe('assessCanary: a healthy path', () => {
   test('has no problem, tells nobody, and publishes every number', () => {
     const a = assessCanary(healthy(), SETTINGS, NOW);
@@ -98,16 +105,10 @@ describe('assessCanary: the receipt rule set', () => {
 
 describe('assessCanary: subscriptions', () => {
   test('a pending subscription is reported per topic and counted', () => {
-    const a = assessCanary(
-      healthy({
-        subscriptions: {
-          team: ok({ confirmed: 1, pending: 1 }),
-          escalation: subscribed,
-          pager: ok({ confirmed: 2, pending: 2 }),
-        },
-      }),
-      SETTINGS,
-      NOW,
+    const a = withSubscriptions(
+      ok({ confirmed: 1, pending: 1 }),
+      subscribed,
+      ok({ confirmed: 2, pending: 2 }),
     );
     expect(a.problems).toEqual([
       { kind: 'subscriptionsPending', topic: 'team', pending: 1 },
@@ -121,17 +122,7 @@ describe('assessCanary: subscriptions', () => {
   });
 
   test('a topic whose only subscription is pending has no confirmed one either', () => {
-    const a = assessCanary(
-      healthy({
-        subscriptions: {
-          team: subscribed,
-          escalation: subscribed,
-          pager: ok({ confirmed: 0, pending: 1 }),
-        },
-      }),
-      SETTINGS,
-      NOW,
-    );
+    const a = withSubscriptions(subscribed, subscribed, ok({ confirmed: 0, pending: 1 }));
     expect(a.problems).toEqual([
       { kind: 'subscriptionsPending', topic: 'pager', pending: 1 },
       { kind: 'noConfirmedSubscription', topic: 'pager' },
@@ -141,17 +132,7 @@ describe('assessCanary: subscriptions', () => {
   });
 
   test('a failed count publishes no total (a partial sum would look like "all clear")', () => {
-    const a = assessCanary(
-      healthy({
-        subscriptions: {
-          team: subscribed,
-          escalation: failed('AccessDenied: no'),
-          pager: subscribed,
-        },
-      }),
-      SETTINGS,
-      NOW,
-    );
+    const a = withSubscriptions(subscribed, failed('AccessDenied: no'), subscribed);
     expect(a.metrics.PendingSubscriptions).toBeUndefined();
     expect(a.metrics.AlertTopicsWithoutSubscriber).toBeUndefined();
     expect(a.problems).toEqual([

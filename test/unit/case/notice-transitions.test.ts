@@ -17,6 +17,18 @@ const sent = {
   note: null,
 };
 
+/** The case with the reporter's notice sent as `sent` says. */
+const sentCase = () => markNoticeSent(sampleCase(), 'reporter', sent)!;
+
+/** The sent case after one delivery event; it must apply. */
+function deliveredAfterSend(
+  ...event: Parameters<typeof applyDeliveryEvent> extends [unknown, ...infer R] ? R : never
+) {
+  const c = applyDeliveryEvent(sentCase(), ...event);
+  if (!c) throw new Error('the delivery event did not apply');
+  return c;
+}
+
 describe('recording a preliminary report', () => {
   test('closes that obligation only, with actor, time, channel and history', () => {
     const c = markNoticeSent(sampleCase(), 'reporter', sent)!;
@@ -62,8 +74,6 @@ describe('recording a preliminary report', () => {
 });
 
 describe('delivery events', () => {
-  const sentCase = () => markNoticeSent(sampleCase(), 'reporter', sent)!;
-
   test('delivery marks the notice delivered; the obligation stays met', () => {
     const c = applyDeliveryEvent(sentCase(), 'm-1', 'delivered', '2026-11-27T11:01:00.000Z', null)!;
     expect(c.notices.find((n) => n.id === 'reporter')?.status).toBe('delivered');
@@ -71,13 +81,12 @@ describe('delivery events', () => {
   });
 
   test('a bounce reopens the obligation, keeps the diagnostic, and a later resend is allowed', () => {
-    const c = applyDeliveryEvent(
-      sentCase(),
+    const c = deliveredAfterSend(
       'm-1',
       'bounced',
       '2026-11-27T11:02:00.000Z',
       '550 5.1.1 no such user',
-    )!;
+    );
     const n = c.notices.find((x) => x.id === 'reporter')!;
     expect(n.status).toBe('bounced');
     expect(n.history.at(-1)).toMatchObject({
@@ -94,13 +103,7 @@ describe('delivery events', () => {
   });
 
   test('a delivery after a bounce does not hide it; unknown messages change nothing', () => {
-    const bounced = applyDeliveryEvent(
-      sentCase(),
-      'm-1',
-      'bounced',
-      '2026-11-27T11:02:00.000Z',
-      null,
-    )!;
+    const bounced = deliveredAfterSend('m-1', 'bounced', '2026-11-27T11:02:00.000Z', null);
     expect(
       applyDeliveryEvent(bounced, 'm-1', 'delivered', '2026-11-27T11:03:00.000Z', null),
     ).toBeNull();

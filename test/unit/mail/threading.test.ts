@@ -2,12 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CASE_ID_PATTERN, caseIdFor, isCaseId } from '../../../lambdas/domain/case/case-id.ts';
 import { parseMail } from '../../../lambdas/domain/mail/parse.ts';
-import {
-  caseIdsInSubject,
-  MAX_REFERENCED_IDS,
-  MAX_SUBJECT_CASE_IDS,
-  referencedMessageIds,
-} from '../../../lambdas/domain/mail/threading.ts';
+// biome-ignore format: one line, as the other imports
+import { caseIdsInSubject, MAX_REFERENCED_IDS, MAX_SUBJECT_CASE_IDS, referencedMessageIds } from '../../../lambdas/domain/mail/threading.ts';
 import { parsedMail } from '../../support/mail-builders.ts';
 
 describe('caseIdsInSubject', () => {
