@@ -318,17 +318,9 @@ export async function triageCase(
   ]);
   let infoRequestMessageId: string | null = null;
   if (input.reason === 'needsInfo') {
+    let sentHow: string;
     if (input.infoRequestSentElsewhere) {
-      await deps.cases.appendEvents([
-        event(
-          updated,
-          at,
-          input.actor,
-          'infoRequested',
-          `info:${at}`,
-          `request for missing information sent by other means: ${input.note}`,
-        ),
-      ]);
+      sentHow = `by other means: ${input.note}`;
     } else {
       if (!deps.mailer || !deps.sender) {
         throw new RevocationRefusedError(
@@ -352,17 +344,18 @@ export async function triageCase(
         autoSubmitted: 'no',
       });
       infoRequestMessageId = sent.messageId;
-      await deps.cases.appendEvents([
-        event(
-          updated,
-          at,
-          input.actor,
-          'infoRequested',
-          `info:${at}`,
-          `request for missing information sent to ${updated.reporter} (SES message ${sent.messageId})`,
-        ),
-      ]);
+      sentHow = `to ${updated.reporter} (SES message ${sent.messageId})`;
     }
+    await deps.cases.appendEvents([
+      event(
+        updated,
+        at,
+        input.actor,
+        'infoRequested',
+        `info:${at}`,
+        `request for missing information sent ${sentHow}`,
+      ),
+    ]);
   }
   const all = await syncObligations(caseId, deps);
   const expected = isRevocationReason(input.reason)

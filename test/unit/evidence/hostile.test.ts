@@ -13,20 +13,11 @@ import {
   pkcs7Bundle,
   toPem,
 } from '../../../scripts/fixtures/hostile.ts';
+import { fastestWithValue } from '../../support/cost.ts';
 import { attach, certFacts, mail, part, pkiText } from './helpers.ts';
 
-/** Best of a few runs: on a loaded machine one run can be preempted, the fastest is the cost. */
-const TIMED_RUNS = 3;
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  let best = Number.POSITIVE_INFINITY;
-  let value: T | undefined;
-  for (let i = 0; i < TIMED_RUNS; i += 1) {
-    const t = performance.now();
-    value = await fn();
-    best = Math.min(best, performance.now() - t);
-  }
-  return [value as T, best];
-}
+/** Best of three runs: on a loaded machine one run can be preempted, the fastest is the cost. */
+const timed = <T>(work: () => Promise<T>) => fastestWithValue(work);
 
 describe('an archive whose entries overlap', () => {
   test('1.3 MB listing 5,000 members of 1 MB each is refused, at the cost of an honest 1 MB zip', async () => {
