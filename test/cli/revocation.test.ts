@@ -180,6 +180,34 @@ describe('cpr triage, revoke, verify', () => {
     );
   });
 
+  test('needsInfo records the request for information, sent by other means or by mail', async () => {
+    const report = async (name: string) =>
+      ingest(
+        `${name}.eml`,
+        await compose({
+          from: 'Nina <nina@researcher.example>',
+          to: CPR_ADDRESS,
+          subject: `Something is wrong (${name})`,
+          text: 'One of your certificates looks wrong to me.',
+        }),
+      );
+    const elsewhere = await report('info-elsewhere');
+    const r = await env.run(
+      ...argv(`triage ${elsewhere} --reason needsInfo --sent-elsewhere --note`),
+      'phoned the reporter',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect((await env.run('timeline', elsewhere)).stdout).toMatch(
+      /Request for missing information sent by other means\\?: phoned the reporter/,
+    );
+    const mailed = await report('info-mailed');
+    const m = await env.run(...argv(`triage ${mailed} --reason needsInfo --note`), 'ask for it');
+    expect(m.code, m.stderr).toBe(0);
+    expect((await env.run('timeline', mailed)).stdout).toMatch(
+      /Request for missing information sent to \S*nina@researcher\.example\S* \(SES message \S+\)/,
+    );
+  });
+
   test('bounces and newsletters dismissed in one command; only notACpr takes several cases', async () => {
     const mail = (from: string, subject: string, text: string) =>
       compose({ from, to: CPR_ADDRESS, subject, text });
