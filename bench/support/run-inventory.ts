@@ -5,10 +5,11 @@
  * - `parse CSV`: the same reading and validation, no writes (our side's ceiling);
  * - `raw CSV`: records already built, written with the same batching (the stand-in's ceiling);
  * - `lookup CSV`: the mass-report look-up, 5,000 serials and 2,000 fingerprints from the file,
- *   the fingerprints of the same certificates and then of other ones.
+ *   the fingerprints of the same certificates and then of other ones, with the stand-in's CPU
+ *   time during each (`BENCH_STAND_IN_PID`; Linux's /proc), which bounds how fast it can be.
  * Prints one JSON line.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { documentClient } from '../../lambdas/adapters/aws-clients.ts';
 import { DynamoInventory } from '../../lambdas/adapters/dynamo/inventory.ts';
@@ -21,6 +22,22 @@ const LOOKUP_SERIALS = 5_000;
 const LOOKUP_FINGERPRINTS = 2_000;
 const LOOKUP_RUNS = 3;
 const inventory = new DynamoInventory(documentClient(), table);
+/** The stand-in's process, whose CPU time during a look-up is the stand-in's share of it. */
+const standInPid = process.env.BENCH_STAND_IN_PID;
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) of the stand-in so far, from /proc; NaN where there is none. */
+function standInCpuMs(): number {
+  if (!standInPid) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${standInPid}/stat`, 'utf-8');
+    // Fields after the command name, which is in parentheses: utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 async function main(): Promise<Record<string, unknown>> {
   const start = performance.now();
@@ -106,14 +123,17 @@ async function main(): Promise<Record<string, unknown>> {
     }
     const time = async (sha256s: string[]) => {
       const times: number[] = [];
+      const busy: number[] = [];
       let found = 0;
       for (let run = 0; run < LOOKUP_RUNS; run += 1) {
+        const b0 = standInCpuMs();
         const t0 = performance.now();
         const records = await inventory.lookup({ sha256s, serials, spkiSha256s: [] });
         times.push(performance.now() - t0);
+        busy.push(standInCpuMs() - b0);
         found = records.length;
       }
-      return { times, found };
+      return { times, busy, found };
     };
     return { same: await time(sameSha256s), other: await time(otherSha256s) };
   }

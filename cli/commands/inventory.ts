@@ -5,7 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { exportInventoryDynamoJson } from '../../lambdas/adapters/fs/inventory-ddb-json.ts';
+import {
+  exportInventoryDynamoJson,
+  InventoryExportError,
+} from '../../lambdas/adapters/fs/inventory-ddb-json.ts';
 import { openInventoryFile } from '../../lambdas/adapters/fs/inventory-file.ts';
 import { decimalSerialToHex } from '../../lambdas/domain/evidence/serial.ts';
 import { InventoryCsvError, normaliseSerial } from '../../lambdas/domain/inventory/csv.ts';
@@ -62,18 +65,23 @@ async function exportDdbJson(
   file: string,
   outDir: string,
 ): Promise<number> {
-  const opened = await openCsv(ctx, file);
+  // Opened once here so a missing or malformed file is refused before anything is written.
+  (await openCsv(ctx, file)).close();
   let result: Awaited<ReturnType<typeof exportInventoryDynamoJson>>;
   try {
-    result = await exportInventoryDynamoJson(opened.csv, resolve(ctx.cwd, outDir), {
-      runId: `${ctx.now().toISOString()}/${randomUUID()}`,
-      onRejected: (r) => ctx.io.err(`  line ${r.line}: ${clean(r.reason)}`),
-    });
+    result = await exportInventoryDynamoJson(
+      { open: () => openCsv(ctx, file) },
+      resolve(ctx.cwd, outDir),
+      {
+        runId: `${ctx.now().toISOString()}/${randomUUID()}`,
+        onRejected: (r) => ctx.io.err(`  line ${r.line}: ${clean(r.reason)}`),
+      },
+    );
   } catch (error) {
+    if (error instanceof CliError) throw error;
+    if (error instanceof InventoryExportError) throw new CliError(`${file}: ${error.message}`);
     const code = (error as NodeJS.ErrnoException).code;
     throw new CliError(`${outDir}: cannot write: ${code ?? (error as Error).message}`);
-  } finally {
-    opened.close();
   }
   if (values.json) {
     ctx.io.out(json({ file, ...result }));

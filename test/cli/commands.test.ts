@@ -3,8 +3,9 @@
  * with their real clients, endpoints from stack.json); cli.e2e.test.ts spawns the installed
  * command for the end-to-end path.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CaseJson } from '../../cli/commands/show.ts';
 import { localActor } from '../../cli/services.ts';
@@ -395,6 +396,34 @@ describe('cpr inventory', () => {
     expect(r.stderr).toContain('lacks column(s): spki_sha256, subscriber, email');
     expect((await env.run('inventory', 'lookup', 'not-a-serial')).code).toBe(2);
     expect((await env.run('inventory', 'frobnicate', 'x')).code).toBe(2);
+  });
+
+  test('export-ddb-json writes the parts, reports rejected lines, and refuses a bad file before writing', async () => {
+    const file = join(env.dataDir, 'export.csv');
+    await writeFile(
+      file,
+      `${await readFile('test/fixtures/pki/inventory.csv', 'utf-8')}nothex,01,${'a'.repeat(64)},X,x@example.com\n`,
+    );
+    const out = join(env.dataDir, 'export-out');
+    const r = await env.run('inventory', 'export-ddb-json', file, out, '--json');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('line 6: sha256 is not 64 hex digits');
+    const result = JSON.parse(r.stdout) as { items: number; rejected: number; files: string[] };
+    expect(result).toMatchObject({ items: 4, rejected: 1 });
+    const lines = gunzipSync(await readFile(result.files[0]!))
+      .toString('utf-8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { Item: { pk: { S: string }; sha256: { S: string } } });
+    expect(lines.map((l) => l.Item.sha256.S).sort()).toContain(RSA.sha256);
+    expect(lines.every((l) => l.Item.pk.S.startsWith('CERT#'))).toBe(true);
+
+    const bad = join(env.dataDir, 'bad-export.csv');
+    await writeFile(bad, 'sha256,serial\n');
+    const refused = await env.run('inventory', 'export-ddb-json', bad, join(env.dataDir, 'none'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('lacks column(s): spki_sha256, subscriber, email');
+    await expect(readdir(join(env.dataDir, 'none'))).rejects.toThrow(/ENOENT/);
   });
 });
 

@@ -120,18 +120,22 @@ describe('one item per certificate, found through the table’s indexes', () => 
     expect(result).toMatchObject({ written: 251, rejected: 0 });
   });
 
-  test('the table holds one item per certificate, keyed by issuer and serial, and the issuer registry', async () => {
+  test('the table holds one item per certificate, keyed by serial; a shared serial’s home lists the other issuer', async () => {
     const items = await scanAll(table);
-    const certs = items.filter((i) => String(i.pk).startsWith('CERT#'));
-    expect(certs).toHaveLength(251);
-    expect(certs.every((i) => i.pk === `CERT#${i.issuerKey}#${i.serial}`)).toBe(true);
-    const others = items.filter((i) => !String(i.pk).startsWith('CERT#'));
-    expect(others).toEqual([
-      { pk: 'ISSUERS', issuerKeys: new Set([issuerKeyOf(ISSUER_A), issuerKeyOf(ISSUER_B)]) },
+    expect(items).toHaveLength(251);
+    const second = items.filter((i) => i.pk !== `CERT#${i.serial}`);
+    expect(second.map((i) => [i.pk, i.sha256])).toEqual([
+      [`CERT#01#${issuerKeyOf(ISSUER_B)}`, hex64(1000)],
     ]);
+    const home = items.find((i) => i.pk === 'CERT#01');
+    expect(home).toMatchObject({
+      sha256: hex64(1),
+      otherIssuers: new Set([issuerKeyOf(ISSUER_B)]),
+    });
+    expect(items.filter((i) => i.otherIssuers !== undefined)).toHaveLength(1);
   });
 
-  test('serials and certificates are read by key; only fingerprints and keys need an index', async () => {
+  test('serials are read by key whatever the number of issuers; fingerprints and keys through the indexes', async () => {
     const sent: string[] = [];
     const counting = {
       send: (command: { constructor: { name: string } }) => {
@@ -148,10 +152,12 @@ describe('one item per certificate, found through the table’s indexes', () => 
       spkiSha256s: [],
     });
     expect(found).toHaveLength(251);
-    // 250 serials under two issuers: 500 keys, five BatchGetItem calls; the fingerprints were
-    // among the certificates read, so no index query at all.
-    expect(sent.filter((c) => c === 'QueryCommand')).toEqual([]);
-    expect(sent.filter((c) => c === 'BatchGetCommand')).toHaveLength(5);
+    // 250 serials are 250 home keys (three BatchGetItem calls) and the one key a home lists
+    // (a fourth), whatever the number of issuers. The two fingerprints are at most one index
+    // query each (none once the serials have read their certificates), and what they find
+    // was read already: no fifth batch.
+    expect(sent.filter((c) => c === 'QueryCommand').length).toBeLessThanOrEqual(2);
+    expect(sent.filter((c) => c === 'BatchGetCommand')).toHaveLength(4);
 
     sent.length = 0;
     const bySha = await reader.lookup({ sha256s: [hex64(9)], serials: [], spkiSha256s: [] });
@@ -160,26 +166,24 @@ describe('one item per certificate, found through the table’s indexes', () => 
   });
 
   test('an item of an older key layout is never returned', async () => {
-    const old = {
-      pk: `CERT#${hex64(5)}`,
-      sha256: hex64(5),
-      serial: '05',
-      spkiSha256: hex64(2, 'b'),
-    };
+    const old = { sha256: hex64(5), serial: '05', spkiSha256: hex64(2, 'b'), subscriber: 'Old' };
+    // By SHA-256 (the first layout), and by issuer key then serial (the second).
+    const olds = [`CERT#${hex64(5)}`, `CERT#${issuerKeyOf(ISSUER_A)}#05`].map((pk) => ({
+      ...old,
+      pk,
+      issuerKey: issuerKeyOf(ISSUER_A),
+      email: 'old@s5.example',
+    }));
     await db.send(
       new BatchWriteCommand({
-        RequestItems: {
-          [table]: [
-            { PutRequest: { Item: { ...old, subscriber: 'Old', email: 'old@s5.example' } } },
-          ],
-        },
+        RequestItems: { [table]: olds.map((Item) => ({ PutRequest: { Item } })) },
       }),
     );
     const found = await inventory.lookup({ sha256s: [hex64(5)], serials: ['05'], spkiSha256s: [] });
     expect(found.map((r) => r.subscriber)).toEqual(['Subscriber 5']);
     await db.send(
       new BatchWriteCommand({
-        RequestItems: { [table]: [{ DeleteRequest: { Key: { pk: old.pk } } }] },
+        RequestItems: { [table]: olds.map(({ pk }) => ({ DeleteRequest: { Key: { pk } } })) },
       }),
     );
   });
@@ -254,31 +258,77 @@ describe('issuer and serial as the key', () => {
     expect(inOneFile.rejections.map((r) => r.line)).toEqual([3]);
   });
 
-  test('a record first loaded without an issuer moves to its issuer’s key when one is given', async () => {
+  test('a record first loaded without an issuer gets it in place when a file gives one', async () => {
     const table = await freshTable();
     const inventory = new DynamoInventory(db, table);
     const bare = 'sha256,serial,spki_sha256,subscriber,email';
     const cells = (n: number) => row(n).split(',').slice(0, 5).join(',');
     await runImport(inventory, [bare, cells(1), cells(2)].join('\n'));
-    expect((await scanAll(table)).map((i) => i.pk).sort()).toEqual([
-      'CERT#-#01',
-      'CERT#-#02',
-      'ISSUERS',
+    const stored = async () =>
+      (await scanAll(table))
+        .map((i) => [i.pk, i.issuerKey])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    expect(await stored()).toEqual([
+      ['CERT#01', '-'],
+      ['CERT#02', '-'],
     ]);
     await runImport(inventory, [HEADER, row(1)].join('\n'));
-    const pks = (await scanAll(table)).map((i) => String(i.pk)).sort();
-    expect(pks).toEqual(['CERT#-#02', `CERT#${issuerKeyOf(ISSUER_A)}#01`, 'ISSUERS']);
+    expect(await stored()).toEqual([
+      ['CERT#01', issuerKeyOf(ISSUER_A)],
+      ['CERT#02', '-'],
+    ]);
     // A delta without the issuer column finds it under its issuer and keeps the issuer.
     await runImport(
       inventory,
       [`${bare},revoked_at`, `${cells(1)},2026-11-30T00:00:00Z`].join('\n'),
     );
-    const [stored] = await inventory.lookup({ sha256s: [hex64(1)], serials: [], spkiSha256s: [] });
-    expect(stored).toMatchObject({ issuer: ISSUER_A, revokedAt: '2026-11-30T00:00:00.000Z' });
-    expect(await scanAll(table)).toHaveLength(3);
+    const [one] = await inventory.lookup({ sha256s: [hex64(1)], serials: [], spkiSha256s: [] });
+    expect(one).toMatchObject({ issuer: ISSUER_A, revokedAt: '2026-11-30T00:00:00.000Z' });
+    expect(await scanAll(table)).toHaveLength(2);
     // Serials alone find both, the one without an issuer too.
     const both = await inventory.lookup({ sha256s: [], serials: ['01', '02'], spkiSha256s: [] });
     expect(both.map((r) => r.sha256).sort()).toEqual([hex64(1), hex64(2)]);
+  });
+  test('a certificate stored under the unknown issuer’s key moves to its own issuer’s key, and the home keeps finding it', async () => {
+    const table = await freshTable();
+    const inventory = new DynamoInventory(db, table);
+    const bare = 'sha256,serial,spki_sha256,subscriber,email';
+    const cells = (n: number) => row(n, { serial: '07' }).split(',').slice(0, 5).join(',');
+    await runImport(inventory, [HEADER, row(1, { serial: '07' })].join('\n'));
+    await runImport(inventory, [bare, cells(2)].join('\n'));
+    await runImport(inventory, [HEADER, row(2, { serial: '07', issuer: ISSUER_B })].join('\n'));
+    const items = await scanAll(table);
+    expect(items.map((i) => i.pk).sort()).toEqual(['CERT#07', `CERT#07#${issuerKeyOf(ISSUER_B)}`]);
+    // The key it left stays listed: a read that finds nothing, never a certificate lost.
+    expect(items.find((i) => i.pk === 'CERT#07')?.otherIssuers).toEqual(
+      new Set(['-', issuerKeyOf(ISSUER_B)]),
+    );
+    const found = await inventory.lookup({ sha256s: [], serials: ['07'], spkiSha256s: [] });
+    expect(found.map((r) => r.sha256).sort()).toEqual([hex64(1), hex64(2)]);
+  });
+
+  test('batches in flight with the same serial: each certificate is kept, the duplicate refused', async () => {
+    const table = await freshTable();
+    const inventory = new DynamoInventory(db, table);
+    const csv = await parseInventoryText(
+      [
+        HEADER,
+        row(1, { serial: '33' }),
+        row(2, { serial: '33', issuer: ISSUER_B }),
+        row(3, { serial: '33' }),
+      ].join('\n'),
+    );
+    const records = csv.records;
+    // Three writes at once, as the import's groups in flight are: without the per-serial
+    // wait, each reads an empty home and the last put wins.
+    const refused = await Promise.all(
+      records.map((r) => inventory.write({ records: [r], runId: 'race', keep: [] })),
+    );
+    expect(refused.flat().map((r) => r.sha256)).toEqual([hex64(3)]);
+    const items = await scanAll(table);
+    expect(items.map((i) => i.sha256).sort()).toEqual([hex64(1), hex64(2)]);
+    const found = await inventory.lookup({ sha256s: [], serials: ['33'], spkiSha256s: [] });
+    expect(found).toHaveLength(2);
   });
 });
 
@@ -463,12 +513,17 @@ describe('export-ddb-json: the source of DynamoDB\u2019s import from S3', () => 
     raw?.destroy();
     await rm(dir, { recursive: true, force: true });
   });
-  const csvOf = (text: string) =>
-    readInventoryCsv(
-      (async function* () {
-        yield* text.split('\n');
-      })(),
-    );
+  /** The text as the converter reads a file: opened afresh for each pass. */
+  const sourceOf = (text: string) => ({
+    open: async () => ({
+      csv: await readInventoryCsv(
+        (async function* () {
+          yield* text.split('\n');
+        })(),
+      ),
+      close: () => {},
+    }),
+  });
   const scan = async (table: string) =>
     (await scanAll(table))
       .map(({ lastImport: _run, ...rest }) => rest)
@@ -486,7 +541,7 @@ describe('export-ddb-json: the source of DynamoDB\u2019s import from S3', () => 
   test('the converted items, loaded as DynamoDB loads them, are the items the import writes', async () => {
     const rejected: { line: number; reason: string }[] = [];
     const out = join(dir, 'out');
-    const result = await exportInventoryDynamoJson(await csvOf(CSV), out, {
+    const result = await exportInventoryDynamoJson(sourceOf(CSV), out, {
       runId: 'export',
       itemsPerPart: 2,
       onRejected: (r) => rejected.push(r),
@@ -504,10 +559,15 @@ describe('export-ddb-json: the source of DynamoDB\u2019s import from S3', () => 
       const text = gunzipSync(await readFile(file)).toString('utf-8');
       for (const line of text.split('\n').filter(Boolean)) lines.push(JSON.parse(line).Item);
     }
-    expect(lines).toHaveLength(5);
-    expect(lines.at(-1)).toEqual({
-      pk: { S: 'ISSUERS' },
-      issuerKeys: { SS: ['-', issuerKeyOf(ISSUER_A), issuerKeyOf(ISSUER_B)].sort() },
+    expect(lines).toHaveLength(4);
+    // Serial 01 under two issuers: the first row's certificate holds the home and lists the
+    // second's issuer key.
+    expect(lines.find((item) => item.pk?.S === 'CERT#01')).toMatchObject({
+      sha256: { S: hex64(1) },
+      otherIssuers: { SS: [issuerKeyOf(ISSUER_B)] },
+    });
+    expect(lines.find((item) => item.pk?.S === `CERT#01#${issuerKeyOf(ISSUER_B)}`)).toMatchObject({
+      sha256: { S: hex64(2) },
     });
 
     const loaded = await freshTable();
@@ -546,9 +606,58 @@ describe('export-ddb-json: the source of DynamoDB\u2019s import from S3', () => 
 
   test('existing output files are never overwritten', async () => {
     const out = join(dir, 'again');
-    await exportInventoryDynamoJson(await csvOf(CSV), out, { runId: 'one' });
+    await exportInventoryDynamoJson(sourceOf(CSV), out, { runId: 'one' });
+    await expect(exportInventoryDynamoJson(sourceOf(CSV), out, { runId: 'two' })).rejects.toThrow(
+      /EEXIST/,
+    );
+  });
+
+  test('a second certificate of one issuer and serial is rejected with its line, however far apart', async () => {
+    const rows = [HEADER, row(1, { serial: '42' })];
+    for (let n = 2; n < 400; n += 1) rows.push(row(n, { serial: (0x1000 + n).toString(16) }));
+    rows.push(row(400, { serial: '42' }), row(401, { serial: '42', issuer: ISSUER_B }));
+    const rejected: { line: number; reason: string }[] = [];
+    const out = join(dir, 'far');
+    const result = await exportInventoryDynamoJson(sourceOf(rows.join('\n')), out, {
+      runId: 'far',
+      onRejected: (r) => rejected.push(r),
+    });
+    expect(rejected).toEqual([
+      { line: 401, reason: `issuer and serial 42 already belong to certificate ${hex64(1)}` },
+    ]);
+    expect(result).toMatchObject({ rowsRead: 401, items: 400, rejected: 1 });
+    const loaded = await freshTable();
+    const items: Record<string, AttributeValue>[] = [];
+    const text = gunzipSync(await readFile(result.files[0]!)).toString('utf-8');
+    for (const line of text.split('\n').filter(Boolean)) items.push(JSON.parse(line).Item);
+    for (let i = 0; i < items.length; i += 25) {
+      await raw.send(
+        new BatchWriteItemCommand({
+          RequestItems: {
+            [loaded]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+          },
+        }),
+      );
+    }
+    const found = await new DynamoInventory(db, loaded).lookup({
+      sha256s: [],
+      serials: ['42'],
+      spkiSha256s: [],
+    });
+    expect(found.map((r) => r.sha256).sort()).toEqual([hex64(1), hex64(401)]);
+  });
+
+  test('a file whose serials repeat too much to hold in memory is refused, pointing to the import', async () => {
+    const rows = [HEADER];
+    for (let n = 1; n <= 20; n += 1) {
+      rows.push(row(n, { serial: (0x100 + n).toString(16) }));
+      rows.push(row(n + 100, { serial: (0x100 + n).toString(16), issuer: ISSUER_B }));
+    }
     await expect(
-      exportInventoryDynamoJson(await csvOf(CSV), out, { runId: 'two' }),
-    ).rejects.toThrow(/EEXIST/);
+      exportInventoryDynamoJson(sourceOf(rows.join('\n')), join(dir, 'repeats'), {
+        runId: 'repeats',
+        maxHeldBackChars: 4_096,
+      }),
+    ).rejects.toThrow(/too many rows share serials.*cpr inventory import/);
   });
 });

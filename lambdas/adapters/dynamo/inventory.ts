@@ -1,15 +1,15 @@
 /**
- * The certificate inventory in DynamoDB: one item per certificate, keyed by issuer and serial,
- * so every certificate and serial a report names is read with BatchGetItem (a serial alone
- * once under each issuer the inventory knows). Fingerprints in a report's text and SPKI hashes
- * go through the table's keys-only indexes. Imports write with BatchWriteItem, several batches
- * in flight.
+ * The certificate inventory in DynamoDB: one item per certificate, keyed by its serial, so every
+ * serial a report names, alone or with its issuer, is one key of a BatchGetItem. The rare
+ * certificate whose serial another issuer's certificate already holds is stored under its serial
+ * and issuer key, and the serial's home item lists those issuer keys. Fingerprints in a report's
+ * text and SPKI hashes go through the table's keys-only indexes. Imports write with
+ * BatchWriteItem, several batches in flight (docs/design.md, "The inventory's key").
  */
 import {
   BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
-  GetCommand,
   QueryCommand,
   ScanCommand,
   UpdateCommand,
@@ -26,6 +26,7 @@ import {
   type InventoryWrite,
   type InventoryWriter,
   OPTIONAL_RECORD_FIELDS,
+  type OptionalRecordField,
   type RefusedRecord,
 } from '../../domain/inventory/types.ts';
 import { keys } from './keys.ts';
@@ -55,8 +56,12 @@ export class InventoryWriteError extends Error {
 }
 
 const CERT_PREFIX = 'CERT#';
-/** The registry item's attribute: a string set of issuer keys (`-` for records without one). */
-const ISSUER_KEYS_ATTRIBUTE = 'issuerKeys';
+/**
+ * On a serial's home item: the issuer keys (`-` for records without one) of the other
+ * certificates with that serial, each stored under `CERT#<serial>#<issuer key>`. Only ever
+ * added to: a key left over by a certificate that moved costs one read that finds nothing.
+ */
+export const OTHER_ISSUERS_ATTRIBUTE = 'otherIssuers';
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -87,8 +92,15 @@ type Item = Record<string, unknown>;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-const certPk = (issuerKey: string, serial: string) =>
-  keys.inventoryCertificate(issuerKey, serial).pk;
+const homePk = (serial: string) => keys.inventoryCertificate(serial).pk;
+const slotPk = (serial: string, issuerKey: string) =>
+  keys.inventoryCertificate(serial, issuerKey).pk;
+
+/** The issuer keys a home item lists (none for any other item). */
+function otherIssuersOf(item: Item | undefined): Set<string> {
+  const stored = item?.[OTHER_ISSUERS_ATTRIBUTE];
+  return new Set(stored instanceof Set ? [...stored].map(String) : []);
+}
 
 /** The issuer key a record is stored under. */
 export function issuerKeyOfRecord(record: Pick<InventoryRecord, 'issuer'>): string {
@@ -97,8 +109,8 @@ export function issuerKeyOfRecord(record: Pick<InventoryRecord, 'issuer'>): stri
 
 /**
  * The one conversion from a stored item; null for an item that is not a certificate record,
- * including one whose key is not the key its own issuer and serial give (an item of an older
- * key layout, which no look-up may return next to the current one).
+ * including one whose key is neither its serial's home nor its serial and issuer (an item of an
+ * older key layout, which no look-up may return next to the current one).
  */
 export function recordFromItem(item: Item): InventoryRecord | null {
   const sha256 = str(item.sha256);
@@ -107,7 +119,8 @@ export function recordFromItem(item: Item): InventoryRecord | null {
   const subscriber = str(item.subscriber);
   const email = str(item.email);
   if (!sha256 || !serial || !spkiSha256 || !subscriber || !email) return null;
-  if (item.pk !== certPk(str(item.issuerKey) ?? UNKNOWN_ISSUER_KEY, serial)) return null;
+  const issuerKey = str(item.issuerKey) ?? UNKNOWN_ISSUER_KEY;
+  if (item.pk !== homePk(serial) && item.pk !== slotPk(serial, issuerKey)) return null;
   const reason = str(item.revocationReason);
   const status = str(item.status);
   const record: Record<string, unknown> = { sha256, serial, spkiSha256, subscriber, email };
@@ -124,25 +137,136 @@ export function recordFromItem(item: Item): InventoryRecord | null {
   return record as unknown as InventoryRecord;
 }
 
+/** Where a certificate is stored: its serial's home, or its serial and issuer key. */
+export interface Placement {
+  /** Stored under its serial and issuer key: the home holds another issuer's certificate. */
+  readonly slot: boolean;
+  /** For a home item: the issuer keys of the other certificates with its serial. */
+  readonly otherIssuers?: ReadonlySet<string>;
+}
+
 /**
  * The stored item of a record: the same shape whether the import writes it or it is converted
  * for DynamoDB's import from S3.
  */
-export function itemOf(record: InventoryRecord, runId: string): Item {
+export function itemOf(record: InventoryRecord, runId: string, placement: Placement): Item {
   const { status: _status, goneAt: _goneAt, ...fields } = record;
   const issuerKey = issuerKeyOfRecord(record);
+  const others = placement.slot ? [] : [...(placement.otherIssuers ?? [])];
   return {
-    ...keys.inventoryCertificate(issuerKey, record.serial),
+    pk: placement.slot ? slotPk(record.serial, issuerKey) : homePk(record.serial),
     ...fields,
     issuerKey,
     status: 'active' satisfies InventoryStatus,
     lastImport: runId,
+    ...(others.length > 0 ? { [OTHER_ISSUERS_ATTRIBUTE]: new Set(others) } : {}),
   };
 }
 
-/** The registry item listing `issuerKeys` (what each import adds to before writing). */
-export function issuerRegistryItem(issuerKeys: Iterable<string>): Item {
-  return { ...keys.inventoryIssuers(), [ISSUER_KEYS_ATTRIBUTE]: new Set(issuerKeys) };
+/** The optional fields a write keeps from stored items (those the file has no column for). */
+export function keptFields(keep: readonly string[]): OptionalRecordField[] {
+  return keep.filter((f): f is OptionalRecordField =>
+    (OPTIONAL_RECORD_FIELDS as readonly string[]).includes(f),
+  );
+}
+
+/** What a write does, decided from the records and the stored certificates of their serials. */
+export interface WritePlan {
+  readonly refused: readonly RefusedRecord[];
+  /** Items to put, each whole. */
+  readonly puts: readonly Item[];
+  /** Keys of items whose certificate moved to its own issuer's key. */
+  readonly deletes: readonly string[];
+  /** Stored homes (not rewritten here) whose list of other issuers grows. */
+  readonly homeUpdates: readonly { serial: string; otherIssuers: ReadonlySet<string> }[];
+}
+
+/**
+ * Places each record (deduplicated by SHA-256) among the `stored` items of its serial: where
+ * the same certificate is, else at its serial's home when that is free, else under its serial
+ * and issuer key, listed on the home. A record whose issuer and serial belong to another
+ * certificate is refused. Pure, so the import and the S3-import converter place alike.
+ */
+export function planWrites(
+  records: readonly InventoryRecord[],
+  stored: readonly Item[],
+  runId: string,
+  keep: readonly OptionalRecordField[],
+): WritePlan {
+  // Per serial: its certificates as they will be after this batch, and its home's list.
+  const bySerial = new Map<string, Map<string, Item>>();
+  const others = new Map<string, Set<string>>();
+  const storedHomes = new Set<string>();
+  for (const item of stored) {
+    const key = String(item.pk).slice(CERT_PREFIX.length);
+    if (!key.includes('#')) {
+      // A home, even one that holds only the list (a concurrent writer's leftover).
+      storedHomes.add(key);
+      others.set(key, otherIssuersOf(item));
+    }
+    if (typeof item.sha256 !== 'string' || typeof item.serial !== 'string') continue;
+    const certs = bySerial.get(item.serial) ?? new Map<string, Item>();
+    certs.set(String(item.pk), item);
+    bySerial.set(item.serial, certs);
+  }
+  const refused: RefusedRecord[] = [];
+  const puts = new Map<string, InventoryRecord>();
+  const deletes = new Set<string>();
+  const grown = new Set<string>();
+  for (const r of new Map(records.map((r) => [r.sha256, r])).values()) {
+    const certs = bySerial.get(r.serial) ?? new Map<string, Item>();
+    bySerial.set(r.serial, certs);
+    const [samePk, same] = [...certs].find(([, item]) => item.sha256 === r.sha256) ?? [];
+    let record = r;
+    if (!r.issuer && same && str(same.issuer)) {
+      // The issuer of a certificate never changes: an empty cell is not news.
+      record = { ...record, issuer: String(same.issuer) };
+    }
+    const issuerKey = issuerKeyOfRecord(record);
+    const holder = [...certs.values()].find(
+      (item) => item.sha256 !== r.sha256 && item.issuerKey === issuerKey,
+    );
+    if (holder) {
+      refused.push({
+        sha256: r.sha256,
+        reason: `issuer and serial ${record.serial} already belong to certificate ${String(holder.sha256)}`,
+      });
+      continue;
+    }
+    const home = homePk(r.serial);
+    const homeHeld = certs.has(home) && samePk !== home;
+    const pk = samePk === home || !homeHeld ? home : slotPk(r.serial, issuerKey);
+    if (same && samePk !== undefined) {
+      const kept = Object.fromEntries(keep.flatMap((f) => (same[f] ? [[f, same[f]]] : [])));
+      record = { ...kept, ...record } as InventoryRecord;
+      if (samePk !== pk) {
+        // It moves from the key of the issuer it was stored with to its issuer's own.
+        certs.delete(samePk);
+        puts.delete(samePk);
+        deletes.add(samePk);
+      }
+    }
+    if (pk !== home) {
+      const list = others.get(r.serial) ?? new Set<string>();
+      if (!list.has(issuerKey)) grown.add(r.serial);
+      list.add(issuerKey);
+      others.set(r.serial, list);
+    }
+    deletes.delete(pk);
+    certs.set(pk, { pk, sha256: r.sha256, issuer: record.issuer, issuerKey, serial: r.serial });
+    puts.set(pk, record);
+  }
+  const homeUpdates = [...grown]
+    .filter((s) => storedHomes.has(s) && !puts.has(homePk(s)))
+    .map((serial) => ({ serial, otherIssuers: others.get(serial) ?? new Set<string>() }));
+  return {
+    refused,
+    puts: [...puts].map(([pk, r]) =>
+      itemOf(r, runId, { slot: pk !== homePk(r.serial), otherIssuers: others.get(r.serial) }),
+    ),
+    deletes: [...deletes],
+    homeUpdates,
+  };
 }
 
 export interface DynamoInventoryOptions {
@@ -168,8 +292,12 @@ const indexQuery = (index: { name: string; partitionKey: string }, value: string
 export class DynamoInventory implements Inventory, InventoryWriter {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
-  /** Issuer keys this writer registered or read (an import is one process). */
-  private writerIssuers: Promise<Set<string>> | null = null;
+  /**
+   * Serials a write of this writer is working on. A write waits until none of its serials is
+   * busy, so two batches in flight never decide the same serial's items from the same stale
+   * read (BatchWriteItem has no condition to catch it).
+   */
+  private readonly busySerials = new Map<string, Promise<void>>();
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -180,47 +308,63 @@ export class DynamoInventory implements Inventory, InventoryWriter {
     this.random = options.random ?? Math.random;
   }
 
-  /** The issuer keys of the inventory, read fresh (another process may have imported since). */
-  private async issuerKeys(): Promise<Set<string>> {
-    const out = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: keys.inventoryIssuers(),
-        ProjectionExpression: '#i',
-        ExpressionAttributeNames: { '#i': ISSUER_KEYS_ATTRIBUTE },
-      }),
-    );
-    const stored = out.Item?.[ISSUER_KEYS_ATTRIBUTE];
-    return new Set(stored instanceof Set ? [...stored].map(String) : []);
+  /**
+   * Every stored certificate with one of `serials`: their homes, then the other issuers' items
+   * the homes list (most serials have none). `projection` narrows the attributes read.
+   */
+  private async certificatesOf(
+    serials: Iterable<string>,
+    projection?: readonly string[],
+    onPage?: (items: readonly Item[]) => void,
+  ): Promise<Item[]> {
+    const serialOfHome = new Map<string, string>();
+    for (const serial of serials) serialOfHome.set(homePk(serial), serial);
+    const fields = projection ? [...projection, OTHER_ISSUERS_ATTRIBUTE] : undefined;
+    const homes = await this.batchGet([...serialOfHome.keys()], fields, onPage);
+    const slots = homes.flatMap((home) => {
+      const serial = serialOfHome.get(String(home.pk));
+      return serial ? [...otherIssuersOf(home)].map((k) => slotPk(serial, k)) : [];
+    });
+    return [...homes, ...(await this.batchGet(slots, fields, onPage))];
   }
 
   async lookup(query: InventoryQuery): Promise<readonly InventoryRecord[]> {
-    const issuers = await this.issuerKeys();
-    // Certificates and serials by key: a serial alone under every issuer the inventory knows,
-    // a certificate's issuer and serial once (an issuer the inventory does not know holds none).
-    const direct = new Set<string>();
-    for (const serial of new Set(query.serials)) {
-      for (const issuerKey of issuers) direct.add(certPk(issuerKey, serial));
-    }
+    // A serial, alone or with its issuer, is one home key (and the keys its home lists). A
+    // certificate whose issuer name cannot be read matches nothing by issuer and serial.
+    const alone = new Set(query.serials);
+    const withIssuer = new Set<string>();
     for (const q of query.issuerSerials ?? []) {
-      if (q.issuerKey !== UNKNOWN_ISSUER_KEY && issuers.has(q.issuerKey)) {
-        direct.add(certPk(q.issuerKey, q.serial));
-      }
+      if (q.issuerKey !== UNKNOWN_ISSUER_KEY) withIssuer.add(`${q.serial}#${q.issuerKey}`);
     }
-    const items = await this.batchGet([...direct]);
-    // A fingerprint whose certificate was read by its key needs no index query.
-    const found = new Set(items.map((item) => String(item.sha256)));
+    const sha256s = new Set(query.sha256s);
+    const serials = [...alone, ...[...withIssuer].map((k) => k.slice(0, k.indexOf('#')))];
+    const wanted = (item: Item) =>
+      alone.has(String(item.serial)) ||
+      withIssuer.has(`${String(item.serial)}#${String(item.issuerKey)}`) ||
+      sha256s.has(String(item.sha256));
+    // The index queries run while the serials are read: the reads keep the stand-in or the
+    // table busy, the queries mostly the client. A fingerprint whose certificate the serials
+    // have read by its turn needs no query, so the keys' queries go first.
+    const read = new Set<string>();
+    const bySerial = this.certificatesOf(serials, undefined, (page) => {
+      for (const item of page) if (wanted(item)) read.add(String(item.sha256));
+    });
     const queries = [
-      ...[...new Set(query.sha256s)]
-        .filter((sha256) => !found.has(sha256))
-        .map((sha256) => indexQuery(INVENTORY_TABLE_SCHEMA.bySha256Index, sha256)),
-      ...[...new Set(query.spkiSha256s)].map((spki) =>
-        indexQuery(INVENTORY_TABLE_SCHEMA.bySpkiIndex, spki),
-      ),
+      ...[...new Set(query.spkiSha256s)].map((value) => ({
+        value,
+        index: INVENTORY_TABLE_SCHEMA.bySpkiIndex,
+      })),
+      ...[...sha256s].map((value) => ({ value, index: INVENTORY_TABLE_SCHEMA.bySha256Index })),
     ];
+    const byIndex = inParallel(queries, INVENTORY_QUERY_CONCURRENCY, (q) =>
+      q.index === INVENTORY_TABLE_SCHEMA.bySha256Index && read.has(q.value)
+        ? Promise.resolve([])
+        : this.keysOf(indexQuery(q.index, q.value)),
+    );
+    const [serialItems, pages] = await Promise.all([bySerial, byIndex]);
+    const items = serialItems.filter(wanted);
     const have = new Set(items.map((item) => String(item.pk)));
     const more = new Set<string>();
-    const pages = await inParallel(queries, INVENTORY_QUERY_CONCURRENCY, (q) => this.keysOf(q));
     for (const list of pages) for (const pk of list) if (!have.has(pk)) more.add(pk);
     items.push(...(await this.batchGet([...more])));
     return items.map(recordFromItem).filter((r): r is InventoryRecord => r !== null);
@@ -240,7 +384,12 @@ export class DynamoInventory implements Inventory, InventoryWriter {
     return out;
   }
 
-  private async batchGet(pks: readonly string[], projection?: readonly string[]): Promise<Item[]> {
+  /** The items of `pks` that exist; `onPage` sees each response's items as they arrive. */
+  private async batchGet(
+    pks: readonly string[],
+    projection?: readonly string[],
+    onPage?: (items: readonly Item[]) => void,
+  ): Promise<Item[]> {
     const names = projection
       ? Object.fromEntries([...new Set(['pk', ...projection])].map((f, i) => [`#a${i}`, f]))
       : undefined;
@@ -270,7 +419,9 @@ export class DynamoInventory implements Inventory, InventoryWriter {
               },
             }),
           );
-          found.push(...(out.Responses?.[this.table] ?? []));
+          const page = out.Responses?.[this.table] ?? [];
+          onPage?.(page);
+          found.push(...page);
           pending = (out.UnprocessedKeys?.[this.table]?.Keys as Item[] | undefined) ?? [];
         }
         return found;
@@ -284,27 +435,25 @@ export class DynamoInventory implements Inventory, InventoryWriter {
     return this.sleep(Math.floor(this.random() * cap) + 1);
   }
 
-  /** The registry as this writer knows it: read once, then kept up to date by its own writes. */
-  private async registered(): Promise<Set<string>> {
-    this.writerIssuers ??= this.issuerKeys();
-    return this.writerIssuers;
-  }
-
-  /** Adds issuer keys to the registry before any certificate of theirs is written. */
-  private async register(issuerKeys: readonly string[]): Promise<void> {
-    const known = await this.registered();
-    const fresh = [...new Set(issuerKeys)].filter((k) => !known.has(k));
-    if (fresh.length === 0) return;
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: keys.inventoryIssuers(),
-        UpdateExpression: 'ADD #i :k',
-        ExpressionAttributeNames: { '#i': ISSUER_KEYS_ATTRIBUTE },
-        ExpressionAttributeValues: { ':k': new Set(fresh) },
-      }),
-    );
-    for (const k of fresh) known.add(k);
+  /** Runs `fn` once none of `serials` is busy in another write of this writer. */
+  private async withSerials<T>(serials: readonly string[], fn: () => Promise<T>): Promise<T> {
+    const mine = [...new Set(serials)];
+    for (;;) {
+      const busy = mine.flatMap((s) => this.busySerials.get(s) ?? []);
+      if (busy.length === 0) break;
+      await Promise.allSettled(busy);
+    }
+    let release = () => {};
+    const done = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    for (const s of mine) this.busySerials.set(s, done);
+    try {
+      return await fn();
+    } finally {
+      for (const s of mine) this.busySerials.delete(s);
+      release();
+    }
   }
 
   /**
@@ -317,69 +466,44 @@ export class DynamoInventory implements Inventory, InventoryWriter {
    * do, a person must look). In one batch the last row for a certificate wins.
    */
   async write(batch: InventoryWrite): Promise<readonly RefusedRecord[]> {
-    const records = [...new Map(batch.records.map((r) => [r.sha256, r])).values()];
-    if (records.length === 0) return [];
-    const keep = batch.keep.filter((f) =>
-      (OPTIONAL_RECORD_FIELDS as readonly string[]).includes(f),
+    if (batch.records.length === 0) return [];
+    return this.withSerials(
+      batch.records.map((r) => r.serial),
+      () => this.writeUnlocked(batch.records, batch),
     );
-    const issuers = await this.registered();
-    const candidates = new Set<string>();
-    for (const r of records) {
-      if (r.issuer) candidates.add(certPk(issuerKeyOf(r.issuer), r.serial));
-      // Where a record without an issuer may already be stored, and the item a record that
-      // now has one moves out of.
-      if (!r.issuer || issuers.has(UNKNOWN_ISSUER_KEY)) {
-        candidates.add(certPk(UNKNOWN_ISSUER_KEY, r.serial));
-      }
-      if (!r.issuer) for (const k of issuers) candidates.add(certPk(k, r.serial));
-    }
-    const stored = new Map(
-      (
-        await this.batchGet([...candidates], ['sha256', 'issuer', 'issuerKey', 'serial', ...keep])
-      ).map((item) => [String(item.pk), item]),
-    );
-    const bySha = new Map<string, Item>();
-    for (const item of stored.values()) bySha.set(String(item.sha256), item);
+  }
 
-    const refused: RefusedRecord[] = [];
-    const puts = new Map<string, InventoryRecord>();
-    const deletes = new Set<string>();
-    for (const r of records) {
-      const same = bySha.get(r.sha256);
-      let record = r;
-      if (!r.issuer && same && str(same.issuer)) {
-        // The issuer of a certificate never changes: an empty cell is not news.
-        record = { ...record, issuer: String(same.issuer) };
-      }
-      const pk = certPk(issuerKeyOfRecord(record), record.serial);
-      const holder = stored.get(pk);
-      const taken = puts.get(pk);
-      if ((holder && holder.sha256 !== r.sha256) || (taken && taken.sha256 !== r.sha256)) {
-        const other = String(taken?.sha256 ?? holder?.sha256);
-        refused.push({
-          sha256: r.sha256,
-          reason: `issuer and serial ${record.serial} already belong to certificate ${other}`,
-        });
-        continue;
-      }
-      const old = holder ?? same;
-      if (old) {
-        const kept = Object.fromEntries(keep.flatMap((f) => (old[f] ? [[f, old[f]]] : [])));
-        record = { ...kept, ...record } as InventoryRecord;
-      }
-      const unknownPk = certPk(UNKNOWN_ISSUER_KEY, record.serial);
-      if (pk !== unknownPk && stored.get(unknownPk)?.sha256 === r.sha256) deletes.add(unknownPk);
-      puts.set(pk, record);
-    }
-    await this.register([...puts.values()].map(issuerKeyOfRecord));
+  private async writeUnlocked(
+    records: readonly InventoryRecord[],
+    batch: InventoryWrite,
+  ): Promise<readonly RefusedRecord[]> {
+    const keep = keptFields(batch.keep);
+    const stored = await this.certificatesOf(
+      records.map((r) => r.serial),
+      ['sha256', 'issuer', 'issuerKey', 'serial', ...keep],
+    );
+    const plan = planWrites(records, stored, batch.runId, keep);
+    // A home's list grows before the item it points to is written: a crash in between leaves
+    // a key that finds nothing, never a certificate its serial cannot reach.
+    await inParallel(plan.homeUpdates, INVENTORY_CONCURRENCY, (u) =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: homePk(u.serial) },
+          UpdateExpression: 'ADD #o :k',
+          ExpressionAttributeNames: { '#o': OTHER_ISSUERS_ATTRIBUTE },
+          ExpressionAttributeValues: { ':k': new Set(u.otherIssuers) },
+        }),
+      ),
+    );
     const requests: Item[] = [
-      ...[...puts.values()].map((r) => ({ PutRequest: { Item: itemOf(r, batch.runId) } })),
-      ...[...deletes].map((pk) => ({ DeleteRequest: { Key: { pk } } })),
+      ...plan.puts.map((item) => ({ PutRequest: { Item: item } })),
+      ...plan.deletes.map((pk) => ({ DeleteRequest: { Key: { pk } } })),
     ];
     await inParallel(chunks(requests, BATCH_WRITE_MAX_ITEMS), INVENTORY_CONCURRENCY, (chunk) =>
       this.batchWrite(chunk),
     );
-    return refused;
+    return plan.refused;
   }
 
   private async batchWrite(requests: Item[]): Promise<void> {
@@ -427,7 +551,7 @@ export class DynamoInventory implements Inventory, InventoryWriter {
               Segment: segment,
               TotalSegments: SYNC_SCAN_SEGMENTS,
               ProjectionExpression: '#pk',
-              FilterExpression: `begins_with(#pk, :cert) AND ${stillActive}`,
+              FilterExpression: `begins_with(#pk, :cert) AND attribute_exists(sha256) AND ${stillActive}`,
               ExpressionAttributeNames: names,
               ExpressionAttributeValues: {
                 ':cert': CERT_PREFIX,

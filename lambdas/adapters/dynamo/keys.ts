@@ -35,10 +35,12 @@ export const keys = {
   sendClaim: (key: string) => ({ pk: `CLAIM#${key}`, sk: 'CLAIM' }),
   /** Sends in the window for one rate-limited key (`address:...`, `domain:...`). */
   rateCounter: (key: string) => ({ pk: `RATE#${key}`, sk: 'RATE' }),
-  /** A certificate by issuer key (`-` when the inventory does not know it) and serial. */
-  inventoryCertificate: (issuerKey: string, serial: string) => ({
-    pk: `CERT#${issuerKey}#${serial}`,
+  /**
+   * A certificate: at its serial's home (`CERT#<serial>`), or, when the home already holds a
+   * certificate of another issuer with that serial, under its own issuer key (`-` when the
+   * inventory does not know the issuer).
+   */
+  inventoryCertificate: (serial: string, issuerKey?: string) => ({
+    pk: issuerKey === undefined ? `CERT#${serial}` : `CERT#${serial}#${issuerKey}`,
   }),
-  /** The issuer keys the inventory holds certificates of: a serial alone is read under each. */
-  inventoryIssuers: () => ({ pk: 'ISSUERS' }),
 } as const;

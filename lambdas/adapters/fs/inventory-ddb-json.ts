@@ -1,9 +1,14 @@
 /**
  * An inventory CSV as DynamoDB JSON for DynamoDB's import from S3 into a new table: the rows are
- * read and validated by the same reader as `cpr inventory import` and become the same items
- * (`itemOf`), so a table loaded either way holds the same thing. Output is newline-delimited
- * `{"Item": {...}}` objects, gzip-compressed, in parts of ITEMS_PER_PART items; the last part
- * ends with the issuer registry item.
+ * read and validated by the same reader as `cpr inventory import` and placed by the same rule
+ * (`planWrites`), so a table loaded either way holds the same thing. Output is newline-delimited
+ * `{"Item": {...}}` objects, gzip-compressed, in parts of ITEMS_PER_PART items.
+ *
+ * The file is read twice. The first pass keeps a 53-bit hash of each serial (8 bytes a row, off
+ * the heap) to find the serials that may repeat; the second writes every other row at once and
+ * holds back only the rows of those serials, placed together at the end (DynamoDB's import
+ * takes one item per key, so a home and the certificates it lists must be decided before any
+ * of them is written).
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -11,7 +16,8 @@ import { join } from 'node:path';
 import { createGzip, type Gzip } from 'node:zlib';
 import type { InventoryCsv } from '../../domain/inventory/csv.ts';
 import type { ImportRejection } from '../../domain/inventory/import.ts';
-import { issuerKeyOfRecord, issuerRegistryItem, itemOf } from '../dynamo/inventory.ts';
+import type { InventoryRecord } from '../../domain/inventory/types.ts';
+import { itemOf, planWrites } from '../dynamo/inventory.ts';
 
 /** Items per output file: parts let DynamoDB read in parallel and keep each file a few hundred MB. */
 export const ITEMS_PER_PART = 500_000;
@@ -72,52 +78,142 @@ class Part {
 }
 
 /**
- * Writes the items of `csv` to `outDir` (created; existing part files are not overwritten).
- * Rejected rows are reported through `onRejected` with their line, as the import does.
+ * Characters of held-back rows (mostly their PEMs) the converter keeps in memory. A file whose
+ * serials repeat more (sequential serials under several issuers) is refused with advice to use
+ * `cpr inventory import`, which places rows batch by batch and has no such bound.
+ */
+export const MAX_HELD_BACK_CHARS = 32 * 1024 * 1024;
+/** What a held-back row costs besides its PEM: its other fields and the map's entry. */
+const HELD_BACK_ROW_CHARS = 512;
+
+/** A 53-bit hash of a serial (two 32-bit FNV-1a variants), exact in a double. */
+export function serialHash(serial: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < serial.length; i += 1) {
+    const c = serial.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
+}
+
+/** The hashes that occur more than once among the file's valid rows (first pass). */
+async function repeatedSerialHashes(csv: InventoryCsv): Promise<Set<number>> {
+  let hashes = new Float64Array(1 << 16);
+  let n = 0;
+  for await (const row of csv.rows) {
+    if (row.kind !== 'record') continue;
+    if (n === hashes.length) {
+      const grown = new Float64Array(hashes.length * 2);
+      grown.set(hashes);
+      hashes = grown;
+    }
+    hashes[n] = serialHash(row.record.serial);
+    n += 1;
+  }
+  const sorted = hashes.subarray(0, n).sort();
+  const repeated = new Set<number>();
+  for (let i = 1; i < n; i += 1) if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i]!);
+  return repeated;
+}
+
+/** The CSV, opened afresh for each pass. */
+export interface InventorySource {
+  open(): Promise<{ readonly csv: InventoryCsv; close(): void }>;
+}
+
+/**
+ * Writes the items of the CSV to `outDir` (created; existing part files are not overwritten).
+ * Rejected rows are reported through `onRejected` with their line, as the import does,
+ * including a row whose issuer and serial belong to an earlier row's certificate.
  */
 export async function exportInventoryDynamoJson(
-  csv: InventoryCsv,
+  source: InventorySource,
   outDir: string,
   options: {
     readonly runId: string;
     readonly onRejected?: (r: ImportRejection) => void;
     /** ITEMS_PER_PART unless given (tests). */
     readonly itemsPerPart?: number;
+    /** MAX_HELD_BACK_CHARS unless given (tests). */
+    readonly maxHeldBackChars?: number;
   },
 ): Promise<ExportResult> {
+  const first = await source.open();
+  let repeated: Set<number>;
+  try {
+    repeated = await repeatedSerialHashes(first.csv);
+  } finally {
+    first.close();
+  }
   await mkdir(outDir, { recursive: true });
   const files: string[] = [];
-  const issuers = new Set<string>();
   let rowsRead = 0;
   let items = 0;
   let rejected = 0;
   let part: Part | null = null;
   const perPart = options.itemsPerPart ?? ITEMS_PER_PART;
-  const open = () => {
+  const nextPart = async (): Promise<Part> => {
+    await part?.close();
     const path = join(outDir, `inventory-${String(files.length + 1).padStart(5, '0')}.json.gz`);
     files.push(path);
-    return new Part(path);
+    part = new Part(path);
+    return part;
   };
+  const write = async (item: Record<string, unknown>) => {
+    const to = part === null || (items > 0 && items % perPart === 0) ? await nextPart() : part;
+    await to.write(item);
+    items += 1;
+  };
+  const reject = (r: ImportRejection) => {
+    rejected += 1;
+    options.onRejected?.(r);
+  };
+  // Rows of serials that may repeat, in file order, per serial.
+  const heldBack = new Map<string, { record: InventoryRecord; line: number }[]>();
+  let heldBackChars = 0;
+  const second = await source.open();
   try {
-    for await (const row of csv.rows) {
+    for await (const row of second.csv.rows) {
       rowsRead += 1;
       if (row.kind === 'rejected') {
-        rejected += 1;
-        options.onRejected?.({ line: row.line, reason: row.reason });
+        reject({ line: row.line, reason: row.reason });
         continue;
       }
-      if (part === null || (items > 0 && items % perPart === 0)) {
-        await part?.close();
-        part = open();
+      const serial = row.record.serial;
+      if (!repeated.has(serialHash(serial))) {
+        await write(itemOf(row.record, options.runId, { slot: false }));
+        continue;
       }
-      issuers.add(issuerKeyOfRecord(row.record));
-      await part.write(itemOf(row.record, options.runId));
-      items += 1;
+      heldBackChars += (row.record.pem?.length ?? 0) + HELD_BACK_ROW_CHARS;
+      if (heldBackChars > (options.maxHeldBackChars ?? MAX_HELD_BACK_CHARS)) {
+        throw new InventoryExportError(
+          `line ${row.line}: too many rows share serials with other rows to convert in memory; load this file with \`cpr inventory import\` instead`,
+        );
+      }
+      const rows = heldBack.get(serial) ?? [];
+      rows.push({ record: row.record, line: row.line });
+      heldBack.set(serial, rows);
     }
-    part ??= open();
-    if (issuers.size > 0) await part.write(issuerRegistryItem(issuers));
+    for (const rows of heldBack.values()) {
+      const plan = planWrites(
+        rows.map((r) => r.record),
+        [],
+        options.runId,
+        [],
+      );
+      for (const r of plan.refused) {
+        const line = rows.findLast((row) => row.record.sha256 === r.sha256)?.line ?? 0;
+        reject({ line, reason: r.reason });
+      }
+      for (const item of plan.puts) await write(item);
+    }
+    // An empty file still gives one (empty) part, so the import has an object to read.
+    if (part === null) await nextPart();
   } finally {
-    await part?.close();
+    second.close();
+    await (part as Part | null)?.close();
   }
   return { rowsRead, items, rejected, files };
 }
