@@ -208,6 +208,45 @@ describe('cpr triage, revoke, verify', () => {
     );
   });
 
+  test('a needsInfo request that cannot be mailed is refused before anything is recorded', async () => {
+    const noReporter = await ingest(
+      'info-no-reporter.eml',
+      await compose({
+        from: 'undisclosed-sender',
+        to: CPR_ADDRESS,
+        subject: 'Something is wrong (no reporter)',
+        text: 'One of your certificates looks wrong to me.',
+      }),
+    );
+    const literal = await ingest(
+      'info-literal.eml',
+      await compose({
+        from: 'Ivo <ivo@[192.0.2.7]>',
+        to: CPR_ADDRESS,
+        subject: 'Something is wrong (address literal)',
+        text: 'One of your certificates looks wrong to me.',
+      }),
+    );
+    for (const [id, why] of [
+      [noReporter, 'has no reporter address'],
+      [literal, 'SES cannot send to the reporter address'],
+    ] as const) {
+      const before = await env.runJson<CaseJson>('show', id);
+      const mails = (await env.mails()).length;
+      const r = await env.run(...argv(`triage ${id} --reason needsInfo --note`), 'ask for it');
+      expect(r.code, r.stdout).toBe(1);
+      const after = await env.runJson<CaseJson>('show', id);
+      expect(after.triage).toBeNull();
+      expect(after.deadlines).toEqual(before.deadlines);
+      const types = (await env.clock.deps.audit.list(id)).map((e) => e.type);
+      expect(types).not.toContain('triaged');
+      expect(types).not.toContain('infoRequested');
+      expect((await env.mails()).length).toBe(mails);
+      expect(r.stderr).toContain(why);
+      expect(r.stderr).toContain('--sent-elsewhere');
+    }
+  });
+
   test('bounces and newsletters dismissed in one command; only notACpr takes several cases', async () => {
     const mail = (from: string, subject: string, text: string) =>
       compose({ from, to: CPR_ADDRESS, subject, text });
