@@ -34,6 +34,19 @@ async function ingest(name: string, raw: Buffer): Promise<string> {
   return r!.caseId;
 }
 
+/** A report that names no certificate: the kind a person answers with needsInfo. */
+async function vagueReport(name: string, from: string): Promise<string> {
+  return ingest(
+    `${name}.eml`,
+    await compose({
+      from,
+      to: CPR_ADDRESS,
+      subject: `Something is wrong (${name})`,
+      text: 'One of your certificates looks wrong to me.',
+    }),
+  );
+}
+
 beforeAll(async () => {
   env = await cliEnv();
   env.now = new Date();
@@ -181,16 +194,7 @@ describe('cpr triage, revoke, verify', () => {
   });
 
   test('needsInfo records the request for information, sent by other means or by mail', async () => {
-    const report = async (name: string) =>
-      ingest(
-        `${name}.eml`,
-        await compose({
-          from: 'Nina <nina@researcher.example>',
-          to: CPR_ADDRESS,
-          subject: `Something is wrong (${name})`,
-          text: 'One of your certificates looks wrong to me.',
-        }),
-      );
+    const report = (name: string) => vagueReport(name, 'Nina <nina@researcher.example>');
     const elsewhere = await report('info-elsewhere');
     const r = await env.run(
       ...argv(`triage ${elsewhere} --reason needsInfo --sent-elsewhere --note`),
@@ -209,24 +213,8 @@ describe('cpr triage, revoke, verify', () => {
   });
 
   test('a needsInfo request that cannot be mailed is refused before anything is recorded', async () => {
-    const noReporter = await ingest(
-      'info-no-reporter.eml',
-      await compose({
-        from: 'undisclosed-sender',
-        to: CPR_ADDRESS,
-        subject: 'Something is wrong (no reporter)',
-        text: 'One of your certificates looks wrong to me.',
-      }),
-    );
-    const literal = await ingest(
-      'info-literal.eml',
-      await compose({
-        from: 'Ivo <ivo@[192.0.2.7]>',
-        to: CPR_ADDRESS,
-        subject: 'Something is wrong (address literal)',
-        text: 'One of your certificates looks wrong to me.',
-      }),
-    );
+    const noReporter = await vagueReport('info-no-reporter', 'undisclosed-sender');
+    const literal = await vagueReport('info-literal', 'Ivo <ivo@[192.0.2.7]>');
     for (const [id, why] of [
       [noReporter, 'has no reporter address'],
       [literal, 'SES cannot send to the reporter address'],
