@@ -10,6 +10,7 @@ import type { CprCase } from '../case/types.ts';
 import { utcMinute } from '../escalation/messages.ts';
 import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import type { Inventory } from '../inventory/types.ts';
+import { admitPersonMail, type PersonMailLimits } from '../notices/acknowledgment-limits.ts';
 import { outboundAddress } from '../notices/outbound.ts';
 import type { SenderSettings } from '../notices/send-notices.ts';
 import {
@@ -266,22 +267,32 @@ export function infoRequestMail(c: CprCase, caName: string): { subject: string; 
 
 /** Where and how a needsInfo request goes, once every precondition of sending it holds. */
 interface InfoRequest {
-  readonly to: string;
+  readonly to: { readonly address: string; readonly domain: string };
   readonly mailer: Mailer;
   readonly sender: SenderSettings;
+  readonly limits: PersonMailLimits;
 }
+
+/** What a mailed request for information needs; without any of it the request is refused. */
+export interface InfoRequestMail {
+  readonly mailer?: Mailer | null;
+  readonly sender?: SenderSettings | null;
+  /** The per-recipient limits the acknowledgments count against, shared with this mail. */
+  readonly mailLimits?: PersonMailLimits | null;
+}
+
+/** What to do when the request cannot be mailed. */
+const INFO_REQUEST_OTHERWISE =
+  'send the request by other means and record it with cpr triage CASE --reason needsInfo --sent-elsewhere --note TEXT';
 
 /**
  * Checks, before anything is written, that the request for information can be mailed: a mailer,
- * a reporter address, one SES can send to.
+ * a reporter address, one SES can send to, and the per-recipient limits to count it against.
  * @throws RevocationRefusedError naming what is missing and what to do instead
  */
-function infoRequestRecipient(
-  c: CprCase,
-  deps: { readonly mailer?: Mailer | null; readonly sender?: SenderSettings | null },
-): InfoRequest {
-  const otherwise = 'send the request by other means and record it with --sent-elsewhere';
-  if (!deps.mailer || !deps.sender) {
+function infoRequestRecipient(c: CprCase, deps: InfoRequestMail): InfoRequest {
+  const otherwise = INFO_REQUEST_OTHERWISE;
+  if (!deps.mailer || !deps.sender || !deps.mailLimits) {
     throw new RevocationRefusedError(`needsInfo: no mailer configured; ${otherwise}`);
   }
   if (!c.reporter) {
@@ -293,7 +304,7 @@ function infoRequestRecipient(
       `case ${c.id}: SES cannot send to the reporter address ${c.reporter} (${to.reason}): ${otherwise}`,
     );
   }
-  return { to: to.address, mailer: deps.mailer, sender: deps.sender };
+  return { to, mailer: deps.mailer, sender: deps.sender, limits: deps.mailLimits };
 }
 
 /** Mails the request for information (threaded to the report); returns SES's message id. */
@@ -302,12 +313,13 @@ async function sendInfoRequest(c: CprCase, request: InfoRequest): Promise<string
   const first = c.messages.find((m) => m.role === 'report') ?? c.messages[0];
   const sent = await request.mailer.send({
     from: request.sender.senderAddress,
-    to: request.to,
+    to: request.to.address,
     replyTo: request.sender.replyTo,
     subject: mail.subject,
     text: mail.text,
     inReplyTo: first?.messageIdHeader ?? null,
-    autoSubmitted: 'no',
+    // The system's own template, sent at a person's word (RFC 3834 5: not written by a human).
+    autoSubmitted: 'auto-generated',
   });
   return sent.messageId;
 }
@@ -323,10 +335,7 @@ async function sendInfoRequest(c: CprCase, request: InfoRequest): Promise<string
 export async function triageCase(
   caseId: string,
   input: TriageInput,
-  deps: RevocationDeps & {
-    readonly mailer?: Mailer | null;
-    readonly sender?: SenderSettings | null;
-  },
+  deps: RevocationDeps & InfoRequestMail,
 ): Promise<TriageResult> {
   const before = await loadCase(deps, caseId);
   if (before.status !== 'open') {
@@ -337,7 +346,12 @@ export async function triageCase(
     input.reason === 'needsInfo' && !input.infoRequestSentElsewhere
       ? infoRequestRecipient(before, deps)
       : null;
-  const at = deps.now().toISOString();
+  const now = deps.now();
+  const at = now.toISOString();
+  if (request) {
+    const holder = `infoRequest#${caseId}#${at}`;
+    await admitPersonMail(request.limits, request.to, holder, now, INFO_REQUEST_OTHERWISE);
+  }
   const policy = deadlinePolicy(before.deadlines.policyVersion);
   const reasonCode = isRevocationReason(input.reason)
     ? CRL_REASON_CODES[REVOCATION_TRIAGE_REASONS[input.reason]]
@@ -374,7 +388,7 @@ export async function triageCase(
   ];
   if (input.reason === 'needsInfo') {
     const sentHow = request
-      ? `to ${request.to} (SES message ${infoRequestMessageId})`
+      ? `to ${request.to.address} (SES message ${infoRequestMessageId})`
       : `by other means: ${input.note}`;
     events.push(
       event(
