@@ -33,7 +33,7 @@ import {
 } from '../escalation/messages.ts';
 import type { AuditLog } from '../ports/audit-log.ts';
 import { CaseNotFoundError, type CaseStore } from '../ports/case-store.ts';
-import { type Mailer, MailRefusedError } from '../ports/mailer.ts';
+import { type Mailer, MailRefusedError, type OutboundMail } from '../ports/mailer.ts';
 import type { MessageIdIndex } from '../ports/message-id-index.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import type { OutboundRegistry } from '../ports/outbound-registry.ts';
@@ -236,7 +236,7 @@ export async function acknowledgeReporter(
   const mail = acknowledgmentMail(c, { name: settings.caName });
   let messageId: string;
   try {
-    ({ messageId } = await deps.mailer.send({
+    messageId = await sendUnderClaim(deps, claimKey, {
       from: settings.senderAddress,
       to: to.address,
       replyTo: settings.replyTo,
@@ -244,14 +244,10 @@ export async function acknowledgeReporter(
       text: mail.text,
       inReplyTo: c.messages[0]?.messageIdHeader ?? null,
       autoSubmitted: 'auto-replied',
-    }));
+    });
   } catch (error) {
     if (error instanceof MailRefusedError) {
       const reason = `refused by SES: ${error.code}: ${error.message}`;
-      await deps.claims.settle(claimKey, {
-        state: 'refused',
-        error: `${error.code}: ${error.message}`,
-      });
       await recordNotSent(deps, c, 'failed', reason);
       return { status: 'failed', messageId: null, reason };
     }
@@ -262,6 +258,29 @@ export async function acknowledgeReporter(
   }
   await deps.claims.settle(claimKey, { state: 'sent', messageId });
   return finishSent(deps, c, messageId);
+}
+
+/**
+ * Sends `mail` under the claim `key` (taken by the caller); settles it `refused` when SES said no
+ * (the MailRefusedError is passed on). Any other error leaves the claim as it is: SES may have
+ * sent the mail, so it is never sent again. The caller settles it `sent` (outside its own error
+ * handling: a failing settle is storage failing, not SES).
+ */
+async function sendUnderClaim(
+  deps: { readonly mailer: Mailer; readonly claims: SendClaims },
+  key: string,
+  mail: OutboundMail,
+): Promise<string> {
+  let messageId: string;
+  try {
+    ({ messageId } = await deps.mailer.send(mail));
+  } catch (error) {
+    if (error instanceof MailRefusedError) {
+      await deps.claims.settle(key, { state: 'refused', error: `${error.code}: ${error.message}` });
+    }
+    throw error;
+  }
+  return messageId;
 }
 
 async function finishSent(
@@ -396,27 +415,15 @@ export async function sendPreliminaryReport(
       );
     }
   }
-  let messageId: string;
-  try {
-    ({ messageId } = await deps.mailer.send({
-      from: settings.senderAddress,
-      to: to.address,
-      replyTo: settings.replyTo,
-      subject: `[${c.id}] Preliminary report on your certificate problem report`,
-      text: report.text,
-      inReplyTo: notice.kind === 'reporterReport' ? (c.messages[0]?.messageIdHeader ?? null) : null,
-      autoSubmitted: 'no',
-    }));
-  } catch (error) {
-    if (error instanceof MailRefusedError) {
-      await deps.claims.settle(claimKey, {
-        state: 'refused',
-        error: `${error.code}: ${error.message}`,
-      });
-    }
-    // No answer: SES may have sent it. The claim stays, so a rerun does not mail again.
-    throw error;
-  }
+  const messageId = await sendUnderClaim(deps, claimKey, {
+    from: settings.senderAddress,
+    to: to.address,
+    replyTo: settings.replyTo,
+    subject: `[${c.id}] Preliminary report on your certificate problem report`,
+    text: report.text,
+    inReplyTo: notice.kind === 'reporterReport' ? (c.messages[0]?.messageIdHeader ?? null) : null,
+    autoSubmitted: 'no',
+  });
   await deps.claims.settle(claimKey, { state: 'sent', messageId });
   await recordSentReport(deps, c, noticeId, report.actor, messageId);
   return { messageId, alreadySent: false };
