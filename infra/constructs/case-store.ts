@@ -155,7 +155,7 @@ export class CaseStore extends Construct {
       inputFormat: InputFormat.dynamoDBJson(),
       compressionType: InputCompressionType.GZIP,
       bucket: Bucket.fromBucketName(this, 'InventoryImportBucket', source.bucketName),
-      // A bucket of the same name in another account is not the source.
+      // The option takes a bucket of this account only (docs/security.md).
       bucketOwner: Stack.of(this).account,
       keyPrefix: source.keyPrefix,
     };

@@ -28,7 +28,7 @@ describe('inventoryImport', () => {
       S3BucketSource: {
         S3Bucket: SAMPLE_INVENTORY_IMPORT.bucketName,
         S3KeyPrefix: SAMPLE_INVENTORY_IMPORT.keyPrefix,
-        // The stack's own account: a bucket of that name elsewhere is not the source.
+        // The stack's own account: the option takes no bucket of another account.
         S3BucketOwner: { Ref: 'AWS::AccountId' },
       },
     });
