@@ -35,23 +35,22 @@ describe('inventoryImport', () => {
   });
 
   test('the imported table has the same keys and keys-only indexes as the empty one', () => {
+    // The empty table's shape is pinned in storage.test.ts; here the two must agree.
+    const before = resourcesOf(plain)[inventoryId]?.Properties;
+    const after = resourcesOf(imported)[inventoryId]?.Properties;
+    expect(after?.KeySchema).toEqual(before?.KeySchema);
+    expect(after?.AttributeDefinitions).toEqual(before?.AttributeDefinitions);
+    expect(after?.GlobalSecondaryIndexes).toEqual(before?.GlobalSecondaryIndexes);
     const inv = INVENTORY_TABLE_SCHEMA;
-    imported.template.hasResourceProperties('AWS::DynamoDB::Table', {
-      ImportSourceSpecification: Match.anyValue(),
-      KeySchema: [{ AttributeName: inv.partitionKey, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: inv.bySha256Index.name,
-          KeySchema: [{ AttributeName: inv.bySha256Index.partitionKey, KeyType: 'HASH' }],
+    expect(after?.KeySchema).toEqual([{ AttributeName: inv.partitionKey, KeyType: 'HASH' }]);
+    expect(after?.GlobalSecondaryIndexes).toEqual(
+      [inv.bySha256Index, inv.bySpkiIndex].map((index) =>
+        expect.objectContaining({
+          IndexName: index.name,
           Projection: { ProjectionType: 'KEYS_ONLY' },
-        },
-        {
-          IndexName: inv.bySpkiIndex.name,
-          KeySchema: [{ AttributeName: inv.bySpkiIndex.partitionKey, KeyType: 'HASH' }],
-          Projection: { ProjectionType: 'KEYS_ONLY' },
-        },
-      ],
-    });
+        }),
+      ),
+    );
   });
 
   test('apart from the import source, the template is exactly the one without the option', () => {
