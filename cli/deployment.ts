@@ -10,6 +10,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import {
+  ACKNOWLEDGMENT_LIMIT_BOUNDS,
+  type AcknowledgmentLimits,
+} from '../lambdas/domain/notices/acknowledgment-limits.ts';
 import type { IntakeConfig } from '../lambdas/intake/config.ts';
 
 /**
@@ -75,6 +79,12 @@ export interface Deployment extends SharedResources {
   /** Where replies to notices go (the first CPR address), so they thread into the case. */
   readonly replyTo: string | null;
   readonly caName: string | null;
+  /**
+   * The per-recipient limits the stack's acknowledgments count against, which the mail `cpr`
+   * sends (a request for information, a preliminary report) shares; null when the stack does not
+   * say (the defaults apply).
+   */
+  readonly acknowledgmentLimits?: AcknowledgmentLimits | null;
 }
 
 export class DeploymentError extends Error {
@@ -82,6 +92,14 @@ export class DeploymentError extends Error {
 }
 
 const endpointUrl = z.url({ protocol: /^https?$/ });
+
+const bounded = (b: { readonly min: number; readonly max: number }) =>
+  z.number().int().min(b.min).max(b.max);
+const acknowledgmentLimitsSchema = z.object({
+  perAddress: bounded(ACKNOWLEDGMENT_LIMIT_BOUNDS.perAddress),
+  perDomain: bounded(ACKNOWLEDGMENT_LIMIT_BOUNDS.perDomain),
+  windowHours: bounded(ACKNOWLEDGMENT_LIMIT_BOUNDS.windowHours),
+});
 
 const deploymentSchema = z.object({
   kind: z.enum(['local', 'aws']),
@@ -112,6 +130,7 @@ const deploymentSchema = z.object({
   senderAddress: z.string().min(1).nullable(),
   replyTo: z.string().min(1).nullable(),
   caName: z.string().min(1).nullable(),
+  acknowledgmentLimits: acknowledgmentLimitsSchema.nullable().optional(),
   stateMachineArn: z.string().min(1),
 });
 
@@ -212,6 +231,15 @@ export function deploymentFromOutputs(
     );
   }
   const inboundBucket = required(STACK_OUTPUTS.inboundBucket);
+  const limits = optional(more.acknowledgmentLimits);
+  const acknowledgmentLimits = limits
+    ? acknowledgmentLimitsSchema.safeParse(jsonOrNull(limits))
+    : null;
+  if (acknowledgmentLimits && !acknowledgmentLimits.success) {
+    throw new DeploymentError(
+      `stack ${stackName}: output ${more.acknowledgmentLimits} is not {perAddress, perDomain, windowHours} within bounds`,
+    );
+  }
   const cprAddresses = optional(more.cprAddresses);
   return {
     kind: 'aws',
@@ -228,8 +256,17 @@ export function deploymentFromOutputs(
     senderAddress: optional(more.senderAddress),
     replyTo: optional(more.replyTo) ?? cprAddresses?.split(',')[0]?.trim() ?? null,
     caName: optional(more.caName),
+    acknowledgmentLimits: acknowledgmentLimits?.data ?? null,
     stateMachineArn: required(STACK_OUTPUTS.deadlineStateMachine),
   };
+}
+
+function jsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 /** Reads a deployed stack's outputs. @throws DeploymentError */

@@ -4,7 +4,9 @@
  */
 
 import { NoticeTransitionError } from '../lambdas/domain/case/notice-transitions.ts';
+import { MailRateLimitedError } from '../lambdas/domain/notices/acknowledgment-limits.ts';
 import { CaseNotFoundError } from '../lambdas/domain/ports/case-store.ts';
+import { SendInDoubtError } from '../lambdas/domain/ports/send-claims.ts';
 import { RevocationRefusedError } from '../lambdas/domain/revocation/ports.ts';
 import type { Command, CommandContext, GlobalValues } from './command.ts';
 import {
@@ -128,7 +130,9 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
       error instanceof DeploymentError ||
       error instanceof NoticeTransitionError ||
       error instanceof CaseNotFoundError ||
-      error instanceof RevocationRefusedError
+      error instanceof RevocationRefusedError ||
+      error instanceof MailRateLimitedError ||
+      error instanceof SendInDoubtError
     ) {
       io.err(`cpr ${name}: ${error.message}`);
       return EXIT.failed;

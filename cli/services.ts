@@ -17,11 +17,18 @@ import {
   revocationCases,
 } from '../lambdas/adapters/dynamo/cases-table.ts';
 import { DynamoInventory } from '../lambdas/adapters/dynamo/inventory.ts';
+import { DynamoRateLimiter } from '../lambdas/adapters/dynamo/rate-limits.ts';
 import { DynamoBlocklist, DynamoRevocationStore } from '../lambdas/adapters/dynamo/revocations.ts';
+import { DynamoSendClaims } from '../lambdas/adapters/dynamo/send-claims.ts';
 import { S3EvidenceStore } from '../lambdas/adapters/s3/evidence-store.ts';
 import type { SesMailer } from '../lambdas/adapters/ses/mailer.ts';
 import { type PersonActor, personActor } from '../lambdas/domain/audit/events.ts';
+import {
+  DEFAULT_ACKNOWLEDGMENT_LIMITS,
+  type PersonMailLimits,
+} from '../lambdas/domain/notices/acknowledgment-limits.ts';
 import type { NoticeDeps, SenderSettings } from '../lambdas/domain/notices/send-notices.ts';
+import type { SendClaims } from '../lambdas/domain/ports/send-claims.ts';
 import type { StatusChecker } from '../lambdas/domain/revocation/ports.ts';
 import type { RevocationDeps } from '../lambdas/domain/revocation/use-cases.ts';
 import type { Deployment, LocalEndpoints } from './deployment.ts';
@@ -50,6 +57,13 @@ export interface Services extends CasesTable {
   mailer(): Promise<SesMailer>;
   /** The sender settings `cpr send` needs; refuses when the stack does not publish them. */
   sender(): SenderSettings;
+  /**
+   * The per-recipient counters every mail `cpr` sends counts against, with the stack's limits:
+   * the same counters and limits as the acknowledgments.
+   */
+  mailLimits(): PersonMailLimits;
+  /** Claims that make `cpr send` mail at most once per attempt. */
+  sendClaims(): SendClaims;
   /** Triage, revocation obligations and the blocklist, on this stack's tables. */
   revocation(): RevocationDeps;
   /** The relying-party checker over the issuers in $CPR_ISSUERS. */
@@ -166,6 +180,15 @@ export function servicesFor(d: Deployment, env: NodeJS.ProcessEnv): Services {
         replyTo: d.replyTo,
         caName: d.caName ?? 'Certificate Authority',
       };
+    },
+    mailLimits() {
+      return {
+        rateLimiter: new DynamoRateLimiter(db, d.casesTable),
+        limits: d.acknowledgmentLimits ?? DEFAULT_ACKNOWLEDGMENT_LIMITS,
+      };
+    },
+    sendClaims() {
+      return new DynamoSendClaims(db, d.casesTable);
     },
     noticeDeps(now) {
       const { cases, outbound, messageIds } = table;

@@ -58,6 +58,21 @@ const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2
 const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** SES's rule for receipt rule set names. */
 const RULE_SET_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$/;
+/**
+ * One folder of an S3 key prefix, in S3's "safe characters" only. No "*" or "?": a prefix may end
+ * up inside IAM resource ARNs, where they are wildcards.
+ */
+const S3_PREFIX_FOLDER = "[A-Za-z0-9!_.'()-]+/";
+/**
+ * S3's rule for general purpose bucket names: 3 to 63 lower-case letters, digits, "." and "-",
+ * starting and ending with a letter or digit, no "..", not an IP address, not a reserved prefix or
+ * suffix.
+ */
+const BUCKET_NAME = /^(?!xn--|sthree-|amzn-s3-demo-)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const BUCKET_NAME_RESERVED_SUFFIX = /(?:-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/;
+const IPV4_ADDRESS = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+/** DynamoDB's limit on `S3BucketSource.S3KeyPrefix`. */
+const MAX_IMPORT_KEY_PREFIX = 1024;
 
 /** BR 5.5: records of revocation-related work are archived for at least 2 years. */
 export const MIN_RETENTION_YEARS = 2;
@@ -155,6 +170,40 @@ const sesIdentitiesSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * The S3 source of the inventory table's creation by DynamoDB's import from S3: the gzip DynamoDB
+ * JSON files that `cpr inventory export-ddb-json` writes, uploaded to a bucket of this account.
+ * CloudFormation reads it only when it creates the table (docs/deploy.md, section 9).
+ */
+const inventoryImportSchema = z.strictObject({
+  bucketName: z
+    .string({ error: 'must be the name of the S3 bucket holding the converted files' })
+    .regex(
+      BUCKET_NAME,
+      'must be an S3 bucket name (3 to 63 lower-case letters, digits, "." and "-"), ' +
+        'not an s3:// URL or an ARN',
+    )
+    .refine((name) => !name.includes('..'), 'must not contain ".."')
+    .refine((name) => !IPV4_ADDRESS.test(name), 'must not be an IP address')
+    .refine((name) => !BUCKET_NAME_RESERVED_SUFFIX.test(name), 'must not end in a reserved suffix'),
+  /**
+   * Every object under it is imported, so it ends in "/": `inventory/2026-12-01` would also take
+   * `inventory/2026-12-01-retry/`, and DynamoDB keeps one of two items with the same key at random.
+   */
+  keyPrefix: z
+    .string()
+    .max(MAX_IMPORT_KEY_PREFIX, `must be at most ${MAX_IMPORT_KEY_PREFIX} characters`)
+    .regex(
+      new RegExp(`^(?:${S3_PREFIX_FOLDER})+$`),
+      'must be a key prefix ending in "/", such as "inventory/2026-12-01/" (no leading "/", ' +
+        "only letters, digits and !_.'()-)",
+    )
+    .optional(),
+});
+
+/** Where the inventory table is imported from, when it is created by DynamoDB's import from S3. */
+export type InventoryImportSource = z.infer<typeof inventoryImportSchema>;
+
 const configSchema = z.strictObject({
   stackName: z
     .string()
@@ -181,8 +230,7 @@ const configSchema = z.strictObject({
   /** Key prefix of the SES S3 action; empty or ending in "/", never inside "evidence/". */
   inboundPrefix: z
     .string()
-    // No "*" or "?": the prefix ends up inside IAM resource ARNs, where they are wildcards.
-    .regex(/^(?:[A-Za-z0-9!_.'()-]+\/)*$/, 'must be empty or a path ending in "/"')
+    .regex(new RegExp(`^(?:${S3_PREFIX_FOLDER})*$`), 'must be empty or a path ending in "/"')
     .refine((p) => !p.startsWith(EVIDENCE_PREFIX), `must not be inside "${EVIDENCE_PREFIX}"`)
     .default(''),
   /**
@@ -281,6 +329,11 @@ const configSchema = z.strictObject({
       ctx.addIssue({ code: 'custom', message: error.message });
     }
   }).default([]),
+  /**
+   * Create the inventory table by DynamoDB's import from S3. First deploy only: on a deployed
+   * stack, setting, changing or removing it replaces the table (docs/deploy.md).
+   */
+  inventoryImport: inventoryImportSchema.optional(),
 });
 
 /** A whole number within the bounds the functions accept too. */
@@ -338,6 +391,8 @@ export interface CprConfig {
   readonly acknowledgmentLimits: AcknowledgmentLimits;
   /** The CA's issuing certificates as configured (empty: none). */
   readonly issuers: readonly IssuerConfig[];
+  /** Create the inventory table from these S3 files (first deploy only); none: an empty table. */
+  readonly inventoryImport?: Readonly<InventoryImportSource> | undefined;
 }
 
 /** The domain part of an address (lower-cased by the schema already). */

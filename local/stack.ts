@@ -364,6 +364,7 @@ export async function startLocalStack(
     senderAddress: config.senderAddress,
     replyTo: config.cprAddresses[0]!,
     caName: config.caName,
+    acknowledgmentLimits: config.acknowledgmentLimits,
     stateMachineArn: LOCAL_NAMES.stateMachineArn,
   };
   await writeLocalDeployment(config.dataDir, deployment);

@@ -52,22 +52,31 @@ export const send: Command = async (ctx, args) => {
   const settings = services.sender();
   const mailer = await services.mailer();
   const actor = await services.actor();
-  const { messageId } = await sendPreliminaryReport(
+  const { messageId, alreadySent } = await sendPreliminaryReport(
     caseId,
     noticeId,
     { text, actor },
-    { ...services.noticeDeps(ctx.now), mailer, region: services.deployment.region },
+    {
+      ...services.noticeDeps(ctx.now),
+      ...services.mailLimits(),
+      claims: services.sendClaims(),
+      mailer,
+      region: services.deployment.region,
+    },
     settings,
   );
   const c = await services.cases.get(caseId);
   const n = c?.notices.find((x) => x.id === noticeId);
+  const recipient = n?.recipient ?? null;
   if (values.json) {
+    ctx.io.out(json({ caseId, noticeId, recipient, sesMessageId: messageId, alreadySent }));
+  } else if (alreadySent) {
     ctx.io.out(
-      json({ caseId, noticeId, recipient: n?.recipient ?? null, sesMessageId: messageId }),
+      `${caseId}: preliminary report to ${recipient ?? noticeId} already sent, SES message id ${messageId}; not sent again`,
     );
   } else {
     ctx.io.out(
-      `${caseId}: preliminary report to ${n?.recipient ?? noticeId} sent, SES message id ${messageId}`,
+      `${caseId}: preliminary report to ${recipient ?? noticeId} sent, SES message id ${messageId}`,
     );
   }
   return EXIT.ok;

@@ -41,6 +41,7 @@ export const triage: Command = async (ctx, args) => {
     now: ctx.now,
     mailer: needsMail ? await services.mailer() : null,
     sender: needsMail ? services.sender() : null,
+    mailLimits: needsMail ? services.mailLimits() : null,
   };
   const out = [];
   for (const id of ids) {

@@ -4,21 +4,26 @@
  * intake looks affected certificates up in. Key names come from `schema.ts`, the same source the
  * adapters and the local stand-in use.
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AttributeType,
   BillingMode,
+  type ImportSourceSpecification,
+  InputCompressionType,
+  InputFormat,
   ProjectionType,
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
   AUDIT_TABLE_SCHEMA,
   CASES_TABLE_SCHEMA,
   INVENTORY_TABLE_SCHEMA,
 } from '../../lambdas/adapters/dynamo/schema.ts';
+import type { InventoryImportSource } from '../config.ts';
 
 export interface CaseStoreProps {
   /** RETAIN keeps the tables when the stack goes; DESTROY only for throwaway stacks. */
@@ -26,7 +31,15 @@ export interface CaseStoreProps {
   readonly deletionProtection: boolean;
   /** The one role the audit table's resource policy does not forbid to change items. */
   readonly breakGlassRoleArn: string;
+  /**
+   * Create the inventory table by DynamoDB's import from S3 of these files (gzip DynamoDB JSON,
+   * `cpr inventory export-ddb-json`). Read only when CloudFormation creates the table.
+   */
+  readonly inventoryImport?: InventoryImportSource;
 }
+
+/** Id of the warning `cdk synth` and `cdk deploy` print while the inventory is made by import. */
+export const INVENTORY_IMPORT_WARNING = 'cpr:inventoryImportReplacesTable';
 
 /**
  * Every data-plane action that changes or removes an existing item, or writes without the
@@ -109,7 +122,19 @@ export class CaseStore extends Construct {
     this.inventory = new Table(this, 'Inventory', {
       ...common,
       partitionKey: { name: inv.partitionKey, type: AttributeType.STRING },
+      ...(props.inventoryImport && { importSource: this.importSource(props.inventoryImport) }),
     });
+    if (props.inventoryImport) {
+      // `ImportSourceSpecification` is create-only in CloudFormation: on a deployed stack, adding,
+      // changing or removing it replaces the table. Every synth and deploy says so.
+      Annotations.of(this.inventory).addWarningV2(
+        INVENTORY_IMPORT_WARNING,
+        `The inventory table is created by DynamoDB import from ${s3Url(props.inventoryImport)}. ` +
+          'CloudFormation reads inventoryImport only when it creates the table: on a deployed ' +
+          'stack, adding, changing or removing it replaces the inventory table (docs/deploy.md, ' +
+          'section 9). Leave it as it is after the first deploy.',
+      );
+    }
     // Keys only: a match is read in full from the table, so a certificate's PEM is stored and
     // written once, not once per index (docs/deploy.md: upgrading adds one index per deploy).
     this.inventory.addGlobalSecondaryIndex({
@@ -123,6 +148,22 @@ export class CaseStore extends Construct {
       projectionType: ProjectionType.KEYS_ONLY,
     });
   }
+
+  /** The gzip DynamoDB JSON files under the prefix, in a bucket of this account. */
+  private importSource(source: InventoryImportSource): ImportSourceSpecification {
+    return {
+      inputFormat: InputFormat.dynamoDBJson(),
+      compressionType: InputCompressionType.GZIP,
+      bucket: Bucket.fromBucketName(this, 'InventoryImportBucket', source.bucketName),
+      // The option takes a bucket of this account only (docs/security.md).
+      bucketOwner: Stack.of(this).account,
+      keyPrefix: source.keyPrefix,
+    };
+  }
+}
+
+function s3Url({ bucketName, keyPrefix }: InventoryImportSource): string {
+  return `s3://${bucketName}/${keyPrefix ?? ''}`;
 }
 
 /** The removal policy of stateful resources from the configuration's `retainData` flag. */

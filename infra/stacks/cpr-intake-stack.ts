@@ -80,6 +80,7 @@ export class CprIntakeStack extends Stack {
       removalPolicy,
       deletionProtection: config.protection.deletionProtection,
       breakGlassRoleArn: this.breakGlass.role.roleArn,
+      inventoryImport: config.inventoryImport,
     });
     const logRetention = config.logRetentionDays;
     this.alerts = new AlertTopics(this, 'Alerts', {

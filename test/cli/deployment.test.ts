@@ -113,6 +113,28 @@ describe('AWS deployment from stack outputs', () => {
     expect(d.endpoints).toBeUndefined();
   });
 
+  test('the acknowledgment limits, where the stack publishes them; null (the defaults) otherwise', () => {
+    expect(deploymentFromOutputs('CprIntake', 'eu-west-1', outputs, STACK_OUTPUTS)).toMatchObject({
+      acknowledgmentLimits: null,
+    });
+    const keys = { ...STACK_OUTPUTS, acknowledgmentLimits: 'AcknowledgmentLimits' };
+    const limits = { perAddress: 2, perDomain: 9, windowHours: 48 };
+    const published = { ...outputs, AcknowledgmentLimits: JSON.stringify(limits) };
+    expect(deploymentFromOutputs('CprIntake', 'eu-west-1', published, keys)).toMatchObject({
+      acknowledgmentLimits: limits,
+    });
+    for (const bad of ['{"perAddress": 0, "perDomain": 9, "windowHours": 48}', 'not json']) {
+      expect(() =>
+        deploymentFromOutputs(
+          'CprIntake',
+          'eu-west-1',
+          { ...outputs, AcknowledgmentLimits: bad },
+          keys,
+        ),
+      ).toThrow('output AcknowledgmentLimits is not {perAddress, perDomain, windowHours}');
+    }
+  });
+
   test('a missing output names the stack and the output', () => {
     const { [STACK_OUTPUTS.casesTable]: _, ...rest } = outputs;
     expect(() => deploymentFromOutputs('CprIntake', 'eu-west-1', rest, STACK_OUTPUTS)).toThrow(

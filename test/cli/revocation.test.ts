@@ -34,6 +34,19 @@ async function ingest(name: string, raw: Buffer): Promise<string> {
   return r!.caseId;
 }
 
+/** A report that names no certificate: the kind a person answers with needsInfo. */
+async function vagueReport(name: string, from: string): Promise<string> {
+  return ingest(
+    `${name}.eml`,
+    await compose({
+      from,
+      to: CPR_ADDRESS,
+      subject: `Something is wrong (${name})`,
+      text: 'One of your certificates looks wrong to me.',
+    }),
+  );
+}
+
 beforeAll(async () => {
   env = await cliEnv();
   env.now = new Date();
@@ -181,16 +194,7 @@ describe('cpr triage, revoke, verify', () => {
   });
 
   test('needsInfo records the request for information, sent by other means or by mail', async () => {
-    const report = async (name: string) =>
-      ingest(
-        `${name}.eml`,
-        await compose({
-          from: 'Nina <nina@researcher.example>',
-          to: CPR_ADDRESS,
-          subject: `Something is wrong (${name})`,
-          text: 'One of your certificates looks wrong to me.',
-        }),
-      );
+    const report = (name: string) => vagueReport(name, 'Nina <nina@researcher.example>');
     const elsewhere = await report('info-elsewhere');
     const r = await env.run(
       ...argv(`triage ${elsewhere} --reason needsInfo --sent-elsewhere --note`),
@@ -206,6 +210,29 @@ describe('cpr triage, revoke, verify', () => {
     expect((await env.run('timeline', mailed)).stdout).toMatch(
       /Request for missing information sent to \S*nina@researcher\.example\S* \(SES message \S+\)/,
     );
+  });
+
+  test('a needsInfo request that cannot be mailed is refused before anything is recorded', async () => {
+    const noReporter = await vagueReport('info-no-reporter', 'undisclosed-sender');
+    const literal = await vagueReport('info-literal', 'Ivo <ivo@[192.0.2.7]>');
+    for (const [id, why] of [
+      [noReporter, 'has no reporter address'],
+      [literal, 'SES cannot send to the reporter address'],
+    ] as const) {
+      const before = await env.runJson<CaseJson>('show', id);
+      const mails = (await env.mails()).length;
+      const r = await env.run(...argv(`triage ${id} --reason needsInfo --note`), 'ask for it');
+      expect(r.code, r.stdout).toBe(1);
+      const after = await env.runJson<CaseJson>('show', id);
+      expect(after.triage).toBeNull();
+      expect(after.deadlines).toEqual(before.deadlines);
+      const types = (await env.clock.deps.audit.list(id)).map((e) => e.type);
+      expect(types).not.toContain('triaged');
+      expect(types).not.toContain('infoRequested');
+      expect((await env.mails()).length).toBe(mails);
+      expect(r.stderr).toContain(why);
+      expect(r.stderr).toContain('--sent-elsewhere');
+    }
   });
 
   test('bounces and newsletters dismissed in one command; only notACpr takes several cases', async () => {

@@ -76,6 +76,7 @@ export async function cliEnv(): Promise<CliEnv> {
     senderAddress: SENDER.senderAddress,
     replyTo: SENDER.replyTo,
     caName: SENDER.caName,
+    acknowledgmentLimits: SENDER.acknowledgmentLimits,
     stateMachineArn: clock.config.stateMachineArn,
   };
   await writeLocalDeployment(dataDir, deployment);

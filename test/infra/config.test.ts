@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ConfigError, parseConfig, rawConfigFromContext } from '../../infra/config.ts';
-import { sampleRawConfig } from './support.ts';
+import { SAMPLE_INVENTORY_IMPORT, sampleRawConfig } from './support.ts';
 
 /** The smallest valid configuration: the two required fields. */
 const MINIMAL = { cprAddresses: ['cpr@example.com'], senderAddress: 'cpr@example.com' } as const;
@@ -337,6 +337,72 @@ describe('parseConfig: archive, canary, receiving, sender identity', () => {
     expect(parseError({ ...MINIMAL, sesIdentities: { dkim: false } }).message).toContain(
       'cpr.sesIdentities.dkim: unknown field',
     );
+  });
+});
+
+describe('parseConfig: inventory import', () => {
+  test('a bucket and a prefix are taken as they are; without the field there is no import', () => {
+    expect(
+      parseConfig({ ...MINIMAL, inventoryImport: SAMPLE_INVENTORY_IMPORT }).inventoryImport,
+    ).toEqual(SAMPLE_INVENTORY_IMPORT);
+    expect(
+      parseConfig({ ...MINIMAL, inventoryImport: { bucketName: 'ca.inventory-2' } })
+        .inventoryImport,
+    ).toEqual({ bucketName: 'ca.inventory-2' });
+    expect(parseConfig(MINIMAL)).not.toHaveProperty('inventoryImport');
+  });
+
+  test('a missing bucket name says what it is', () => {
+    expect(parseError({ ...MINIMAL, inventoryImport: {} }).message).toContain(
+      'cpr.inventoryImport.bucketName: must be the name of the S3 bucket holding the converted files',
+    );
+  });
+
+  test.each([
+    ['s3://example-ca-staging', 'must be an S3 bucket name'],
+    ['arn:aws:s3:::example-ca-staging', 'must be an S3 bucket name'],
+    ['Example-CA-Staging', 'must be an S3 bucket name'],
+    ['ca', 'must be an S3 bucket name'],
+    ['x'.repeat(64), 'must be an S3 bucket name'],
+    ['-staging', 'must be an S3 bucket name'],
+    ['staging.', 'must be an S3 bucket name'],
+    ['my_bucket', 'must be an S3 bucket name'],
+    ['xn--staging', 'must be an S3 bucket name'],
+    ['example..staging', 'must not contain ".."'],
+    ['192.168.5.4', 'must not be an IP address'],
+    ['staging-s3alias', 'must not end in a reserved suffix'],
+  ])('bucket name %j is refused', (bucketName, message) => {
+    expect(parseError({ ...MINIMAL, inventoryImport: { bucketName } }).message).toContain(
+      `cpr.inventoryImport.bucketName: ${message}`,
+    );
+  });
+
+  test.each([
+    // Without the "/" the import would also read "inventory/2026-12-01-retry/".
+    'inventory/2026-12-01',
+    '/inventory/',
+    's3://example-ca-staging/inventory/',
+    'inventory/*/',
+    'inventory//',
+    'inventory files/',
+    '',
+  ])('key prefix %j is refused', (keyPrefix) => {
+    expect(
+      parseError({ ...MINIMAL, inventoryImport: { bucketName: 'staging', keyPrefix } }).message,
+    ).toContain('cpr.inventoryImport.keyPrefix: must be a key prefix ending in "/"');
+  });
+
+  test('a key prefix longer than DynamoDB takes is refused', () => {
+    const keyPrefix = 'a/'.repeat(513);
+    expect(
+      parseError({ ...MINIMAL, inventoryImport: { bucketName: 'staging', keyPrefix } }).message,
+    ).toContain('cpr.inventoryImport.keyPrefix: must be at most 1024 characters');
+  });
+
+  test('an unknown field is refused by name', () => {
+    expect(
+      parseError({ ...MINIMAL, inventoryImport: { bucketName: 'staging', prefix: 'a/' } }).message,
+    ).toContain('cpr.inventoryImport.prefix: unknown field');
   });
 });
 

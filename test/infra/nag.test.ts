@@ -10,10 +10,20 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, test } from 'vitest';
 import { composeApp } from '../../infra/compose.ts';
 import { parseConfig } from '../../infra/config.ts';
-import { buildApp, cdkJsonContext, logicalId, sampleRawConfig } from './support.ts';
+import { INVENTORY_IMPORT_WARNING } from '../../infra/constructs/case-store.ts';
+import {
+  buildApp,
+  cdkJsonContext,
+  logicalId,
+  SAMPLE_INVENTORY_IMPORT,
+  sampleRawConfig,
+} from './support.ts';
 
 interface ValidationReport {
-  readonly pluginReports: readonly { readonly violations?: readonly unknown[] }[];
+  readonly pluginReports: readonly {
+    readonly pluginName: string;
+    readonly violations?: readonly unknown[];
+  }[];
 }
 
 describe('cdk-nag AwsSolutions', () => {
@@ -28,6 +38,30 @@ describe('cdk-nag AwsSolutions', () => {
     expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
     // A full synth with every check takes about 35 s on a loaded 2-core machine.
   }, 120_000);
+
+  test('with the inventory created by import, AwsSolutions and Control Tower find nothing new', () => {
+    // One synth with both plugins, as `npm run synth` does with this configuration.
+    const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+    composeApp(app, parseConfig(sampleRawConfig({ inventoryImport: SAMPLE_INVENTORY_IMPORT })));
+    const assembly = app.synth();
+    const report = JSON.parse(
+      readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'),
+    ) as ValidationReport;
+    expect(report.pluginReports.map((r) => r.pluginName)).toEqual(
+      expect.arrayContaining(['cdk-validator-cfnguard']),
+    );
+    // The one entry is the option's own warning (Construct Annotations), not a finding.
+    expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toEqual([
+      expect.objectContaining({
+        ruleName: `Annotation::${INVENTORY_IMPORT_WARNING}`,
+        severity: 'warning',
+        violatingConstructs: [
+          expect.objectContaining({ constructPath: 'CprIntake/CaseStore/Inventory' }),
+        ],
+      }),
+    ]);
+    expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
+  }, 180_000);
 
   test('the checks are really wired in: a non-compliant bucket fails synth', () => {
     const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });

@@ -26,6 +26,12 @@ export function sampleRawConfig(overrides: Record<string, unknown> = {}): Record
   return { ...sample, ...overrides };
 }
 
+/** An `inventoryImport` as docs/deploy.md shows it: the converted files of one export. */
+export const SAMPLE_INVENTORY_IMPORT = {
+  bucketName: 'example-ca-staging',
+  keyPrefix: 'inventory/2026-12-01/',
+} as const;
+
 export interface Built {
   readonly app: App;
   readonly config: CprConfig;

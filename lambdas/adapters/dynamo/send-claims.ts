@@ -26,6 +26,20 @@ export class DynamoSendClaims extends TableItems implements SendClaims {
     return { taken: false, existing };
   }
 
+  /** A read, then a put conditioned on the claim still being `refused`: one retaker wins. */
+  async retake(key: string, at: string): Promise<boolean> {
+    const item = await this.getItem(keys.sendClaim(key));
+    if (item?.state !== 'refused') return false;
+    return this.putIf(
+      { ...item, state: 'claimed', claimedAt: at, messageId: null, error: null },
+      {
+        expression: '#state = :refused',
+        names: { '#state': 'state' },
+        values: { ':refused': 'refused' },
+      },
+    );
+  }
+
   /**
    * A read, then a put conditioned on the claim still being `claimed`: GetItem and PutItem are
    * what the sending functions are granted on the cases table (no UpdateItem).

@@ -2,9 +2,11 @@
  * How many acknowledgments one recipient may get. The acknowledgment goes to whatever From
  * says, and From can be forged: without a limit, N forged reports are N mails to a victim (and
  * N bounces, and an SES sending pause that also stops the preliminary reports). The case of a
- * suppressed acknowledgment is recorded and escalated as any other.
+ * suppressed acknowledgment is recorded and escalated as any other. The mail a person has us send
+ * (`cpr triage --reason needsInfo`, `cpr send`) counts against the same counters and limits.
  */
-import type { RateLimit } from '../ports/rate-limits.ts';
+import { HOUR_MS } from '../policy/deadline-policy.ts';
+import type { Admission, RateLimit, RateLimiter } from '../ports/rate-limits.ts';
 
 export interface AcknowledgmentLimits {
   /** At most this many acknowledgments to one address in the window. */
@@ -45,4 +47,65 @@ export function acknowledgmentRateLimits(
     { key: `address:${mailbox}`, limit: limits.perAddress },
     { key: `domain:${domain.toLowerCase()}`, limit: limits.perDomain },
   ];
+}
+
+/**
+ * Counts one mail by `holder` to `to` against the recipient's counters, in the configured window.
+ * The acknowledgments, the request for information (`cpr triage --reason needsInfo`) and the
+ * preliminary reports sent with `cpr send` share these counters: whatever path a mail takes, a
+ * hostile address gets no more of them than the acknowledgments' limit.
+ */
+export function admitMail(
+  limiter: RateLimiter,
+  to: { readonly address: string; readonly domain: string },
+  holder: string,
+  now: Date,
+  limits: AcknowledgmentLimits,
+): Promise<Admission> {
+  return limiter.admit(
+    acknowledgmentRateLimits(to.address, to.domain, limits),
+    holder,
+    now,
+    limits.windowHours * HOUR_MS,
+  );
+}
+
+/** Where a person's mail may count against the shared per-recipient limits. */
+export interface PersonMailLimits {
+  readonly rateLimiter: RateLimiter;
+  readonly limits: AcknowledgmentLimits;
+}
+
+/** A mail a person asked for would pass a per-recipient limit: nothing was sent or recorded. */
+export class MailRateLimitedError extends Error {
+  override readonly name = 'MailRateLimitedError';
+  constructor(
+    readonly key: string,
+    readonly limit: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Admits a mail a person asked for, or refuses it with what to do instead (`otherwise`): it is
+ * never dropped silently.
+ * @throws MailRateLimitedError
+ */
+export async function admitPersonMail(
+  deps: PersonMailLimits,
+  to: { readonly address: string; readonly domain: string },
+  holder: string,
+  now: Date,
+  otherwise: string,
+): Promise<void> {
+  const admission = await admitMail(deps.rateLimiter, to, holder, now, deps.limits);
+  if (admission.admitted) return;
+  const who = admission.key.replace(/^\w+:/, '');
+  throw new MailRateLimitedError(
+    admission.key,
+    admission.limit,
+    `not sent: ${admission.limit} mails to ${who} in ${deps.limits.windowHours} h already (the per-recipient limit of every mail we send); ${otherwise}`,
+  );
 }

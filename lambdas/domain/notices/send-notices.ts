@@ -24,7 +24,7 @@ import {
   type SentRecord,
 } from '../case/notice-transitions.ts';
 import { ACK_NOTICE_ID } from '../case/notices.ts';
-import type { AlertTopic, CprCase, NoticeKind } from '../case/types.ts';
+import type { AlertTopic, CprCase, NoticeKind, NoticeStatus } from '../case/types.ts';
 import {
   acknowledgmentMail,
   deliveryProblemNotice,
@@ -33,13 +33,23 @@ import {
 } from '../escalation/messages.ts';
 import type { AuditLog } from '../ports/audit-log.ts';
 import { CaseNotFoundError, type CaseStore } from '../ports/case-store.ts';
-import { type Mailer, MailRefusedError } from '../ports/mailer.ts';
+import { type Mailer, MailRefusedError, type OutboundMail } from '../ports/mailer.ts';
 import type { MessageIdIndex } from '../ports/message-id-index.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import type { OutboundRegistry } from '../ports/outbound-registry.ts';
 import type { RateLimiter } from '../ports/rate-limits.ts';
-import { acknowledgmentClaimKey, type SendClaims } from '../ports/send-claims.ts';
-import { type AcknowledgmentLimits, acknowledgmentRateLimits } from './acknowledgment-limits.ts';
+import {
+  acknowledgmentClaimKey,
+  preliminaryReportClaimKey,
+  type SendClaims,
+  SendInDoubtError,
+} from '../ports/send-claims.ts';
+import {
+  type AcknowledgmentLimits,
+  admitMail,
+  admitPersonMail,
+  type PersonMailLimits,
+} from './acknowledgment-limits.ts';
 import { outboundAddress } from './outbound.ts';
 
 export interface NoticeDeps {
@@ -194,12 +204,12 @@ export async function acknowledgeReporter(
   }
 
   // BR-independent courtesy, so it yields to the per-recipient limits; the case does not.
-  const limits = acknowledgmentRateLimits(to.address, to.domain, settings.acknowledgmentLimits);
-  const admission = await deps.rateLimiter.admit(
-    limits,
+  const admission = await admitMail(
+    deps.rateLimiter,
+    to,
     c.id,
     deps.now(),
-    settings.acknowledgmentLimits.windowHours * 3_600_000,
+    settings.acknowledgmentLimits,
   );
   if (!admission.admitted) {
     const reason = `rateLimited: ${admission.limit} acknowledgments to ${admission.key.replace(/^\w+:/, '')} in ${settings.acknowledgmentLimits.windowHours} h already`;
@@ -226,7 +236,7 @@ export async function acknowledgeReporter(
   const mail = acknowledgmentMail(c, { name: settings.caName });
   let messageId: string;
   try {
-    ({ messageId } = await deps.mailer.send({
+    messageId = await sendUnderClaim(deps, claimKey, {
       from: settings.senderAddress,
       to: to.address,
       replyTo: settings.replyTo,
@@ -234,14 +244,10 @@ export async function acknowledgeReporter(
       text: mail.text,
       inReplyTo: c.messages[0]?.messageIdHeader ?? null,
       autoSubmitted: 'auto-replied',
-    }));
+    });
   } catch (error) {
     if (error instanceof MailRefusedError) {
       const reason = `refused by SES: ${error.code}: ${error.message}`;
-      await deps.claims.settle(claimKey, {
-        state: 'refused',
-        error: `${error.code}: ${error.message}`,
-      });
       await recordNotSent(deps, c, 'failed', reason);
       return { status: 'failed', messageId: null, reason };
     }
@@ -252,6 +258,29 @@ export async function acknowledgeReporter(
   }
   await deps.claims.settle(claimKey, { state: 'sent', messageId });
   return finishSent(deps, c, messageId);
+}
+
+/**
+ * Sends `mail` under the claim `key` (taken by the caller); settles it `refused` when SES said no
+ * (the MailRefusedError is passed on). Any other error leaves the claim as it is: SES may have
+ * sent the mail, so it is never sent again. The caller settles it `sent` (outside its own error
+ * handling: a failing settle is storage failing, not SES).
+ */
+async function sendUnderClaim(
+  deps: { readonly mailer: Mailer; readonly claims: SendClaims },
+  key: string,
+  mail: OutboundMail,
+): Promise<string> {
+  let messageId: string;
+  try {
+    ({ messageId } = await deps.mailer.send(mail));
+  } catch (error) {
+    if (error instanceof MailRefusedError) {
+      await deps.claims.settle(key, { state: 'refused', error: `${error.code}: ${error.message}` });
+    }
+    throw error;
+  }
+  return messageId;
 }
 
 async function finishSent(
@@ -314,14 +343,26 @@ export async function recordPreliminaryReport(
   return recordSent(deps, c, noticeId, sent, null);
 }
 
-/** Sends a preliminary report written by a person through SES, threaded and tracked. */
+export interface PreliminaryReportDeps extends NoticeDeps, PersonMailLimits {
+  readonly mailer: Mailer;
+  readonly claims: SendClaims;
+  readonly region: string | null;
+}
+
+/**
+ * Sends a preliminary report written by a person through SES, threaded and tracked, at most once
+ * per attempt: the send is claimed before SES is called (`preliminaryReportClaimKey`), so a rerun
+ * after a crash or of the same command never mails twice; it says the report was sent. The mail
+ * counts against the per-recipient limits shared with the acknowledgments.
+ * @throws NoticeTransitionError, MailRateLimitedError, SendInDoubtError, MailRefusedError
+ */
 export async function sendPreliminaryReport(
   caseId: string,
   noticeId: string,
   report: { readonly text: string; readonly actor: AuditActor },
-  deps: NoticeDeps & { readonly mailer: Mailer; readonly region: string | null },
+  deps: PreliminaryReportDeps,
   settings: SenderSettings,
-): Promise<{ messageId: string }> {
+): Promise<{ readonly messageId: string; readonly alreadySent: boolean }> {
   const c = await deps.cases.get(caseId);
   if (!c) throw new NoticeTransitionError('caseNotFound', `case ${caseId} does not exist`);
   const notice = c.notices.find((n) => n.id === noticeId && n.kind !== 'acknowledgment');
@@ -330,6 +371,9 @@ export async function sendPreliminaryReport(
       'noSuchNotice',
       `case ${caseId} has no obligation "${noticeId}"`,
     );
+  if (notice.channel === 'ses' && notice.messageId && SENT_STATUSES.has(notice.status)) {
+    return { messageId: notice.messageId, alreadySent: true };
+  }
   // Check the guard before sending, so a refused transition never leaves a mail behind.
   markNoticeSent(c, noticeId, {
     at: deps.now().toISOString(),
@@ -351,7 +395,27 @@ export async function sendPreliminaryReport(
       `SES cannot send to ${notice.recipient} (${to.reason}): send the report another way and record it with cpr notice`,
     );
   }
-  const { messageId } = await deps.mailer.send({
+  const otherwise = `send the report another way and record it with cpr notice ${c.id} --to ${noticeId} --sent --note TEXT`;
+  const attempt = notice.history.filter((h) => h.status === 'sent').length;
+  const claimKey = preliminaryReportClaimKey(c.id, noticeId, attempt);
+  await admitPersonMail(deps, to, claimKey, deps.now(), otherwise);
+  const claimedAt = deps.now().toISOString();
+  const claim = await deps.claims.claim(claimKey, claimedAt);
+  if (!claim.taken) {
+    const earlier = claim.existing;
+    if (earlier.state === 'sent' && earlier.messageId) {
+      // SES took it on an earlier run that stopped before its records: finish them, no new mail.
+      await recordSentReport(deps, c, noticeId, report.actor, earlier.messageId);
+      return { messageId: earlier.messageId, alreadySent: true };
+    }
+    // A refusal sent nothing, so it may be tried again; an unanswered claim may have gone out.
+    if (earlier.state !== 'refused' || !(await deps.claims.retake(claimKey, claimedAt))) {
+      throw new SendInDoubtError(
+        `an earlier cpr send of this report claimed the send at ${earlier.claimedAt} and stopped before SES answered: it may have gone out, so it is not sent again; ask the recipient, and if it did not arrive, ${otherwise}`,
+      );
+    }
+  }
+  const messageId = await sendUnderClaim(deps, claimKey, {
     from: settings.senderAddress,
     to: to.address,
     replyTo: settings.replyTo,
@@ -360,14 +424,23 @@ export async function sendPreliminaryReport(
     inReplyTo: notice.kind === 'reporterReport' ? (c.messages[0]?.messageIdHeader ?? null) : null,
     autoSubmitted: 'no',
   });
-  await recordSent(
-    deps,
-    c,
-    noticeId,
-    { at: deps.now().toISOString(), actor: report.actor, channel: 'ses', messageId, note: null },
-    deps.region,
-  );
-  return { messageId };
+  await deps.claims.settle(claimKey, { state: 'sent', messageId });
+  await recordSentReport(deps, c, noticeId, report.actor, messageId);
+  return { messageId, alreadySent: false };
+}
+
+/** A notice SES took: sent, or since then delivered. */
+const SENT_STATUSES: ReadonlySet<NoticeStatus> = new Set(['sent', 'delivered']);
+
+function recordSentReport(
+  deps: PreliminaryReportDeps,
+  c: CprCase,
+  noticeId: string,
+  actor: AuditActor,
+  messageId: string,
+): Promise<CprCase> {
+  const sent = { at: deps.now().toISOString(), actor, channel: 'ses', messageId, note: null };
+  return recordSent(deps, c, noticeId, sent, deps.region);
 }
 
 /** Who hears of a bounce or complaint, by the kind of notice that bounced. */

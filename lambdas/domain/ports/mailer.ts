@@ -12,7 +12,10 @@ export interface OutboundMail {
    * drops it when SES would refuse it as a header (see `outbound.ts`).
    */
   readonly inReplyTo: string | null;
-  /** `auto-replied` for the acknowledgment, `no` for a report written by a person (RFC 3834). */
+  /**
+   * RFC 3834 5: `auto-replied` for the acknowledgment, `auto-generated` for the request for
+   * information (a template), `no` for a report written by a person.
+   */
   readonly autoSubmitted: 'auto-replied' | 'auto-generated' | 'no';
 }
 

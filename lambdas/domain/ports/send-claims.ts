@@ -22,9 +22,22 @@ export type ClaimResult =
   | { readonly taken: true }
   | { readonly taken: false; readonly existing: SendClaim };
 
+/**
+ * A send was claimed earlier and stopped before SES answered: it may have gone out, so it is not
+ * sent again (at most once), and a person has to find out.
+ */
+export class SendInDoubtError extends Error {
+  override readonly name = 'SendInDoubtError';
+}
+
 export interface SendClaims {
   /** Takes the claim unless it exists (conditional write); else returns the existing one. */
   claim(key: string, at: string): Promise<ClaimResult>;
+  /**
+   * Takes a `refused` claim again (SES said no, so nothing went out and a person may try once
+   * more): true for the one caller whose conditional write turned it back into `claimed`.
+   */
+  retake(key: string, at: string): Promise<boolean>;
   /** Records the outcome on a claim taken by `claim`. */
   settle(
     key: string,
@@ -37,4 +50,17 @@ export interface SendClaims {
 /** The claim key of a case's acknowledgment. */
 export function acknowledgmentClaimKey(caseId: string): string {
   return `acknowledgment#${caseId}`;
+}
+
+/**
+ * The claim key of one send of a preliminary report (`cpr send`): per case, notice (which names
+ * its recipient) and attempt, the number of times the notice was recorded sent before. A rerun
+ * of the same send finds its claim; a report that bounced is a new attempt with a claim of its own.
+ */
+export function preliminaryReportClaimKey(
+  caseId: string,
+  noticeId: string,
+  attempt: number,
+): string {
+  return `report#${caseId}#${noticeId}#${attempt}`;
 }

@@ -10,6 +10,8 @@ import type { CprCase } from '../case/types.ts';
 import { utcMinute } from '../escalation/messages.ts';
 import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import type { Inventory } from '../inventory/types.ts';
+import { admitPersonMail, type PersonMailLimits } from '../notices/acknowledgment-limits.ts';
+import { outboundAddress } from '../notices/outbound.ts';
 import type { SenderSettings } from '../notices/send-notices.ts';
 import {
   type DeadlinePolicy,
@@ -263,6 +265,65 @@ export function infoRequestMail(c: CprCase, caName: string): { subject: string; 
   };
 }
 
+/** Where and how a needsInfo request goes, once every precondition of sending it holds. */
+interface InfoRequest {
+  readonly to: { readonly address: string; readonly domain: string };
+  readonly mailer: Mailer;
+  readonly sender: SenderSettings;
+  readonly limits: PersonMailLimits;
+}
+
+/** What a mailed request for information needs; without any of it the request is refused. */
+export interface InfoRequestMail {
+  readonly mailer?: Mailer | null;
+  readonly sender?: SenderSettings | null;
+  /** The per-recipient limits the acknowledgments count against, shared with this mail. */
+  readonly mailLimits?: PersonMailLimits | null;
+}
+
+/** What to do when the request cannot be mailed. */
+const INFO_REQUEST_OTHERWISE =
+  'send the request by other means and record it with cpr triage CASE --reason needsInfo --sent-elsewhere --note TEXT';
+
+/**
+ * Checks, before anything is written, that the request for information can be mailed: a mailer,
+ * a reporter address, one SES can send to, and the per-recipient limits to count it against.
+ * @throws RevocationRefusedError naming what is missing and what to do instead
+ */
+function infoRequestRecipient(c: CprCase, deps: InfoRequestMail): InfoRequest {
+  const otherwise = INFO_REQUEST_OTHERWISE;
+  if (!deps.mailer || !deps.sender || !deps.mailLimits) {
+    throw new RevocationRefusedError(`needsInfo: no mailer configured; ${otherwise}`);
+  }
+  if (!c.reporter) {
+    throw new RevocationRefusedError(`case ${c.id} has no reporter address: ${otherwise}`);
+  }
+  const to = outboundAddress(c.reporter);
+  if (!to.deliverable) {
+    throw new RevocationRefusedError(
+      `case ${c.id}: SES cannot send to the reporter address ${c.reporter} (${to.reason}): ${otherwise}`,
+    );
+  }
+  return { to, mailer: deps.mailer, sender: deps.sender, limits: deps.mailLimits };
+}
+
+/** Mails the request for information (threaded to the report); returns SES's message id. */
+async function sendInfoRequest(c: CprCase, request: InfoRequest): Promise<string> {
+  const mail = infoRequestMail(c, request.sender.caName);
+  const first = c.messages.find((m) => m.role === 'report') ?? c.messages[0];
+  const sent = await request.mailer.send({
+    from: request.sender.senderAddress,
+    to: request.to.address,
+    replyTo: request.sender.replyTo,
+    subject: mail.subject,
+    text: mail.text,
+    inReplyTo: first?.messageIdHeader ?? null,
+    // The system's own template, sent at a person's word (RFC 3834 5: not written by a human).
+    autoSubmitted: 'auto-generated',
+  });
+  return sent.messageId;
+}
+
 /**
  * A person confirms what the case is. Records who, when, the note and what it was before (audit
  * event), sets the revocation deadline from a revocation reason and re-aims every open
@@ -274,16 +335,23 @@ export function infoRequestMail(c: CprCase, caName: string): { subject: string; 
 export async function triageCase(
   caseId: string,
   input: TriageInput,
-  deps: RevocationDeps & {
-    readonly mailer?: Mailer | null;
-    readonly sender?: SenderSettings | null;
-  },
+  deps: RevocationDeps & InfoRequestMail,
 ): Promise<TriageResult> {
   const before = await loadCase(deps, caseId);
   if (before.status !== 'open') {
     throw new RevocationRefusedError(`case ${caseId} is closed: reopen it before triage`);
   }
-  const at = deps.now().toISOString();
+  // Every precondition of the request mail first: a refusal must leave the case as it was.
+  const request =
+    input.reason === 'needsInfo' && !input.infoRequestSentElsewhere
+      ? infoRequestRecipient(before, deps)
+      : null;
+  const now = deps.now();
+  const at = now.toISOString();
+  if (request) {
+    const holder = `infoRequest#${caseId}#${at}`;
+    await admitPersonMail(request.limits, request.to, holder, now, INFO_REQUEST_OTHERWISE);
+  }
   const policy = deadlinePolicy(before.deadlines.policyVersion);
   const reasonCode = isRevocationReason(input.reason)
     ? CRL_REASON_CODES[REVOCATION_TRIAGE_REASONS[input.reason]]
@@ -298,6 +366,8 @@ export async function triageCase(
       ? `triage:${before.triage.reason}`
       : `classification:${before.classification}`,
   };
+  // Sent before anything is recorded: an SES refusal also leaves the case unchanged.
+  const infoRequestMessageId = request ? await sendInfoRequest(before, request) : null;
   const updated = await deps.cases.updateCase(caseId, (cur) => ({
     ...cur,
     triage,
@@ -306,7 +376,7 @@ export async function triageCase(
       : (cur.triageHistory ?? []),
     deadlines: triagedDeadlines(cur, input.reason, policy),
   }));
-  await deps.cases.appendEvents([
+  const events = [
     event(
       updated,
       at,
@@ -315,38 +385,12 @@ export async function triageCase(
       `triage:${at}`,
       `triaged as ${input.reason}${reasonCode === null ? '' : ` (CRLReason ${reasonCode})`}, was ${triage.previous}; revocation due ${updated.deadlines.revocation ?? 'not set'}; note: ${input.note}`,
     ),
-  ]);
-  let infoRequestMessageId: string | null = null;
+  ];
   if (input.reason === 'needsInfo') {
-    let sentHow: string;
-    if (input.infoRequestSentElsewhere) {
-      sentHow = `by other means: ${input.note}`;
-    } else {
-      if (!deps.mailer || !deps.sender) {
-        throw new RevocationRefusedError(
-          'needsInfo: no mailer configured; record a request sent by other means instead',
-        );
-      }
-      if (!updated.reporter) {
-        throw new RevocationRefusedError(
-          `case ${caseId} has no reporter address: send the request by other means and record it`,
-        );
-      }
-      const mail = infoRequestMail(updated, deps.sender.caName);
-      const first = updated.messages.find((m) => m.role === 'report') ?? updated.messages[0];
-      const sent = await deps.mailer.send({
-        from: deps.sender.senderAddress,
-        to: updated.reporter,
-        replyTo: deps.sender.replyTo,
-        subject: mail.subject,
-        text: mail.text,
-        inReplyTo: first?.messageIdHeader ?? null,
-        autoSubmitted: 'no',
-      });
-      infoRequestMessageId = sent.messageId;
-      sentHow = `to ${updated.reporter} (SES message ${sent.messageId})`;
-    }
-    await deps.cases.appendEvents([
+    const sentHow = request
+      ? `to ${request.to.address} (SES message ${infoRequestMessageId})`
+      : `by other means: ${input.note}`;
+    events.push(
       event(
         updated,
         at,
@@ -355,8 +399,9 @@ export async function triageCase(
         `info:${at}`,
         `request for missing information sent ${sentHow}`,
       ),
-    ]);
+    );
   }
+  await deps.cases.appendEvents(events);
   const all = await syncObligations(caseId, deps);
   const expected = isRevocationReason(input.reason)
     ? REVOCATION_TRIAGE_REASONS[input.reason]
