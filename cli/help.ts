@@ -97,7 +97,8 @@ its receipt time and verdicts. Prints the resulting case.`,
         matched). Refused when rows were rejected.
 export-ddb-json  reads and validates the CSV as import does and writes the same items as
         gzip DynamoDB JSON to OUT/, for DynamoDB's import from S3 into a new table (first
-        load of millions; docs/deploy.md). Needs no AWS access. Rejected lines as for import.
+        load of millions; docs/deploy.md). Reads the file twice; needs no AWS access.
+        Rejected lines as for import, a second certificate of one issuer and serial included.
 lookup  finds certificates by SHA-256 fingerprint or serial number (hex, with or without colons,
         or decimal). A 64-hex-digit value is looked up as certificate SHA-256, as SPKI SHA-256
         (every certificate with that key) and as serial; a decimal number also as a decimal
