@@ -66,7 +66,10 @@ The person recorded is you: your local user name, or your AWS caller ARN.`,
 subject "[CASE] Preliminary report on your certificate problem report", from the stack's sender
 address with Reply-To the CPR address, threaded to the reporter's mail and marked so that
 auto-responders stay quiet. The notice is recorded as sent; delivery, bounces and complaints are
-then tracked through the SES configuration set. Prints the SES message id.`,
+then tracked through the SES configuration set. Prints the SES message id. Sent at most once:
+running it again says it was already sent and mails nothing. It counts against the stack's
+per-recipient mail limits; past them it refuses: send the report another way and record it with
+cpr notice --sent.`,
   },
   close: {
     summary: 'close a case (ends its escalations)',
@@ -122,7 +125,9 @@ privilegeWithdrawn (each with its RFC 5280 CRLReason; the revocation deadline fo
 BR 4.9.1.1), notACpr (ends the case's obligations; several cases at once, to dismiss bounces and
 newsletters in one command; a later triage undoes it), or needsInfo (mails the reporter a request
 for what is missing, or with --sent-elsewhere records one sent by other means; the BR 4.9.5
-clock keeps running). Records who, when, the note and what the case was before.`,
+clock keeps running). A request that cannot be mailed (no reporter address, one SES cannot send
+to, past the per-recipient mail limits) is refused and nothing is recorded. Records who, when,
+the note and what the case was before.`,
   },
   revoke: {
     summary: 'record that the CA revoked certificates of a case',
