@@ -6,14 +6,21 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { logger, metrics, tracer } from './powertools.ts';
 
+/** The trace middleware, loaded only where there is a Tracer (it loads the X-Ray SDK). */
+const captureInvocation = tracer
+  ? (await import('@aws-lambda-powertools/tracer/middleware')).captureLambdaHandler(tracer, {
+      captureResponse: false,
+    })
+  : null;
+
 export function cprHandler<TResult>(body: (event: unknown, context: Context) => Promise<TResult>) {
-  return middy(body)
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  const handler = middy(body);
+  if (captureInvocation) handler.use(captureInvocation);
+  return handler
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
 }

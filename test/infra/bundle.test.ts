@@ -31,10 +31,10 @@ const FAKE_ENV = {
   AWS_REGION: 'eu-west-1',
 };
 
-function runNode(args: string[], cwd: string): string {
+function runNode(args: string[], cwd: string, env: Record<string, string> = {}): string {
   return execFileSync(process.execPath, args, {
     cwd,
-    env: { ...process.env, ...FAKE_ENV },
+    env: { ...process.env, ...FAKE_ENV, ...env },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 20_000,
@@ -61,6 +61,12 @@ describe('intake bundle', () => {
     const script =
       "import('./index.mjs').then((m) => console.log(JSON.stringify(Object.keys(m).sort())))";
     expect(JSON.parse(runNode(['-e', script], assetDir))).toContain('handler');
+    // In Lambda the Tracer and the X-Ray SDK are loaded on demand, from inside the bundle.
+    const inLambda = {
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:9',
+    };
+    expect(JSON.parse(runNode(['-e', script], assetDir, inLambda))).toContain('handler');
   }, 180_000);
 
   test('mailparser (CommonJS) parses inside an ESM bundle only with the shim', async () => {

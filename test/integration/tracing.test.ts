@@ -23,6 +23,8 @@ const LAMBDA_ENV = {
 
 interface Traced {
   readonly enabled: boolean;
+  /** Whether the X-Ray SDK was loaded at all (its async hooks tax every promise). */
+  readonly xrayLoaded: boolean;
   readonly middleware: string[][];
   readonly result: boolean;
 }
@@ -47,21 +49,21 @@ const captured = (t: Traced) =>
   t.middleware.map((names) => names.some((n) => n.includes(XRAY_MIDDLEWARE)));
 
 describe('tracing', () => {
-  test('is off outside Lambda: the clients are left as the SDK made them', () => {
+  test('is off outside Lambda: the X-Ray SDK is not loaded, the clients are left as the SDK made them', () => {
     const { traced } = invoke({});
-    expect(traced).toMatchObject({ enabled: false, result: true });
+    expect(traced).toMatchObject({ enabled: false, xrayLoaded: false, result: true });
     expect(captured(traced)).toEqual(Array(7).fill(false));
   });
 
   test('is off in Lambda when POWERTOOLS_TRACE_ENABLED is "false"', () => {
     const { traced } = invoke({ ...LAMBDA_ENV, POWERTOOLS_TRACE_ENABLED: 'false' });
-    expect(traced).toMatchObject({ enabled: false, result: true });
+    expect(traced).toMatchObject({ enabled: false, xrayLoaded: false, result: true });
     expect(captured(traced)).toEqual(Array(7).fill(false));
   });
 
   test('in Lambda every client is captured, and calls work with no daemon listening', () => {
     const { traced, stderr } = invoke(LAMBDA_ENV);
-    expect(traced).toMatchObject({ enabled: true, result: true });
+    expect(traced).toMatchObject({ enabled: true, xrayLoaded: true, result: true });
     expect(captured(traced)).toEqual(Array(7).fill(true));
     // The invocation had a segment to hang the SDK call on (the trace header's).
     expect(stderr).not.toMatch(/Failed to get the current sub\/segment|Error/);

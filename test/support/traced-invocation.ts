@@ -3,6 +3,7 @@
  * environment (the X-Ray SDK reads it once, when it loads): builds every SDK client, runs one
  * handler through the factory that calls DynamoDB, and prints what it saw as JSON.
  */
+import { createRequire } from 'node:module';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import {
@@ -35,6 +36,9 @@ const handler = cprHandler(async () => {
   return Array.isArray(out.TableNames);
 });
 const result = await handler({}, context);
-process.stdout.write(
-  `\nTRACED ${JSON.stringify({ enabled: tracer.isTracingEnabled(), middleware, result })}\n`,
+// The X-Ray SDK is CommonJS: loaded means it is in the require cache.
+const xrayLoaded = Object.keys(createRequire(import.meta.url).cache).some((path) =>
+  path.includes('aws-xray-sdk-core'),
 );
+const enabled = tracer?.isTracingEnabled() ?? false;
+process.stdout.write(`\nTRACED ${JSON.stringify({ enabled, xrayLoaded, middleware, result })}\n`);
