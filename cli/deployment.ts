@@ -231,13 +231,13 @@ export function deploymentFromOutputs(
     );
   }
   const inboundBucket = required(STACK_OUTPUTS.inboundBucket);
-  const limits = optional(more.acknowledgmentLimits);
+  const limits = optional(STACK_OUTPUTS.acknowledgmentLimits);
   const acknowledgmentLimits = limits
     ? acknowledgmentLimitsSchema.safeParse(jsonOrNull(limits))
     : null;
   if (acknowledgmentLimits && !acknowledgmentLimits.success) {
     throw new DeploymentError(
-      `stack ${stackName}: output ${more.acknowledgmentLimits} is not {perAddress, perDomain, windowHours} within bounds`,
+      `stack ${stackName}: output ${STACK_OUTPUTS.acknowledgmentLimits} is not {perAddress, perDomain, windowHours} within bounds`,
     );
   }
   const cprAddresses = optional(more.cprAddresses);

@@ -30,6 +30,11 @@ export const STACK_OUTPUTS = {
   senderAddress: 'SenderAddress',
   /** The CA's name as notices show it. */
   caName: 'CaName',
+  /**
+   * JSON `{perAddress, perDomain, windowHours}`: the per-recipient mail limits, which `cpr send`
+   * and `cpr triage --reason needsInfo` share with the acknowledgments.
+   */
+  acknowledgmentLimits: 'AcknowledgmentLimits',
   /** The published CPR addresses, comma-joined; the first is the Reply-To of notices. */
   cprAddresses: 'CprAddresses',
   /** The domains whose MX must point at SES receiving, comma-joined. */

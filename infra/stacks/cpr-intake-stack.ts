@@ -229,6 +229,7 @@ export class CprIntakeStack extends Stack {
       configurationSet: this.delivery.configurationSet.configurationSetName,
       senderAddress: config.senderAddress,
       caName: config.caName,
+      acknowledgmentLimits: JSON.stringify(config.acknowledgmentLimits),
       cprAddresses: config.cprAddresses.join(','),
       mailDomains: config.mailDomains.join(','),
       dnsRecords: this.toJsonString(

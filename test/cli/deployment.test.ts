@@ -117,7 +117,7 @@ describe('AWS deployment from stack outputs', () => {
     expect(deploymentFromOutputs('CprIntake', 'eu-west-1', outputs, STACK_OUTPUTS)).toMatchObject({
       acknowledgmentLimits: null,
     });
-    const keys = { ...STACK_OUTPUTS, acknowledgmentLimits: 'AcknowledgmentLimits' };
+    const keys = STACK_OUTPUTS;
     const limits = { perAddress: 2, perDomain: 9, windowHours: 48 };
     const published = { ...outputs, AcknowledgmentLimits: JSON.stringify(limits) };
     expect(deploymentFromOutputs('CprIntake', 'eu-west-1', published, keys)).toMatchObject({

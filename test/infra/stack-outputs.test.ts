@@ -55,6 +55,7 @@ describe('stack outputs (the contract tools find resources by)', () => {
   test('sender, CA name, CPR addresses, mail domains and rule set come from the configuration', () => {
     expect(value('senderAddress')).toBe(config.senderAddress);
     expect(value('caName')).toBe(config.caName);
+    expect(JSON.parse(String(value('acknowledgmentLimits')))).toEqual(config.acknowledgmentLimits);
     expect(value('cprAddresses')).toBe(config.cprAddresses.join(','));
     expect(value('mailDomains')).toBe(config.mailDomains.join(','));
     expect(value('receiptRuleSet')).toBe(`${config.stackName}-inbound`);
