@@ -5,7 +5,7 @@
  * `{"Item": {...}}` objects, gzip-compressed, in parts of ITEMS_PER_PART items.
  *
  * The file is read twice. The first pass keeps a 53-bit hash of each serial (8 bytes a row, off
- * the heap) to find the serials that may repeat; the second writes every other row at once and
+ * the heap: 80 MB at ten million rows) to find the serials that may repeat; the second writes every other row at once and
  * holds back only the rows of those serials, placed together at the end (DynamoDB's import
  * takes one item per key, so a home and the certificates it lists must be decided before any
  * of them is written).
@@ -98,24 +98,51 @@ export function serialHash(serial: string): number {
   return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
 
-/** The hashes that occur more than once among the file's valid rows (first pass). */
-async function repeatedSerialHashes(csv: InventoryCsv): Promise<Set<number>> {
-  let hashes = new Float64Array(1 << 16);
+/** Hashes per chunk of the first pass: 8 MB each, so the last chunk wastes at most that. */
+const HASH_CHUNK = 1 << 20;
+
+/**
+ * The hashes that occur more than once among the file's valid rows (first pass): kept in
+ * fixed chunks (no doubling copies), each sorted, then merged, a duplicate being two equal
+ * neighbours in the merged order.
+ */
+export async function repeatedSerialHashes(
+  csv: InventoryCsv,
+  chunkSize = HASH_CHUNK,
+): Promise<Set<number>> {
+  const chunks: Float64Array[] = [];
+  let last = new Float64Array(0);
   let n = 0;
   for await (const row of csv.rows) {
     if (row.kind !== 'record') continue;
-    if (n === hashes.length) {
-      const grown = new Float64Array(hashes.length * 2);
-      grown.set(hashes);
-      hashes = grown;
+    if (n === last.length) {
+      last = new Float64Array(chunkSize);
+      chunks.push(last);
+      n = 0;
     }
-    hashes[n] = serialHash(row.record.serial);
+    last[n] = serialHash(row.record.serial);
     n += 1;
   }
-  const sorted = hashes.subarray(0, n).sort();
+  const runs = chunks.map((c, i) => (i === chunks.length - 1 ? c.subarray(0, n) : c).sort());
+  const next = runs.map(() => 0);
   const repeated = new Set<number>();
-  for (let i = 1; i < n; i += 1) if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i]!);
-  return repeated;
+  let previous = Number.NaN;
+  for (;;) {
+    // The smallest head among the sorted runs (a handful of runs: a linear scan will do).
+    let min = -1;
+    let value = Number.POSITIVE_INFINITY;
+    runs.forEach((run, i) => {
+      const head = run[next[i] as number];
+      if (head !== undefined && head < value) {
+        min = i;
+        value = head;
+      }
+    });
+    if (min < 0) return repeated;
+    next[min] = (next[min] as number) + 1;
+    if (value === previous) repeated.add(value);
+    previous = value;
+  }
 }
 
 /** The CSV, opened afresh for each pass. */
