@@ -42,6 +42,9 @@ export const triage: Command = async (ctx, args) => {
     mailer: needsMail ? await services.mailer() : null,
     sender: needsMail ? services.sender() : null,
     mailLimits: needsMail ? services.mailLimits() : null,
+    replies: needsMail
+      ? { messageIds: services.noticeDeps(ctx.now).messageIds, region: services.deployment.region }
+      : null,
   };
   const out = [];
   for (const id of ids) {

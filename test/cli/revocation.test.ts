@@ -205,11 +205,27 @@ describe('cpr triage, revoke, verify', () => {
       /Request for missing information sent by other means\\?: phoned the reporter/,
     );
     const mailed = await report('info-mailed');
-    const m = await env.run(...argv(`triage ${mailed} --reason needsInfo --note`), 'ask for it');
+    const m = await env.run(
+      ...argv(`triage ${mailed} --reason needsInfo --json --note`),
+      'ask for it',
+    );
     expect(m.code, m.stderr).toBe(0);
     expect((await env.run('timeline', mailed)).stdout).toMatch(
       /Request for missing information sent to \S*nina@researcher\.example\S* \(SES message \S+\)/,
     );
+    // The answer, its subject rewritten without the case id, finds the case by In-Reply-To.
+    const [triaged] = JSON.parse(m.stdout) as { infoRequestMessageId: string }[];
+    const answer = await ingest(
+      'info-answer.eml',
+      await compose({
+        from: 'Nina <nina@researcher.example>',
+        to: CPR_ADDRESS,
+        subject: 'the certificate you asked about',
+        inReplyTo: `<${triaged?.infoRequestMessageId}@email.amazonses.com>`,
+        text: 'It is the one for shop.example.',
+      }),
+    );
+    expect(answer).toBe(mailed);
   });
 
   test('a needsInfo request that cannot be mailed is refused before anything is recorded', async () => {

@@ -85,6 +85,24 @@ async function loadCase(cases: CaseStore, caseId: string): Promise<CprCase> {
 }
 
 /**
+ * Makes a reply to a mail we sent find its case by In-Reply-To or References, whatever its
+ * subject: SES's Message-ID header is the SES message id at one of SES's domains.
+ */
+export async function registerReplyTarget(
+  messageIds: MessageIdIndex,
+  sesMessageId: string,
+  caseId: string,
+  region: string | null,
+): Promise<void> {
+  const domains = region
+    ? [...SES_MESSAGE_ID_DOMAINS, `${region}.amazonses.com`]
+    : SES_MESSAGE_ID_DOMAINS;
+  for (const domain of domains) {
+    await messageIds.register(`${sesMessageId}@${domain}`, { caseId, from: null });
+  }
+}
+
+/**
  * Records a notice that went out and makes later delivery events and replies find the case:
  * the SES message id maps to the notice, and SES's Message-ID header maps to the case.
  */
@@ -97,15 +115,7 @@ async function recordSent(
 ): Promise<CprCase> {
   if (sent.messageId) {
     await deps.outbound.register(sent.messageId, { caseId: c.id, noticeId });
-    const domains = region
-      ? [...SES_MESSAGE_ID_DOMAINS, `${region}.amazonses.com`]
-      : SES_MESSAGE_ID_DOMAINS;
-    for (const domain of domains) {
-      await deps.messageIds.register(`${sent.messageId}@${domain}`, {
-        caseId: c.id,
-        from: null,
-      });
-    }
+    await registerReplyTarget(deps.messageIds, sent.messageId, c.id, region);
   }
   const updated = await deps.cases.update(c.id, (current) =>
     markNoticeSent(current, noticeId, sent),

@@ -12,7 +12,7 @@ import { EMPTY_EVIDENCE, type Evidence } from '../evidence/types.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { admitPersonMail, type PersonMailLimits } from '../notices/acknowledgment-limits.ts';
 import { outboundAddress } from '../notices/outbound.ts';
-import type { SenderSettings } from '../notices/send-notices.ts';
+import { registerReplyTarget, type SenderSettings } from '../notices/send-notices.ts';
 import {
   type DeadlinePolicy,
   deadlinePolicy,
@@ -22,6 +22,7 @@ import {
 import { CaseNotFoundError } from '../ports/case-store.ts';
 import type { EvidenceStore } from '../ports/evidence-store.ts';
 import type { Mailer } from '../ports/mailer.ts';
+import type { MessageIdIndex } from '../ports/message-id-index.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import { obligationQuery, obligationsFor, provenKeys } from './obligations.ts';
 import {
@@ -271,6 +272,7 @@ interface InfoRequest {
   readonly mailer: Mailer;
   readonly sender: SenderSettings;
   readonly limits: PersonMailLimits;
+  readonly replies: NonNullable<InfoRequestMail['replies']>;
 }
 
 /** What a mailed request for information needs; without any of it the request is refused. */
@@ -279,6 +281,8 @@ export interface InfoRequestMail {
   readonly sender?: SenderSettings | null;
   /** The per-recipient limits the acknowledgments count against, shared with this mail. */
   readonly mailLimits?: PersonMailLimits | null;
+  /** Where the request's Message-ID is registered, so the reporter's answer joins the case. */
+  readonly replies?: { readonly messageIds: MessageIdIndex; readonly region: string | null } | null;
 }
 
 /** What to do when the request cannot be mailed. */
@@ -292,7 +296,7 @@ const INFO_REQUEST_OTHERWISE =
  */
 function infoRequestRecipient(c: CprCase, deps: InfoRequestMail): InfoRequest {
   const otherwise = INFO_REQUEST_OTHERWISE;
-  if (!deps.mailer || !deps.sender || !deps.mailLimits) {
+  if (!deps.mailer || !deps.sender || !deps.mailLimits || !deps.replies) {
     throw new RevocationRefusedError(`needsInfo: no mailer configured; ${otherwise}`);
   }
   if (!c.reporter) {
@@ -304,7 +308,13 @@ function infoRequestRecipient(c: CprCase, deps: InfoRequestMail): InfoRequest {
       `case ${c.id}: SES cannot send to the reporter address ${c.reporter} (${to.reason}): ${otherwise}`,
     );
   }
-  return { to, mailer: deps.mailer, sender: deps.sender, limits: deps.mailLimits };
+  return {
+    to,
+    mailer: deps.mailer,
+    sender: deps.sender,
+    limits: deps.mailLimits,
+    replies: deps.replies,
+  };
 }
 
 /** Mails the request for information (threaded to the report); returns SES's message id. */
@@ -366,8 +376,13 @@ export async function triageCase(
       ? `triage:${before.triage.reason}`
       : `classification:${before.classification}`,
   };
-  // Sent before anything is recorded: an SES refusal also leaves the case unchanged.
+  // Sent before anything is recorded: an SES refusal also leaves the case unchanged. The answer
+  // may come back without the case id in its subject: its In-Reply-To finds the case.
   const infoRequestMessageId = request ? await sendInfoRequest(before, request) : null;
+  if (request && infoRequestMessageId) {
+    const { messageIds, region } = request.replies;
+    await registerReplyTarget(messageIds, infoRequestMessageId, caseId, region);
+  }
   const updated = await deps.cases.updateCase(caseId, (cur) => ({
     ...cur,
     triage,
