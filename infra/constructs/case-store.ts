@@ -100,6 +100,8 @@ export class CaseStore extends Construct {
       ...common,
       partitionKey: { name: CASES_TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
       sortKey: { name: CASES_TABLE_SCHEMA.sortKey, type: AttributeType.STRING },
+      // Used canary nonces and rate counters go by themselves once they can matter no more.
+      timeToLiveAttribute: CASES_TABLE_SCHEMA.ttlAttribute,
     });
     const index = CASES_TABLE_SCHEMA.openByDeadlineIndex;
     this.cases.addGlobalSecondaryIndex({

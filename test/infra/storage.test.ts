@@ -165,7 +165,7 @@ describe('case tables', () => {
     SSESpecification: { SSEEnabled: true },
   };
 
-  test('cases: keys and the openByDeadline index come from schema.ts', () => {
+  test('cases: keys, the openByDeadline index and the TTL attribute come from schema.ts', () => {
     const index = CASES_TABLE_SCHEMA.openByDeadlineIndex;
     template.hasResource('AWS::DynamoDB::Table', {
       Properties: {
@@ -174,6 +174,10 @@ describe('case tables', () => {
           { AttributeName: CASES_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
           { AttributeName: CASES_TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
         ],
+        TimeToLiveSpecification: {
+          AttributeName: CASES_TABLE_SCHEMA.ttlAttribute,
+          Enabled: true,
+        },
         GlobalSecondaryIndexes: [
           {
             IndexName: index.name,
@@ -190,7 +194,7 @@ describe('case tables', () => {
     });
   });
 
-  test('inventory: one item per certificate, keyed by issuer and serial, keys-only indexes by SHA-256 and by SPKI', () => {
+  test('inventory: one item per certificate, keyed by serial, keys-only indexes by SHA-256 and by SPKI', () => {
     const inv = INVENTORY_TABLE_SCHEMA;
     template.hasResource('AWS::DynamoDB::Table', {
       Properties: {

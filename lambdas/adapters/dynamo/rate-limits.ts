@@ -7,6 +7,7 @@ import {
 } from '../../domain/ports/rate-limits.ts';
 import { isConditionFailure } from './conditions.ts';
 import { keys } from './keys.ts';
+import { CASES_TABLE_SCHEMA } from './schema.ts';
 
 /**
  * Optimistic-lock attempts per counter before giving up. Only writers that still fit under the
@@ -85,7 +86,7 @@ export class DynamoRateLimiter implements RateLimiter {
           key,
           sends,
           version: (before?.version ?? 0) + 1,
-          expiresAt: Math.ceil((now + windowMs) / 1000),
+          [CASES_TABLE_SCHEMA.ttlAttribute]: Math.ceil((now + windowMs) / 1000),
         },
         ...(before
           ? {

@@ -11,6 +11,11 @@ export const CASES_TABLE_SCHEMA = {
     partitionKey: 'gsi1pk',
     sortKey: 'gsi1sk',
   },
+  /**
+   * DynamoDB's TTL attribute (epoch seconds). Only housekeeping items carry it, the canary's used
+   * nonces and the mail rate counters: a case, a notice, a claim or a heartbeat never does.
+   */
+  ttlAttribute: 'expiresAt',
 } as const;
 
 /**
