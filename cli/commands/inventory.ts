@@ -65,8 +65,8 @@ async function exportDdbJson(
   file: string,
   outDir: string,
 ): Promise<number> {
-  // Opened once here so a missing or malformed file is refused before anything is written.
-  (await openCsv(ctx, file)).close();
+  // The converter opens the file (for its first pass) before it writes anything, so a missing
+  // or malformed file is refused with nothing written.
   let result: Awaited<ReturnType<typeof exportInventoryDynamoJson>>;
   try {
     result = await exportInventoryDynamoJson(

@@ -22,7 +22,7 @@ import { METRICS_NAMESPACE } from './metric-names.ts';
 export const logger = new Logger();
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
 /** Whether this process may trace: in Lambda, unless POWERTOOLS_TRACE_ENABLED is "false". */
-export function tracingWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+function tracingWanted(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.AWS_EXECUTION_ENV !== undefined && env.POWERTOOLS_TRACE_ENABLED !== 'false';
 }
 

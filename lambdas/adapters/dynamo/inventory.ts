@@ -61,7 +61,7 @@ const CERT_PREFIX = 'CERT#';
  * certificates with that serial, each stored under `CERT#<serial>#<issuer key>`. Only ever
  * added to: a key left over by a certificate that moved costs one read that finds nothing.
  */
-export const OTHER_ISSUERS_ATTRIBUTE = 'otherIssuers';
+const OTHER_ISSUERS_ATTRIBUTE = 'otherIssuers';
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -164,7 +164,7 @@ export function itemOf(record: InventoryRecord, runId: string, placement: Placem
 }
 
 /** The optional fields a write keeps from stored items (those the file has no column for). */
-export function keptFields(keep: readonly string[]): OptionalRecordField[] {
+function keptFields(keep: readonly string[]): OptionalRecordField[] {
   return keep.filter((f): f is OptionalRecordField =>
     (OPTIONAL_RECORD_FIELDS as readonly string[]).includes(f),
   );
@@ -234,15 +234,14 @@ export function planWrites(
       continue;
     }
     const home = homePk(r.serial);
-    const homeHeld = certs.has(home) && samePk !== home;
-    const pk = samePk === home || !homeHeld ? home : slotPk(r.serial, issuerKey);
+    // Where it is, if at home; at home if that is free; else under its own issuer key.
+    const pk = certs.has(home) && samePk !== home ? slotPk(r.serial, issuerKey) : home;
     if (same && samePk !== undefined) {
       const kept = Object.fromEntries(keep.flatMap((f) => (same[f] ? [[f, same[f]]] : [])));
       record = { ...kept, ...record } as InventoryRecord;
       if (samePk !== pk) {
         // It moves from the key of the issuer it was stored with to its issuer's own.
         certs.delete(samePk);
-        puts.delete(samePk);
         deletes.add(samePk);
       }
     }
@@ -332,12 +331,14 @@ export class DynamoInventory implements Inventory, InventoryWriter {
     // A serial, alone or with its issuer, is one home key (and the keys its home lists). A
     // certificate whose issuer name cannot be read matches nothing by issuer and serial.
     const alone = new Set(query.serials);
+    const serials = new Set(alone);
     const withIssuer = new Set<string>();
     for (const q of query.issuerSerials ?? []) {
-      if (q.issuerKey !== UNKNOWN_ISSUER_KEY) withIssuer.add(`${q.serial}#${q.issuerKey}`);
+      if (q.issuerKey === UNKNOWN_ISSUER_KEY) continue;
+      withIssuer.add(`${q.serial}#${q.issuerKey}`);
+      serials.add(q.serial);
     }
     const sha256s = new Set(query.sha256s);
-    const serials = [...alone, ...[...withIssuer].map((k) => k.slice(0, k.indexOf('#')))];
     const wanted = (item: Item) =>
       alone.has(String(item.serial)) ||
       withIssuer.has(`${String(item.serial)}#${String(item.issuerKey)}`) ||
@@ -467,22 +468,23 @@ export class DynamoInventory implements Inventory, InventoryWriter {
    */
   async write(batch: InventoryWrite): Promise<readonly RefusedRecord[]> {
     if (batch.records.length === 0) return [];
-    return this.withSerials(
-      batch.records.map((r) => r.serial),
-      () => this.writeUnlocked(batch.records, batch),
-    );
+    const serials = batch.records.map((r) => r.serial);
+    return this.withSerials(serials, () => this.writeUnlocked(serials, batch));
   }
 
   private async writeUnlocked(
-    records: readonly InventoryRecord[],
+    serials: readonly string[],
     batch: InventoryWrite,
   ): Promise<readonly RefusedRecord[]> {
     const keep = keptFields(batch.keep);
-    const stored = await this.certificatesOf(
-      records.map((r) => r.serial),
-      ['sha256', 'issuer', 'issuerKey', 'serial', ...keep],
-    );
-    const plan = planWrites(records, stored, batch.runId, keep);
+    const stored = await this.certificatesOf(serials, [
+      'sha256',
+      'issuer',
+      'issuerKey',
+      'serial',
+      ...keep,
+    ]);
+    const plan = planWrites(batch.records, stored, batch.runId, keep);
     // A home's list grows before the item it points to is written: a crash in between leaves
     // a key that finds nothing, never a certificate its serial cannot reach.
     await inParallel(plan.homeUpdates, INVENTORY_CONCURRENCY, (u) =>
